@@ -1,0 +1,55 @@
+import { activationParam } from './activations';
+import { requireMap, windowOutput, zeroSizeLint } from './shape';
+import { defineNode, ShapeError } from './types';
+
+export default defineNode({
+  type: 'conv2d',
+  role: 'layer',
+  title: 'Conv 2D',
+  category: 'convolution',
+  summary: 'Slides learned filters over the image to detect local patterns.',
+  explain:
+    'A convolution slides a small window (the kernel, e.g. 3×3) over the input and, at every position, computes a weighted sum ' +
+    'of the pixels under it. Each filter learns its own weights and produces one feature map that lights up where its pattern ' +
+    '(an edge, a corner, a texture) appears. Because the same weights are used everywhere, a pattern is found wherever it is ' +
+    'in the image (translation equivariance) with far fewer parameters than a dense layer.',
+  params: {
+    filters: { kind: 'int', default: 32, min: 1, max: 4096, doc: 'Number of filters, i.e. output channels (feature maps).' },
+    kernelSize: { kind: 'pair', default: 3, min: 1, max: 64, doc: 'Window size [height, width] of each filter.' },
+    strides: { kind: 'pair', default: 1, min: 1, max: 64, doc: 'Step of the window; 2 halves the map size.' },
+    padding: {
+      kind: 'enum',
+      default: 'valid',
+      options: ['valid', 'same'],
+      doc: '"same" pads the border so the size is kept (at stride 1); "valid" uses only full windows, shrinking the map.',
+    },
+    dilationRate: { kind: 'pair', default: 1, min: 1, max: 64, doc: 'Spacing between kernel taps; >1 sees a wider area with the same weights.' },
+    activation: activationParam,
+    useBias: { kind: 'bool', default: true, doc: 'Add a learned offset to each output channel.' },
+  },
+  initial: { filters: 8, kernelSize: 3, padding: 'same', activation: 'relu' },
+  inferShape(inputs, p) {
+    const [h, w] = requireMap(inputs[0], 'Conv 2D');
+    if ((p.strides[0] > 1 || p.strides[1] > 1) && (p.dilationRate[0] > 1 || p.dilationRate[1] > 1)) {
+      throw new ShapeError('Conv 2D cannot combine strides > 1 with a dilation rate > 1; set one of them to 1.');
+    }
+    const [oh, ow] = windowOutput('Conv 2D', [h, w], p.kernelSize, p.strides, p.padding, p.dilationRate);
+    return [oh, ow, p.filters];
+  },
+  paramCount(inputs, p) {
+    const c = inputs[0]![2]!;
+    return { trainable: p.kernelSize[0] * p.kernelSize[1] * c * p.filters + (p.useBias ? p.filters : 0), nonTrainable: 0 };
+  },
+  lint: (inputs, out) => zeroSizeLint('Conv 2D', inputs[0]!, out),
+  build: (tf, p, name) =>
+    tf.layers.conv2d({
+      name,
+      filters: p.filters,
+      kernelSize: p.kernelSize,
+      strides: p.strides,
+      padding: p.padding,
+      dilationRate: p.dilationRate,
+      activation: p.activation,
+      useBias: p.useBias,
+    }),
+});

@@ -1,0 +1,40 @@
+import { activationParam } from './activations';
+import { formatShape } from './shape';
+import { defineNode, ShapeError } from './types';
+
+export default defineNode({
+  type: 'dense',
+  role: 'layer',
+  title: 'Dense',
+  category: 'dense',
+  summary: 'Fully connected: every output looks at every input.',
+  explain:
+    'A dense (fully connected) layer computes each output as a weighted sum of all its inputs plus a bias. In a CNN the ' +
+    'convolutions find features and the dense layers at the end combine them into a decision; the last dense layer has ' +
+    'one unit per class, usually with softmax so the outputs read as probabilities.',
+  params: {
+    units: { kind: 'int', default: 128, min: 1, max: 65536, doc: 'Number of outputs (neurons).' },
+    activation: activationParam,
+    useBias: { kind: 'bool', default: true, doc: 'Add a learned offset to each output.' },
+  },
+  initial: { units: 64, activation: 'relu' },
+  inferShape(inputs, p) {
+    const x = inputs[0];
+    if (!x || x.length === 0) throw new ShapeError(`Dense needs an input with at least one axis, not ${formatShape(x)}.`);
+    return [...x.slice(0, -1), p.units];
+  },
+  paramCount(inputs, p) {
+    const n = inputs[0]![inputs[0]!.length - 1]!;
+    return { trainable: n * p.units + (p.useBias ? p.units : 0), nonTrainable: 0 };
+  },
+  lint(inputs) {
+    const x = inputs[0]!;
+    return x.length > 1
+      ? [
+          `Dense gets a ${formatShape(x)} map and acts on each pixel separately (a 1×1 convolution). ` +
+            `Put a Flatten or global pooling node before it if you meant a classifier.`,
+        ]
+      : [];
+  },
+  build: (tf, p, name) => tf.layers.dense({ name, units: p.units, activation: p.activation, useBias: p.useBias }),
+});

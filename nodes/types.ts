@@ -1,0 +1,197 @@
+/**
+ * The contract every node type fulfils. A node definition is the single place where a
+ * layer type is described: its parameters (with defaults, bounds and docs), the text a
+ * learner reads, shape inference, parameter count and the TensorFlow.js builder.
+ * Editor controls, validation, the compiler, exporters and docs are derived from it.
+ *
+ * This module is pure TypeScript: it imports TensorFlow.js only as types, so the graph
+ * core can use the definitions without pulling tfjs into its bundle.
+ */
+import type * as tfjs from '@tensorflow/tfjs';
+
+/** The TensorFlow.js namespace, handed to builders by the compiler (dependency injection). */
+export type TF = typeof tfjs;
+export type Layer = tfjs.layers.Layer;
+export type SymbolicTensor = tfjs.SymbolicTensor;
+
+/** A per-sample tensor shape (no batch dimension), e.g. [28, 28, 6] or [120]. */
+export type Shape = readonly number[];
+
+export type Category =
+  | 'input'
+  | 'convolution'
+  | 'pooling'
+  | 'normalization'
+  | 'activation'
+  | 'regularization'
+  | 'reshape'
+  | 'dense'
+  | 'merge';
+
+interface ParamBase {
+  /** One line shown as a tooltip and in the docs. */
+  doc: string;
+  /** Short label for the UI; defaults to the parameter key. */
+  label?: string;
+}
+
+export interface IntParam extends ParamBase {
+  kind: 'int';
+  default: number;
+  min: number;
+  max: number;
+}
+
+export interface FloatParam extends ParamBase {
+  kind: 'float';
+  default: number;
+  min: number;
+  max: number;
+  /** When true the bound itself is not allowed (e.g. dropout rate < 1). */
+  minExclusive?: boolean;
+  maxExclusive?: boolean;
+}
+
+export interface BoolParam extends ParamBase {
+  kind: 'bool';
+  default: boolean;
+}
+
+export interface EnumParam<O extends string = string> extends ParamBase {
+  kind: 'enum';
+  default: O;
+  options: readonly O[];
+}
+
+/**
+ * A pair of positive integers [height, width] (kernel sizes, strides, pool sizes).
+ * Files may write a single number n for [n, n]. With `nullable`, `null` means "derive it"
+ * (e.g. pooling strides default to the pool size).
+ */
+export interface PairParam extends ParamBase {
+  kind: 'pair';
+  default: number | readonly [number, number] | null;
+  min: number;
+  max: number;
+  nullable?: boolean;
+}
+
+/** An input shape [height, width, channels]. */
+export interface ShapeParam extends ParamBase {
+  kind: 'shape';
+  default: readonly [number, number, number];
+  /** Bounds per dimension. */
+  min: readonly [number, number, number];
+  max: readonly [number, number, number];
+}
+
+/** Zero padding: n, [h, w] or [[top, bottom], [left, right]]. Normalised to the last form. */
+export interface Padding2dParam extends ParamBase {
+  kind: 'padding2d';
+  default: number;
+  min: number;
+  max: number;
+}
+
+export type ParamSpec = IntParam | FloatParam | BoolParam | EnumParam | PairParam | ShapeParam | Padding2dParam;
+export type ParamSpecs = Record<string, ParamSpec>;
+
+/** The normalised value type each parameter kind resolves to. */
+export type ParamValue<S extends ParamSpec> = S extends IntParam | FloatParam
+  ? number
+  : S extends BoolParam
+    ? boolean
+    : S extends EnumParam<infer O>
+      ? O
+      : S extends PairParam
+        ? S['nullable'] extends true
+          ? [number, number] | null
+          : [number, number]
+        : S extends ShapeParam
+          ? [number, number, number]
+          : S extends Padding2dParam
+            ? [[number, number], [number, number]]
+            : never;
+
+export type Params<S extends ParamSpecs> = { [K in keyof S]: ParamValue<S[K]> };
+
+/** Trainable and non-trainable weight counts of one layer. */
+export interface ParamCount {
+  trainable: number;
+  nonTrainable: number;
+}
+
+/**
+ * Thrown by `inferShape` when the inputs or parameters cannot work together.
+ * The message is for a learner: say what is wrong and what to change.
+ */
+export class ShapeError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ShapeError';
+  }
+}
+
+interface NodeDefBase<S extends ParamSpecs> {
+  /** The tfjs layers factory name, also the `type` in graph files. */
+  type: string;
+  /** Display name, e.g. "Conv 2D". */
+  title: string;
+  category: Category;
+  /** One line for the palette tooltip. */
+  summary: string;
+  /** A short explanation for a learner: what the layer does and why a CNN uses it. */
+  explain: string;
+  params: S;
+  /**
+   * Values a node gets when a user adds it in the editor, where they differ from the
+   * defaults (the defaults mirror tfjs so that files stay faithful to `tf.layers.X`).
+   */
+  initial?: { [K in keyof S]?: unknown };
+  /** Which parameters are relevant for these values (the editor hides the others). */
+  visible?: (p: Params<S>) => { [K in keyof S]?: boolean };
+  /**
+   * Output shape for the given input shapes (per sample, no batch axis). `sources` names the
+   * node feeding each input (for messages such as "c3 gives 14×14×16, s2 gives 14×14×6").
+   * Throws ShapeError when the inputs and params cannot work together.
+   */
+  inferShape(inputs: readonly Shape[], p: Params<S>, sources?: readonly string[]): Shape;
+  /** Weight counts for the given input shapes. */
+  paramCount(inputs: readonly Shape[], p: Params<S>): ParamCount;
+  /** Legal-but-suspicious situations, as learner-readable warnings. */
+  lint?(inputs: readonly Shape[], output: Shape, p: Params<S>): string[];
+}
+
+export interface InputNodeDef<S extends ParamSpecs = ParamSpecs> extends NodeDefBase<S> {
+  role: 'input';
+  buildInput(tf: TF, p: Params<S>, name: string): SymbolicTensor;
+}
+
+export interface LayerNodeDef<S extends ParamSpecs = ParamSpecs> extends NodeDefBase<S> {
+  /** 'merge' nodes take the `inputs` parameter and ports in0, in1, …; 'layer' nodes one port `in`. */
+  role: 'layer' | 'merge';
+  build(tf: TF, p: Params<S>, name: string): Layer;
+}
+
+export type NodeDef<S extends ParamSpecs = ParamSpecs> = InputNodeDef<S> | LayerNodeDef<S>;
+
+/** Identity helper that keeps the literal parameter types of a definition. */
+export function defineNode<const S extends ParamSpecs>(def: NodeDef<S>): NodeDef<S> {
+  return def;
+}
+
+/** Input port names of a node of this definition with these (raw or resolved) params. */
+export function inputPorts(def: NodeDef, inputsParam: unknown): string[] {
+  if (def.role === 'input') return [];
+  if (def.role === 'merge') {
+    const spec = def.params.inputs as IntParam | undefined;
+    const n =
+      typeof inputsParam === 'number' && Number.isInteger(inputsParam) && spec && inputsParam >= spec.min && inputsParam <= spec.max
+        ? inputsParam
+        : (spec?.default ?? 2);
+    return Array.from({ length: n }, (_, i) => `in${i}`);
+  }
+  return ['in'];
+}
+
+export const OUTPUT_PORT = 'out';
