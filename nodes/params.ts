@@ -91,7 +91,7 @@ export function checkParam(spec: ParamSpec, value: unknown, name: string): Param
             if (!c.ok) return c;
           }
         }
-        const [[t, b], [l, r]] = value as number[][];
+        const [[t, b], [l, r]] = value as [[number, number], [number, number]];
         return { ok: true, value: [[t, b], [l, r]] };
       }
       return { ok: false, message: `${name} must be n, [height, width] or [[top, bottom], [left, right]], not ${describe(value)}` };

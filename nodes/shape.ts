@@ -12,9 +12,11 @@ export const product = (shape: Shape): number => shape.reduce((a, b) => a * b, 1
 
 /** Output length of a convolution / pooling along one axis, as tfjs computes it. */
 export function convOutputLength(length: number, kernel: number, stride: number, padding: 'valid' | 'same', dilation = 1): number {
-  if (padding === 'same') return Math.ceil(length / stride);
   const effective = (kernel - 1) * dilation + 1;
-  return Math.ceil((length - effective + 1) / stride);
+  const span = padding === 'same' ? length : length - effective + 1;
+  // tfjs' formula, floor((n + s - 1) / s): the same as ceil(n / s), but never -0 (which would not
+  // equal tfjs' 0 in tests when a pooling window is larger than the map).
+  return Math.floor((span + stride - 1) / stride);
 }
 
 /** Output length of a transposed convolution along one axis (tfjs deconvLength, no output padding). */

@@ -21,7 +21,7 @@ export interface TfjsCase {
 type AnyLayer = tf.layers.Layer;
 
 function weightCounts(layer: AnyLayer) {
-  const size = (ws: tf.LayerVariable[]) => ws.reduce((n, w) => n + w.shape.reduce((a, b) => a * (b as number), 1), 0);
+  const size = (ws: tf.LayerVariable[]) => ws.reduce((n, w) => n + w.shape.reduce((a: number, b) => a * (b ?? 0), 1), 0);
   return { trainable: size(layer.trainableWeights), nonTrainable: size(layer.nonTrainableWeights) };
 }
 
@@ -38,12 +38,14 @@ function tfArgs(def: NodeDef, params: Record<string, unknown>): Record<string, u
 }
 
 export function describeAgainstTfjs(
-  def: LayerNodeDef,
+  anyDef: NodeDef,
   cases: TfjsCase[],
   /** Builds the reference layer; by default `tf.layers[def.type](params)`. */
   reference: (params: Record<string, unknown>) => AnyLayer = (params) =>
-    (tf.layers as unknown as Record<string, (a: unknown) => AnyLayer>)[def.type]!(tfArgs(def, params)),
+    (tf.layers as unknown as Record<string, (a: unknown) => AnyLayer>)[anyDef.type]!(tfArgs(anyDef, params)),
 ) {
+  if (anyDef.role === 'input') throw new Error('describeAgainstTfjs is for layer nodes; test input nodes against tf.input');
+  const def: LayerNodeDef = anyDef;
   describe(`${def.type} agrees with tf.layers.${def.type}`, () => {
     it.each(cases.map((c) => [`${JSON.stringify(c.params)} on ${c.inputs.map((s) => formatShape(s)).join(' + ')}`, c] as const))(
       '%s',

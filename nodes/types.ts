@@ -175,9 +175,12 @@ export interface LayerNodeDef<S extends ParamSpecs = ParamSpecs> extends NodeDef
 
 export type NodeDef<S extends ParamSpecs = ParamSpecs> = InputNodeDef<S> | LayerNodeDef<S>;
 
-/** Identity helper that keeps the literal parameter types of a definition. */
-export function defineNode<const S extends ParamSpecs>(def: NodeDef<S>): NodeDef<S> {
-  return def;
+/**
+ * Declares a node type. Inside the definition the params are typed from their specs; the
+ * result is the type-erased NodeDef that the registry and the rest of the app handle.
+ */
+export function defineNode<const S extends ParamSpecs>(def: NodeDef<S>): NodeDef {
+  return def as unknown as NodeDef;
 }
 
 /** Input port names of a node of this definition with these (raw or resolved) params. */

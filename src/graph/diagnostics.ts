@@ -1,0 +1,64 @@
+/**
+ * Every graph diagnostic LayerLab produces, in one coded table (xyflow style): the code is
+ * stable for tools and tests, the text is written for a learner.
+ */
+import type { Diagnostic, Severity } from './types';
+
+/** "a, b, c" — long lists are cut so a message stays readable. */
+const list = (ids: readonly string[], max = 8) =>
+  ids.length <= max ? ids.join(', ') : `${ids.slice(0, max).join(', ')} and ${ids.length - max} more`;
+
+export const MESSAGES = {
+  'duplicate-id': (id: string) => `Two nodes share the id "${id}"; every node needs its own id.`,
+  'unknown-type': (id: string, type: string) => `${id}: unknown node type "${type}".`,
+  'bad-param': (id: string, message: string) => `${id}: ${message}.`,
+  'edge-unknown-node': (id: string, end: 'from' | 'to') =>
+    `A wire ${end === 'from' ? 'comes from' : 'goes to'} "${id}", but there is no node with that id.`,
+  'edge-bad-port': (id: string, port: string, title: string, ports: readonly string[]) =>
+    ports.length
+      ? `A wire goes into ${id}.${port}, but ${title} "${id}" only has ${ports.length === 1 ? 'the input' : 'the inputs'} ${list(ports)}.`
+      : `A wire goes into ${id}, but ${title} nodes take no input.`,
+  'edge-bad-output': (id: string, port: string) => `A wire leaves ${id}.${port}, but nodes have a single output "out".`,
+  'duplicate-edge': (from: string, to: string) => `The wire from ${from} to ${to} is drawn twice.`,
+  'port-taken': (id: string, port: string, sources: readonly string[]) =>
+    `${id}.${port} has ${sources.length} incoming wires (from ${list(sources)}); an input takes exactly one. Use Add or Concatenate to merge them.`,
+  'dangling-input': (id: string, port: string, title: string, single: boolean) =>
+    single ? `${id}: this ${title} node's input is not connected.` : `${id}: input ${port} of this ${title} node is not connected.`,
+  'no-input': () => 'The graph has no Input node: add one so the network knows the image size.',
+  'several-inputs': (ids: readonly string[]) => `Only one Input node is allowed, but there are ${ids.length}: ${list(ids)}.`,
+  'several-outputs': (ids: readonly string[]) =>
+    `The graph has ${ids.length} outputs (${list(ids)}): a model needs exactly one node that feeds nothing. Connect or delete the others.`,
+  'no-output': () => 'The graph has no output: every node feeds another one, so there is nowhere for the prediction to come out.',
+  cycle: (path: readonly string[]) =>
+    `These nodes form a cycle: ${path.join(' → ')}. Data must flow one way from the input to the output.`,
+  shape: (id: string, message: string) => `${id}: ${message}`,
+  'tensor-too-large': (id: string, shape: string) => `${id}: the output ${shape} is too large to hold in a browser.`,
+  'model-too-large': (count: string) => `The model has ${count} weights, too many for a browser.`,
+  lint: (id: string, message: string) => `${id}: ${message}`,
+  'softmax-inside': (id: string, next: readonly string[]) =>
+    `${id}: softmax turns values into probabilities, which belongs at the output; here it feeds ${list(next)}. Use relu inside the network.`,
+  'output-not-vector': (id: string, shape: string) =>
+    `The output ${id} is ${shape}; a classifier ends with one score per class. Add Flatten (or global pooling) and a Dense layer.`,
+  'output-no-softmax': (id: string) =>
+    `The output ${id} has no softmax, so its values are not class probabilities. Set its activation to softmax.`,
+  internal: (id: string, message: string) => `${id}: LayerLab could not work this node out (${message}).`,
+} as const;
+
+export type DiagnosticCode = keyof typeof MESSAGES;
+
+export function diagnostic(
+  code: DiagnosticCode,
+  severity: Severity,
+  nodeIds: readonly string[],
+  message: string,
+  param?: string,
+): Diagnostic {
+  return {
+    code,
+    severity,
+    ...(nodeIds[0] !== undefined ? { nodeId: nodeIds[0] } : {}),
+    nodeIds: [...nodeIds],
+    ...(param !== undefined ? { param } : {}),
+    message,
+  };
+}

@@ -1,0 +1,160 @@
+/**
+ * Reading graph files defensively: size and depth limits, no prototype pollution, a schema
+ * for the structure, bounded numbers. What this accepts is a structurally sound document;
+ * whether the network makes sense is analyze()'s job (diagnostics attached to nodes).
+ */
+import { z } from 'zod';
+import { LIMITS } from './limits';
+import { migrate, MIGRATIONS, type Migration } from './migrate';
+import { CURRENT_VERSION, DATASETS, FORMAT, OPTIMIZERS, type GraphDoc } from './types';
+
+export type ParseResult = { ok: true; doc: GraphDoc; migratedFrom?: number } | { ok: false; message: string };
+
+const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+export const ID_PATTERN = /^[A-Za-z0-9_-]+$/;
+
+const coordinate = z.number().finite().min(-1e7).max(1e7);
+const id = z
+  .string()
+  .min(1, 'must not be empty')
+  .max(LIMITS.maxIdLength, `must be at most ${LIMITS.maxIdLength} characters`)
+  .regex(ID_PATTERN, 'may only contain letters, digits, _ and -');
+const port = z.string().max(16).regex(/^[A-Za-z0-9_]+$/, 'is not a port name');
+
+const nodeSchema = z.strictObject({
+  id,
+  type: z.string().min(1).max(64),
+  params: z.record(z.string(), z.unknown()).optional(),
+  position: z.tuple([coordinate, coordinate]).optional(),
+});
+
+const edgeSchema = z.strictObject({
+  from: z.tuple([id, port]),
+  to: z.tuple([id, port]),
+});
+
+const trainingSchema = z.strictObject({
+  dataset: z.enum(DATASETS).optional(),
+  optimizer: z.enum(OPTIMIZERS).optional(),
+  learningRate: z.number().gt(0).max(10).optional(),
+  batchSize: z.number().int().min(1).max(4096).optional(),
+  epochs: z.number().int().min(1).max(1000).optional(),
+  validationSplit: z.number().min(0).max(0.9).optional(),
+  seed: z.number().int().min(0).max(2 ** 31 - 1).optional(),
+});
+
+const docSchema = z.strictObject({
+  format: z.literal(FORMAT),
+  version: z.literal(CURRENT_VERSION),
+  name: z.string().max(LIMITS.maxNameLength).optional(),
+  description: z.string().max(LIMITS.maxDescriptionLength).optional(),
+  nodes: z.array(nodeSchema).max(LIMITS.maxNodes),
+  edges: z.array(edgeSchema).max(LIMITS.maxEdges),
+  training: trainingSchema.optional(),
+});
+
+function pathText(path: readonly PropertyKey[]): string {
+  let out = '';
+  for (const p of path) out += typeof p === 'number' ? `[${p}]` : out ? `.${String(p)}` : String(p);
+  return out || 'the file';
+}
+
+/** Refuses prototype-polluting keys and absurd nesting anywhere in the parsed JSON. */
+function checkKeysAndDepth(root: unknown): string | undefined {
+  const stack: { value: unknown; path: PropertyKey[] }[] = [{ value: root, path: [] }];
+  while (stack.length) {
+    const { value, path } = stack.pop()!;
+    if (value === null || typeof value !== 'object') continue;
+    if (path.length > LIMITS.maxDepth) return `The file is nested more than ${LIMITS.maxDepth} levels deep at ${pathText(path)}.`;
+    if (Array.isArray(value)) {
+      value.forEach((v, i) => stack.push({ value: v, path: [...path, i] }));
+    } else {
+      for (const key of Object.keys(value)) {
+        if (FORBIDDEN_KEYS.has(key)) {
+          return `Refusing the key "${key}" at ${pathText(path)}: graph files may not contain __proto__, constructor or prototype keys.`;
+        }
+        stack.push({ value: (value as Record<string, unknown>)[key], path: [...path, key] });
+      }
+    }
+  }
+  return undefined;
+}
+
+function formatMib(bytes: number): string {
+  return `${(bytes / 1024 / 1024).toFixed(bytes < 10 * 1024 * 1024 ? 1 : 0)} MB`;
+}
+
+/** Checks a file's size before reading it (browser File.size, fs.stat). */
+export function checkFileSize(bytes: number): string | undefined {
+  return bytes > LIMITS.maxFileBytes
+    ? `The file is ${formatMib(bytes)}; LayerLab graph files are at most ${formatMib(LIMITS.maxFileBytes)}. Is this really a LayerLab graph?`
+    : undefined;
+}
+
+/** Parses the text of a graph file. Never throws. */
+export function parseGraphText(text: string): ParseResult {
+  const tooBig = checkFileSize(text.length);
+  if (tooBig) return { ok: false, message: tooBig };
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (e) {
+    return { ok: false, message: `The file is not valid JSON (${e instanceof Error ? e.message : String(e)}).` };
+  }
+  return parseGraph(json);
+}
+
+/** Validates and migrates an already-parsed JSON value. Never throws. */
+export function parseGraph(json: unknown, migrations: Readonly<Record<number, Migration>> = MIGRATIONS, current = CURRENT_VERSION): ParseResult {
+  try {
+    if (json === null || typeof json !== 'object' || Array.isArray(json)) {
+      return { ok: false, message: 'The file is not a LayerLab graph: it should hold one JSON object.' };
+    }
+    const bad = checkKeysAndDepth(json);
+    if (bad) return { ok: false, message: bad };
+    const obj = json as Record<string, unknown>;
+    if (obj.format !== FORMAT) {
+      return {
+        ok: false,
+        message:
+          obj.format === undefined
+            ? `This is not a LayerLab graph file: it has no "format": "${FORMAT}" field.`
+            : `This is not a LayerLab graph file: its format is ${JSON.stringify(obj.format).slice(0, 60)}, expected "${FORMAT}".`,
+      };
+    }
+    const migrated = migrate(obj, migrations, current);
+    if (!migrated.ok) return { ok: false, message: migrated.message };
+    const { nodes, edges } = migrated.doc;
+    if (Array.isArray(nodes) && nodes.length > LIMITS.maxNodes) {
+      return { ok: false, message: `The graph has ${nodes.length.toLocaleString('en-US')} nodes; LayerLab handles up to ${LIMITS.maxNodes.toLocaleString('en-US')}.` };
+    }
+    if (Array.isArray(edges) && edges.length > LIMITS.maxEdges) {
+      return { ok: false, message: `The graph has ${edges.length.toLocaleString('en-US')} edges; LayerLab handles up to ${LIMITS.maxEdges.toLocaleString('en-US')}.` };
+    }
+    const parsed = docSchema.safeParse(migrated.doc);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0]!;
+      const extra = issue.code === 'unrecognized_keys' ? ` (${issue.keys.map((k) => `"${k}"`).join(', ')})` : '';
+      return { ok: false, message: `The file is not a valid LayerLab graph: ${pathText(issue.path)}: ${issue.message}${extra}.` };
+    }
+    const d = parsed.data;
+    const doc: GraphDoc = {
+      format: FORMAT,
+      version: CURRENT_VERSION,
+      name: d.name ?? 'Untitled',
+      description: d.description ?? '',
+      nodes: d.nodes.map((n) => ({
+        id: n.id,
+        type: n.type,
+        params: { ...(n.params ?? {}) },
+        ...(n.position ? { position: [n.position[0], n.position[1]] as [number, number] } : {}),
+      })),
+      edges: d.edges.map((e) => ({ from: [e.from[0], e.from[1]], to: [e.to[0], e.to[1]] })),
+      ...(d.training ? { training: { ...d.training } } : {}),
+    };
+    return migrated.from === current ? { ok: true, doc } : { ok: true, doc, migratedFrom: migrated.from };
+  } catch (e) {
+    // Defensive: nothing in a file may crash the app.
+    return { ok: false, message: `The file could not be read (${e instanceof Error ? e.message : String(e)}).` };
+  }
+}
