@@ -25,15 +25,20 @@ describeAgainstTfjs(
   reference,
 );
 
+function build(raw: Record<string, unknown>) {
+  if (activation.role === 'input') throw new Error('activation must be a layer node');
+  return activation.build(tf, resolveParams(activation, raw).params, 'activation_under_test');
+}
+
 describe('activation', () => {
   it('builds leaky ReLU with its alpha, and the others as an Activation layer', () => {
-    const leaky = activation.build(tf, resolveParams(activation, { activation: 'leakyRelu', alpha: 0.2 }).params, 'a');
+    const leaky = build({ activation: 'leakyRelu', alpha: 0.2 });
     expect(leaky.getClassName()).toBe('LeakyReLU');
     expect(leaky.getConfig().alpha).toBeCloseTo(0.2);
-    const elu = activation.build(tf, resolveParams(activation, { activation: 'elu' }).params, 'b');
+    const elu = build({ activation: 'elu' });
     expect(elu.getClassName()).toBe('Activation');
     expect(elu.getConfig().activation).toBe('elu');
-    const dflt = activation.build(tf, resolveParams(activation, {}).params, 'c');
+    const dflt = build({});
     expect(dflt.getConfig().activation).toBe('relu');
   });
   it('shows alpha only for leaky ReLU', () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import maxPooling2d from './maxPooling2d';
+import { resolveParams } from './params';
 import { describeAgainstTfjs, expectShapeError } from './testing';
 
 describeAgainstTfjs(maxPooling2d, [
@@ -24,11 +25,11 @@ describe('maxPooling2d refuses what cannot work', () => {
     expectShapeError(maxPooling2d, {}, [[120]], /Max Pooling 2D needs a feature map.*gets 120.*Flatten/);
   });
   it('strides default to the pool size', () => {
-    const shape = maxPooling2d.inferShape([[12, 12, 1]], { poolSize: [3, 3], strides: null, padding: 'valid' });
+    const shape = maxPooling2d.inferShape([[12, 12, 1]], resolveParams(maxPooling2d, { poolSize: 3, strides: null }).params);
     expect(shape).toEqual([4, 4, 1]);
   });
   it('warns when the map shrinks to zero', () => {
-    const out = maxPooling2d.inferShape([[2, 2, 3]], { poolSize: [4, 4], strides: null, padding: 'valid' });
+    const out = maxPooling2d.inferShape([[2, 2, 3]], resolveParams(maxPooling2d, { poolSize: 4 }).params);
     expect(maxPooling2d.lint!([[2, 2, 3]], out, {} as never)[0]).toMatch(/Max Pooling 2D shrinks the 2×2 map to zero \(0×0×3\)/);
     expect(maxPooling2d.lint!([[4, 4, 3]], [2, 2, 3], {} as never)).toEqual([]);
   });

@@ -1,0 +1,75 @@
+import { describe, expect, it } from 'vitest';
+import { checkParam } from './params';
+import { getNodeDef, NODE_DEFS, NODE_TYPES } from './registry';
+
+const PALETTE = [
+  'input',
+  'conv2d',
+  'depthwiseConv2d',
+  'conv2dTranspose',
+  'maxPooling2d',
+  'averagePooling2d',
+  'globalAveragePooling2d',
+  'globalMaxPooling2d',
+  'zeroPadding2d',
+  'upSampling2d',
+  'batchNormalization',
+  'activation',
+  'dropout',
+  'flatten',
+  'dense',
+  'add',
+  'concatenate',
+];
+
+describe('registry', () => {
+  it('has the 17 types in palette order', () => {
+    expect(NODE_DEFS).toHaveLength(17);
+    expect(NODE_TYPES).toEqual(PALETTE);
+  });
+
+  it('has unique type names and finds each by name', () => {
+    expect(new Set(NODE_TYPES).size).toBe(NODE_TYPES.length);
+    for (const def of NODE_DEFS) expect(getNodeDef(def.type)).toBe(def);
+    expect(getNodeDef('__proto__')).toBeUndefined();
+    expect(getNodeDef('conv3d')).toBeUndefined();
+  });
+
+  describe.each(NODE_DEFS.map((d) => [d.type, d] as const))('%s', (_type, def) => {
+    it('has a summary, an explanation and a doc for every param', () => {
+      expect(def.title.trim()).not.toBe('');
+      expect(def.summary.trim()).not.toBe('');
+      expect(def.summary).not.toContain('\n');
+      expect(def.explain.trim()).not.toBe('');
+      for (const [key, spec] of Object.entries(def.params)) {
+        expect(spec.doc.trim(), `${def.type}.${key} doc`).not.toBe('');
+      }
+    });
+
+    it('has defaults that pass its own param checks', () => {
+      for (const [key, spec] of Object.entries(def.params)) {
+        const check = checkParam(spec, spec.default, key);
+        expect(check.ok, `${def.type}.${key} default: ${check.ok ? '' : check.message}`).toBe(true);
+      }
+    });
+
+    it('has editor initial values that pass the param checks', () => {
+      for (const [key, value] of Object.entries(def.initial ?? {})) {
+        const spec = def.params[key];
+        expect(spec, `${def.type}.initial.${key} is not a param`).toBeDefined();
+        const check = checkParam(spec!, value, key);
+        expect(check.ok, `${def.type}.initial.${key}: ${check.ok ? '' : check.message}`).toBe(true);
+      }
+    });
+
+    it('has a merge `inputs` int param exactly when it merges', () => {
+      const spec = def.params.inputs;
+      if (def.role === 'merge') {
+        expect(spec?.kind).toBe('int');
+        if (spec?.kind === 'int') expect(spec.min).toBeGreaterThanOrEqual(2);
+      } else {
+        expect(spec).toBeUndefined();
+      }
+    });
+  });
+});
