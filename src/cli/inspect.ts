@@ -12,8 +12,8 @@ export interface InspectNode {
 
 /** The nodes in data-flow order, then any left out of it (cycles, duplicate ids) in file order. */
 export function inspectNodes(doc: GraphDoc, analysis: Analysis): InspectNode[] {
-  const ids = [...analysis.order, ...doc.nodes.map((n) => n.id).filter((id) => !analysis.order.includes(id))];
-  return [...new Set(ids)].map((id) => {
+  const ids = new Set([...analysis.order, ...doc.nodes.map((n) => n.id)]);
+  return [...ids].map((id) => {
     const n = analysis.nodes.get(id)!;
     return {
       id,
