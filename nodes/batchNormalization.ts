@@ -12,6 +12,7 @@ export default defineNode({
     'deviation) and then applies a learned scale (gamma) and offset (beta). Keeping the values in a steady range lets deep ' +
     'CNNs train faster and with higher learning rates. During training it also keeps running averages of the mean and ' +
     'variance, which it uses instead when the trained network makes predictions.',
+  face: [],
   params: {
     momentum: {
       kind: 'float',

@@ -28,6 +28,7 @@ export default defineNode({
     useBias: { kind: 'bool', default: true, doc: 'Add a learned offset to each output channel.' },
   },
   initial: { filters: 8, kernelSize: 3, padding: 'same', activation: 'relu' },
+  face: ['filters', 'kernelSize', 'strides', 'padding', 'activation'],
   inferShape(inputs, p) {
     const [h, w] = requireMap(inputs[0], 'Conv 2D');
     if ((p.strides[0] > 1 || p.strides[1] > 1) && (p.dilationRate[0] > 1 || p.dilationRate[1] > 1)) {

@@ -145,3 +145,13 @@ export function initialParams(def: NodeDef): Record<string, unknown> {
   for (const [key, spec] of Object.entries(def.params)) out[key] = spec.default;
   return { ...out, ...(def.initial ?? {}) };
 }
+
+/** The params shown on the node face for these resolved values (see NodeDef.face). */
+export function faceParams(def: NodeDef, resolved: Record<string, unknown> | undefined): string[] {
+  const visible = resolved && def.visible ? (def.visible(resolved as never) as Record<string, boolean | undefined>) : undefined;
+  const shown = (k: string) => visible?.[k] !== false;
+  if (def.face) return def.face.filter(shown);
+  return Object.entries(def.params)
+    .filter(([k, spec]) => spec.kind !== 'bool' && shown(k))
+    .map(([k]) => k);
+}

@@ -148,6 +148,11 @@ interface NodeDefBase<S extends ParamSpecs> {
    * defaults (the defaults mirror tfjs so that files stay faithful to `tf.layers.X`).
    */
   initial?: { [K in keyof S]?: unknown };
+  /**
+   * The parameters shown as controls on the node itself (the inspector shows all of them).
+   * Default: every visible non-boolean parameter.
+   */
+  face?: readonly (keyof S & string)[];
   /** Which parameters are relevant for these values (the editor hides the others). */
   visible?: (p: Params<S>) => { [K in keyof S]?: boolean };
   /**

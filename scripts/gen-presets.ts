@@ -9,8 +9,8 @@ import { fileURLToPath } from 'node:url';
 import { serializeGraph } from '../src/graph/serialize';
 import type { GraphDoc, GraphEdge, GraphNode, TrainingSettings } from '../src/graph/types';
 
-const COL = 200;
-const ROW = 150;
+const COL = 280;
+const ROW = 190;
 
 class Builder {
   nodes: GraphNode[] = [];
@@ -27,9 +27,9 @@ class Builder {
     return id;
   }
 
-  newRow(rows = 3) {
+  newRow(rows = 3, col = 1) {
     this.row += rows;
-    this.col = 1;
+    this.col = col;
   }
 
   doc(name: string, description: string, training?: TrainingSettings): GraphDoc {
@@ -46,6 +46,7 @@ function lenet5(): GraphDoc {
   b.add('s2', 'maxPooling2d', { poolSize: 2 }, 'c1');
   b.add('c3', 'conv2d', { filters: 16, kernelSize: 5, padding: 'valid', activation: 'relu' }, 's2');
   b.add('s4', 'maxPooling2d', { poolSize: 2 }, 'c3');
+  b.newRow(1);
   b.add('flatten', 'flatten', {}, 's4');
   b.add('f5', 'dense', { units: 120, activation: 'relu' }, 'flatten');
   b.add('f6', 'dense', { units: 84, activation: 'relu' }, 'f5');

@@ -1,13 +1,12 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
-import { App } from './App';
-import './styles.css';
+import { EditorApp } from '../editor/EditorApp';
 
 const root = document.getElementById('root');
 if (!root) throw new Error('LayerLab: the page has no #root element.');
 
 createRoot(root).render(
   <StrictMode>
-    <App />
+    <EditorApp />
   </StrictMode>,
 );

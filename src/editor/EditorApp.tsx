@@ -1,0 +1,290 @@
+/**
+ * The LayerLab editor: toolbar, palette, canvas (Rete), inspector and totals. On start it
+ * restores the autosaved graph (or opens LeNet-5), then applies a shared link if the URL has
+ * one. Every change is autosaved to IndexedDB with its undo history.
+ */
+import { useCallback, useEffect, useRef, useState } from 'react';
+import { getNodeDef } from '../../nodes/registry';
+import { emptyGraph, typesAccepting } from '../graph/edit';
+import { serializeGraph } from '../graph/serialize';
+import { DEFAULT_PRESET, findPreset } from '../app/presets';
+import { addNodeAction, copyAction, deleteNodesAction, duplicateAction, loadAction, pasteAction } from './actions';
+import { loadSnapshot, saveSnapshot } from './autosave';
+import { currentShareUrl, exportPng, exportSvg, openFile, saveFile } from './files';
+import { Inspector } from './Inspector';
+import { LoadErrorBanner, NoticeToast } from './Notices';
+import { Palette, PALETTE_MIME } from './Palette';
+import { PresetGallery } from './PresetGallery';
+import { QuickAdd, type QuickAddRequest } from './QuickAdd';
+import { createEditor, type EditorHandle, type WireDrop } from './rete/editor';
+import { readShareHash } from './share';
+import { ShareDialog } from './ShareDialog';
+import { ShortcutSheet } from './ShortcutSheet';
+import { isTyping, SHORTCUTS, type ShortcutAction } from './shortcuts';
+import { useEditor } from './store';
+import { Toolbar } from './Toolbar';
+import { TotalsBar } from './TotalsBar';
+import './editor.css';
+
+/** Restores the autosave (or LeNet-5), then applies a shared link from the URL. */
+async function startUp() {
+  const store = useEditor.getState();
+  const snap = await loadSnapshot();
+  if (snap) {
+    const entry = (doc: typeof snap.doc) => ({ doc, label: 'earlier change' });
+    store.restore(snap.doc, snap.past.map(entry), snap.future.map(entry));
+  } else {
+    const preset = findPreset(DEFAULT_PRESET);
+    store.restore(preset?.ok ? preset.doc : emptyGraph(), [], []);
+  }
+  const link = readShareHash(window.location.hash);
+  if (link) {
+    const same = link.ok && serializeGraph(link.doc) === serializeGraph(useEditor.getState().doc);
+    if (!same) loadAction(link, 'Shared link');
+    history.replaceState(null, '', window.location.pathname + window.location.search);
+  }
+}
+
+function useAutosave(enabled: boolean) {
+  useEffect(() => {
+    if (!enabled) return;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    let last = { doc: useEditor.getState().doc, past: useEditor.getState().past, future: useEditor.getState().future };
+    const save = () => {
+      const s = useEditor.getState();
+      void saveSnapshot({ doc: s.doc, past: s.past.map((e) => e.doc), future: s.future.map((e) => e.doc), savedAt: Date.now() }).then((ok) => {
+        if (!ok) useEditor.getState().notify('error', 'Autosave failed: this browser does not let LayerLab store data. Save your graph as a file.');
+      });
+    };
+    const unsubscribe = useEditor.subscribe((s) => {
+      if (s.doc === last.doc && s.past === last.past && s.future === last.future) return;
+      last = { doc: s.doc, past: s.past, future: s.future };
+      clearTimeout(timer);
+      timer = setTimeout(save, 120);
+    });
+    const flush = () => {
+      if (timer) {
+        clearTimeout(timer);
+        save();
+      }
+    };
+    window.addEventListener('pagehide', flush);
+    return () => {
+      unsubscribe();
+      window.removeEventListener('pagehide', flush);
+      flush();
+    };
+  }, [enabled]);
+}
+
+export function EditorApp() {
+  const [ready, setReady] = useState(false);
+  const [quickAdd, setQuickAdd] = useState<QuickAddRequest | null>(null);
+  const [modal, setModal] = useState<null | 'presets' | 'help' | { share: string }>(null);
+  const canvasRef = useRef<HTMLDivElement>(null);
+  const fileInput = useRef<HTMLInputElement>(null);
+  const handleRef = useRef<EditorHandle | null>(null);
+  const loads = useEditor((s) => s.loads);
+
+  useEffect(() => {
+    let cancelled = false;
+    startUp()
+      .catch((e) => useEditor.getState().setLoadError(`LayerLab could not restore your last graph (${(e as Error).message}).`))
+      .finally(() => !cancelled && setReady(true));
+    return () => {
+      cancelled = true;
+    };
+  }, []);
+  useAutosave(ready);
+
+  const onWireDrop = useCallback((drop: WireDrop) => {
+    const { doc, analysis } = useEditor.getState();
+    if (drop.from.side === 'output') {
+      setQuickAdd({
+        client: drop.client,
+        area: drop.area,
+        types: typesAccepting(doc, drop.from.nodeId, analysis),
+        title: `Add a layer after ${drop.from.nodeId}`,
+        onPick: (type) => addNodeAction(type, drop.area, { connectFrom: drop.from.nodeId }),
+      });
+    } else {
+      setQuickAdd({
+        client: drop.client,
+        area: drop.area,
+        title: `Add a layer before ${drop.from.nodeId}`,
+        onPick: (type) => addNodeAction(type, [drop.area[0] - 240, drop.area[1]], { connectTo: [drop.from.nodeId, drop.from.key] }),
+      });
+    }
+  }, []);
+
+  // Mount Rete once the store holds the graph to show.
+  useEffect(() => {
+    if (!ready || !canvasRef.current) return;
+    let cancelled = false;
+    let handle: EditorHandle | null = null;
+    void createEditor(canvasRef.current, {
+      onWireDrop,
+      onBackgroundDoubleClick: (client, area) =>
+        setQuickAdd({ client, area, title: 'Add a layer', onPick: (type) => addNodeAction(type, area) }),
+    }).then((h) => {
+      if (cancelled) return h.destroy();
+      handle = h;
+      handleRef.current = h;
+    });
+    return () => {
+      cancelled = true;
+      handle?.destroy();
+      handleRef.current = null;
+    };
+  }, [ready, onWireDrop]);
+
+  // Zoom to a readable region whenever a whole graph is loaded.
+  useEffect(() => {
+    if (!ready) return;
+    const t = setTimeout(async () => {
+      const h = handleRef.current;
+      if (!h) return;
+      await h.synced();
+      await new Promise((r) => requestAnimationFrame(() => r(null)));
+      const { doc, analysis } = useEditor.getState();
+      await h.fit(doc.nodes.length > 40 ? analysis.order.slice(0, 12) : undefined);
+    }, 50);
+    return () => clearTimeout(t);
+  }, [ready, loads]);
+
+  const addAtCenter = useCallback((type: string) => {
+    const h = handleRef.current;
+    const [x, y] = h ? h.viewCenter() : [0, 0];
+    if (getNodeDef(type)) addNodeAction(type, [x - 110, y - 60]);
+  }, []);
+
+  const run = useCallback((action: ShortcutAction) => {
+    const s = useEditor.getState();
+    const h = handleRef.current;
+    switch (action) {
+      case 'undo':
+        return s.undo();
+      case 'redo':
+        return s.redo();
+      case 'delete':
+        return deleteNodesAction(s.selection);
+      case 'copy':
+        if (copyAction(s.selection)) s.notify('info', `Copied ${s.selection.length} node${s.selection.length > 1 ? 's' : ''}`);
+        return;
+      case 'paste':
+        return void pasteAction();
+      case 'duplicate':
+        return void duplicateAction(s.selection);
+      case 'selectAll':
+        return s.setSelection(s.doc.nodes.map((n) => n.id));
+      case 'open':
+        return fileInput.current?.click();
+      case 'save':
+        return saveFile();
+      case 'new':
+        return loadAction({ ok: true, doc: emptyGraph() }, 'New graph');
+      case 'fit':
+        return void h?.fit();
+      case 'arrange':
+        return void h?.arrange();
+      case 'zoomIn':
+        return void h?.zoomBy(1.2);
+      case 'zoomOut':
+        return void h?.zoomBy(1 / 1.2);
+      case 'help':
+        return setModal('help');
+      case 'escape':
+        setQuickAdd(null);
+        return s.setSelection([]);
+    }
+  }, []);
+
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (isTyping(e) && e.key !== 'Escape') return;
+      if (modal && e.key !== 'Escape') return;
+      const sc = SHORTCUTS.find((x) => x.match(e));
+      if (!sc) return;
+      e.preventDefault();
+      run(sc.action);
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [run, modal]);
+
+  const onDrop = (e: React.DragEvent) => {
+    e.preventDefault();
+    const type = e.dataTransfer.getData(PALETTE_MIME);
+    if (type && handleRef.current) {
+      const [x, y] = handleRef.current.toArea(e.clientX, e.clientY);
+      addNodeAction(type, [x - 20, y - 20]);
+      return;
+    }
+    const file = e.dataTransfer.files[0];
+    if (file) void openFile(file);
+  };
+
+  return (
+    <div className="ll-app">
+      <Toolbar
+        onNew={() => run('new')}
+        onOpen={() => run('open')}
+        onSave={() => run('save')}
+        onPresets={() => setModal('presets')}
+        onShare={() => setModal({ share: currentShareUrl() })}
+        onExportSvg={() => handleRef.current && exportSvg(handleRef.current.nodeSizes())}
+        onExportPng={() => handleRef.current && void exportPng(handleRef.current.nodeSizes())}
+        onFit={() => run('fit')}
+        onArrange={() => run('arrange')}
+        onHelp={() => setModal('help')}
+      />
+      <input
+        ref={fileInput}
+        type="file"
+        accept=".json,application/json"
+        hidden
+        data-testid="open-file"
+        onChange={(e) => {
+          const file = e.target.files?.[0];
+          e.target.value = '';
+          if (file) void openFile(file);
+        }}
+      />
+      <LoadErrorBanner />
+      <div className="ll-main">
+        <Palette onAdd={addAtCenter} />
+        <div
+          className="ll-canvas"
+          ref={canvasRef}
+          data-testid="canvas"
+          onDragOver={(e) => {
+            if ([...e.dataTransfer.types].some((t) => t === PALETTE_MIME || t === 'Files')) {
+              e.preventDefault();
+              e.dataTransfer.dropEffect = 'copy';
+            }
+          }}
+          onDrop={onDrop}
+        >
+          {!ready && <div className="ll-loading">Restoring your graph…</div>}
+        </div>
+        <Inspector />
+      </div>
+      <TotalsBar />
+      <NoticeToast />
+      {quickAdd && <QuickAdd request={quickAdd} onClose={() => setQuickAdd(null)} />}
+      {modal === 'presets' && (
+        <PresetGallery
+          onClose={() => setModal(null)}
+          onPick={(key) => {
+            const p = findPreset(key);
+            if (p) loadAction(p.ok ? { ok: true, doc: p.doc } : { ok: false, message: p.message }, `Preset ${p.ok ? p.doc.name : key}`);
+            setModal(null);
+          }}
+        />
+      )}
+      {modal === 'help' && <ShortcutSheet onClose={() => setModal(null)} />}
+      {modal && typeof modal === 'object' && <ShareDialog url={modal.share} onClose={() => setModal(null)} />}
+    </div>
+  );
+}
+

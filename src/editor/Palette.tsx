@@ -1,0 +1,66 @@
+/**
+ * Every node type from the registry, grouped by category and searchable. Drag an item onto the
+ * canvas, or double-click / press Enter on it to add it at the centre of the view.
+ */
+import { useMemo, useState } from 'react';
+import { CATEGORIES } from '../../nodes/categories';
+import { NODE_DEFS } from '../../nodes/registry';
+import type { Category } from '../../nodes/types';
+
+export const PALETTE_MIME = 'application/x-layerlab-node-type';
+
+export function Palette({ onAdd }: { onAdd(type: string): void }) {
+  const [query, setQuery] = useState('');
+  const groups = useMemo(() => {
+    const q = query.trim().toLowerCase();
+    const match = (d: (typeof NODE_DEFS)[number]) =>
+      !q || d.title.toLowerCase().includes(q) || d.type.toLowerCase().includes(q) || d.summary.toLowerCase().includes(q) || d.category.includes(q);
+    return (Object.keys(CATEGORIES) as Category[])
+      .map((cat) => ({ cat, defs: NODE_DEFS.filter((d) => d.category === cat && match(d)) }))
+      .filter((g) => g.defs.length);
+  }, [query]);
+
+  return (
+    <aside className="ll-palette" aria-label="Node palette" data-testid="palette">
+      <input
+        type="search"
+        className="ll-search"
+        placeholder="Search layers…"
+        aria-label="Search layers"
+        data-testid="palette-search"
+        value={query}
+        onChange={(e) => setQuery(e.target.value)}
+        onKeyDown={(e) => {
+          if (e.key === 'Enter' && groups[0]) onAdd(groups[0].defs[0]!.type);
+        }}
+      />
+      {groups.length === 0 && <p className="ll-muted">No layer matches “{query}”.</p>}
+      {groups.map(({ cat, defs }) => (
+        <section key={cat} className="ll-palette-group">
+          <h3 style={{ ['--node-color' as string]: CATEGORIES[cat].color }}>{CATEGORIES[cat].label}</h3>
+          {defs.map((d) => (
+            <button
+              key={d.type}
+              type="button"
+              className="ll-palette-item"
+              data-testid={`palette-item-${d.type}`}
+              style={{ ['--node-color' as string]: CATEGORIES[cat].color }}
+              draggable
+              title={`${d.summary}\n\n${d.explain}\n\nDrag onto the canvas, or double-click to add.`}
+              onDragStart={(e) => {
+                e.dataTransfer.setData(PALETTE_MIME, d.type);
+                e.dataTransfer.setData('text/plain', d.type);
+                e.dataTransfer.effectAllowed = 'copy';
+              }}
+              onDoubleClick={() => onAdd(d.type)}
+              onKeyDown={(e) => e.key === 'Enter' && onAdd(d.type)}
+            >
+              <span className="ll-palette-title">{d.title}</span>
+              <span className="ll-palette-summary">{d.summary}</span>
+            </button>
+          ))}
+        </section>
+      ))}
+    </aside>
+  );
+}

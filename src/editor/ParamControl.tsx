@@ -1,0 +1,187 @@
+/**
+ * One control per parameter kind, generated from the node definition's param spec: numbers with
+ * bounds, selects, checkboxes, [h, w] pairs and [h, w, c] shapes. Text fields commit on Enter or
+ * blur (one undo step per edit); selects and checkboxes commit at once. Values are committed in
+ * file form; an out-of-range value is still committed and shown as an error on the node, so
+ * nothing the user types is silently lost.
+ */
+import { useEffect, useState, type KeyboardEvent } from 'react';
+import { checkParam } from '../../nodes/params';
+import type { ParamSpec } from '../../nodes/types';
+
+export interface ParamControlProps {
+  nodeId: string;
+  name: string;
+  spec: ParamSpec;
+  /** The value in the file (undefined: the default applies). */
+  value: unknown;
+  onCommit(value: unknown): void;
+  compact?: boolean;
+}
+
+const testId = (nodeId: string, name: string, part?: string) => `param-${nodeId}-${name}${part ? `-${part}` : ''}`;
+
+/** A number field that keeps its own text while typing and commits on Enter / blur. */
+function NumberField(props: {
+  value: number | null;
+  min?: number;
+  max?: number;
+  step?: number | 'any';
+  placeholder?: string;
+  allowEmpty?: boolean;
+  label: string;
+  testid: string;
+  onCommit(v: number | null): void;
+}) {
+  const shown = props.value === null ? '' : String(props.value);
+  const [text, setText] = useState(shown);
+  useEffect(() => setText(shown), [shown]);
+  const commit = () => {
+    const t = text.trim();
+    if (t === '' && props.allowEmpty) {
+      if (props.value !== null) props.onCommit(null);
+      return;
+    }
+    const v = Number(t);
+    if (t === '' || !Number.isFinite(v)) {
+      setText(shown);
+      return;
+    }
+    if (v !== props.value) props.onCommit(v);
+  };
+  const onKey = (e: KeyboardEvent<HTMLInputElement>) => {
+    if (e.key === 'Enter') {
+      commit();
+      (e.target as HTMLInputElement).blur();
+    } else if (e.key === 'Escape') {
+      setText(shown);
+      (e.target as HTMLInputElement).blur();
+    }
+  };
+  return (
+    <input
+      type="number"
+      className="ll-num"
+      aria-label={props.label}
+      data-testid={props.testid}
+      value={text}
+      min={props.min}
+      max={props.max}
+      step={props.step ?? 1}
+      placeholder={props.placeholder}
+      onChange={(e) => setText(e.target.value)}
+      onBlur={commit}
+      onKeyDown={onKey}
+    />
+  );
+}
+
+function PaddingField(props: { value: unknown; label: string; testid: string; onCommit(v: unknown): void }) {
+  const shown = JSON.stringify(props.value);
+  const [text, setText] = useState(shown);
+  useEffect(() => setText(shown), [shown]);
+  const commit = () => {
+    try {
+      const v = JSON.parse(text);
+      if (JSON.stringify(v) !== shown) props.onCommit(v);
+    } catch {
+      setText(shown);
+    }
+  };
+  return (
+    <input
+      type="text"
+      className="ll-text"
+      aria-label={props.label}
+      data-testid={props.testid}
+      value={text}
+      title="n, [h, w] or [[top, bottom], [left, right]]"
+      onChange={(e) => setText(e.target.value)}
+      onBlur={commit}
+      onKeyDown={(e) => e.key === 'Enter' && (e.target as HTMLInputElement).blur()}
+    />
+  );
+}
+
+export function ParamControl({ nodeId, name, spec, value, onCommit }: ParamControlProps) {
+  const raw = value === undefined ? spec.default : value;
+  const check = checkParam(spec, raw, name);
+  const label = `${nodeId} ${name}`;
+  switch (spec.kind) {
+    case 'int':
+    case 'float':
+      return (
+        <NumberField
+          value={typeof raw === 'number' ? raw : null}
+          min={spec.min}
+          max={spec.max}
+          step={spec.kind === 'int' ? 1 : 'any'}
+          label={label}
+          testid={testId(nodeId, name)}
+          onCommit={(v) => onCommit(v)}
+        />
+      );
+    case 'bool':
+      return (
+        <input
+          type="checkbox"
+          aria-label={label}
+          data-testid={testId(nodeId, name)}
+          checked={raw === true}
+          onChange={(e) => onCommit(e.target.checked)}
+        />
+      );
+    case 'enum':
+      return (
+        <select aria-label={label} data-testid={testId(nodeId, name)} value={String(raw)} onChange={(e) => onCommit(e.target.value)}>
+          {!spec.options.includes(raw as string) && <option value={String(raw)}>{String(raw)} (invalid)</option>}
+          {spec.options.map((o) => (
+            <option key={o} value={o}>
+              {o}
+            </option>
+          ))}
+        </select>
+      );
+    case 'pair': {
+      const pair = check.ok ? (check.value as [number, number] | null) : null;
+      const [h, w] = pair ?? [null, null];
+      const write = (nh: number | null, nw: number | null) => {
+        if (nh === null && nw === null && spec.nullable) return onCommit(null);
+        const a = nh ?? nw ?? 1;
+        const b = nw ?? nh ?? 1;
+        onCommit(a === b ? a : [a, b]);
+      };
+      const placeholder = spec.nullable ? 'auto' : undefined;
+      return (
+        <span className="ll-pair">
+          <NumberField value={h} min={spec.min} max={spec.max} label={`${label} height`} testid={testId(nodeId, name, 'h')} placeholder={placeholder} allowEmpty={spec.nullable} onCommit={(v) => write(v, v === null ? null : w)} />
+          <span className="ll-times">×</span>
+          <NumberField value={w} min={spec.min} max={spec.max} label={`${label} width`} testid={testId(nodeId, name, 'w')} placeholder={placeholder} allowEmpty={spec.nullable} onCommit={(v) => write(v === null ? null : h, v)} />
+        </span>
+      );
+    }
+    case 'shape': {
+      const dims = check.ok ? (check.value as number[]) : [...spec.default];
+      const parts = ['h', 'w', 'c'];
+      return (
+        <span className="ll-pair">
+          {dims.map((d, i) => (
+            <span key={i}>
+              {i > 0 && <span className="ll-times">×</span>}
+              <NumberField
+                value={d}
+                min={spec.min[i]}
+                max={spec.max[i]}
+                label={`${label} ${['height', 'width', 'channels'][i]}`}
+                testid={testId(nodeId, name, parts[i])}
+                onCommit={(v) => onCommit(dims.map((x, j) => (j === i ? v : x)))}
+              />
+            </span>
+          ))}
+        </span>
+      );
+    }
+    case 'padding2d':
+      return <PaddingField value={raw} label={label} testid={testId(nodeId, name)} onCommit={onCommit} />;
+  }
+}

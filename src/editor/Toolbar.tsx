@@ -1,0 +1,54 @@
+/** The toolbar: files and sharing, undo/redo, view, help. */
+import { useEditor } from './store';
+
+export interface ToolbarProps {
+  onNew(): void;
+  onOpen(): void;
+  onSave(): void;
+  onPresets(): void;
+  onShare(): void;
+  onExportSvg(): void;
+  onExportPng(): void;
+  onFit(): void;
+  onArrange(): void;
+  onHelp(): void;
+}
+
+export function Toolbar(p: ToolbarProps) {
+  const undoLabel = useEditor((s) => s.past[s.past.length - 1]?.label);
+  const redoLabel = useEditor((s) => s.future[0]?.label);
+  const undo = useEditor((s) => s.undo);
+  const redo = useEditor((s) => s.redo);
+  const name = useEditor((s) => s.doc.name);
+  const B = (props: { id: string; label: string; title: string; onClick(): void; disabled?: boolean }) => (
+    <button type="button" data-testid={`btn-${props.id}`} title={props.title} onClick={props.onClick} disabled={props.disabled}>
+      {props.label}
+    </button>
+  );
+  return (
+    <header className="ll-toolbar" role="toolbar" aria-label="LayerLab">
+      <span className="ll-brand">LayerLab</span>
+      <span className="ll-graph-name" data-testid="graph-title" title="The graph's name (edit it in the side panel with nothing selected)">
+        {name}
+      </span>
+      <div className="ll-tool-group">
+        <B id="new" label="New" title="New graph (Alt N)" onClick={p.onNew} />
+        <B id="open" label="Open…" title="Open a graph file (Ctrl/⌘ O), or drop one on the canvas" onClick={p.onOpen} />
+        <B id="save" label="Save" title="Save the graph as a .json file (Ctrl/⌘ S)" onClick={p.onSave} />
+        <B id="presets" label="Presets" title="Example graphs: LeNet-5, ResNet, Inception…" onClick={p.onPresets} />
+        <B id="share" label="Share link" title="A link that opens this exact graph" onClick={p.onShare} />
+        <B id="export-svg" label="SVG" title="Export the diagram as SVG for slides" onClick={p.onExportSvg} />
+        <B id="export-png" label="PNG" title="Export the diagram as PNG for slides" onClick={p.onExportPng} />
+      </div>
+      <div className="ll-tool-group">
+        <B id="undo" label="↶ Undo" title={undoLabel ? `Undo ${undoLabel} (Ctrl/⌘ Z)` : 'Nothing to undo'} onClick={undo} disabled={!undoLabel} />
+        <B id="redo" label="↷ Redo" title={redoLabel ? `Redo ${redoLabel} (Ctrl/⌘ Shift Z)` : 'Nothing to redo'} onClick={redo} disabled={!redoLabel} />
+      </div>
+      <div className="ll-tool-group">
+        <B id="fit" label="Fit" title="Zoom to fit (F)" onClick={p.onFit} />
+        <B id="arrange" label="Arrange" title="Auto-arrange the layout (Shift A)" onClick={p.onArrange} />
+        <B id="help" label="?" title="Keyboard shortcuts (?)" onClick={p.onHelp} />
+      </div>
+    </header>
+  );
+}

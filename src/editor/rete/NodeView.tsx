@@ -1,0 +1,124 @@
+/**
+ * How a node looks on the canvas, generated from its definition: category colour, title, id,
+ * the parameter controls of its face, output shape, parameter count and a badge naming any
+ * problem. Data comes from the editor store (by node id); Rete supplies position and sockets.
+ */
+import { memo, useLayoutEffect, useRef } from 'react';
+import { Drag, Presets, type RenderEmit } from 'rete-react-plugin';
+import { useShallow } from 'zustand/react/shallow';
+import { categoryColor } from '../../../nodes/categories';
+import { faceParams } from '../../../nodes/params';
+import { formatShape } from '../../../nodes/shape';
+import { useEditor } from '../store';
+import { ParamControl } from '../ParamControl';
+import { setParamAction } from '../actions';
+import type { LLNode, Schemes } from './types';
+
+const { RefSocket } = Presets.classic;
+
+function useNodeData(id: string) {
+  return useEditor(
+    useShallow((s) => {
+      const n = s.analysis.nodes.get(id);
+      const diags = s.analysis.diagnostics.filter((d) => d.nodeId === id);
+      const errors = diags.filter((d) => d.severity === 'error');
+      return {
+        node: n?.node,
+        def: n?.def,
+        params: n?.params,
+        shape: n?.outputShape ? formatShape(n.outputShape) : null,
+        count: n?.paramCount ? n.paramCount.trainable + n.paramCount.nonTrainable : null,
+        severity: errors.length ? ('error' as const) : diags.length ? ('warning' as const) : null,
+        message: (errors[0] ?? diags[0])?.message ?? '',
+        problemCount: diags.length,
+        isOutput: s.analysis.outputId === id,
+      };
+    }),
+  );
+}
+
+export const NodeView = memo(function NodeView({ data, emit }: { data: LLNode; emit: RenderEmit<Schemes> }) {
+  const id = data.id;
+  const v = useNodeData(id);
+  const ref = useRef<HTMLDivElement>(null);
+  const controlsRef = useRef<HTMLDivElement>(null);
+  Drag.useNoDrag(controlsRef);
+
+  // Rete's minimap, zoom-to-fit and auto-arrange need each node's size.
+  useLayoutEffect(() => {
+    const el = ref.current;
+    if (el) {
+      data.width = el.offsetWidth;
+      data.height = el.offsetHeight;
+    }
+  });
+
+  const def = v.def;
+  const color = categoryColor(def?.category);
+  const face = def ? faceParams(def, v.params) : [];
+  const inputs = Object.entries(data.inputs);
+  const message = v.message.startsWith(`${id}: `) ? v.message.slice(id.length + 2) : v.message;
+
+  return (
+    <div
+      ref={ref}
+      className={`ll-node${data.selected ? ' selected' : ''}${v.severity ? ` has-${v.severity}` : ''}`}
+      data-testid="node"
+      data-node-id={id}
+      style={{ ['--node-color' as string]: color }}
+    >
+      <div className="ll-node-header" title={def ? `${def.summary}\n\n${def.explain}` : `Unknown node type "${v.node?.type}"`}>
+        <span className="ll-node-title" data-testid="title">
+          {def?.title ?? v.node?.type ?? '?'}
+        </span>
+        <span className="ll-node-id">{id}</span>
+        {v.severity && (
+          <span className={`ll-badge ${v.severity}`} data-testid="node-badge" title={v.message} aria-label={`${v.problemCount} ${v.severity === 'error' ? 'error' : 'warning'}(s)`}>
+            {v.severity === 'error' ? '!' : '⚠'}
+          </span>
+        )}
+      </div>
+      <div className="ll-node-body">
+        <div className="ll-node-inputs">
+          {inputs.map(([key, input]) =>
+            input ? (
+              <div className="ll-port in" key={key} data-testid={`input-${key}`}>
+                <RefSocket name="input-socket" side="input" socketKey={key} nodeId={id} emit={emit} payload={input.socket} data-testid="input-socket" />
+                {inputs.length > 1 && <span className="ll-port-label">{key}</span>}
+              </div>
+            ) : null,
+          )}
+        </div>
+        <div className="ll-node-controls" ref={controlsRef}>
+          {def &&
+            face.map((key) => (
+              <label className="ll-control" key={key} title={def.params[key]!.doc}>
+                <span className="ll-control-label">{def.params[key]!.label ?? key}</span>
+                <ParamControl nodeId={id} name={key} spec={def.params[key]!} value={v.node?.params[key]} onCommit={(value) => setParamAction(id, key, value)} compact />
+              </label>
+            ))}
+        </div>
+        <div className="ll-node-outputs">
+          {data.outputs.out && (
+            <div className="ll-port out" data-testid="output-out">
+              <RefSocket name="output-socket" side="output" socketKey="out" nodeId={id} emit={emit} payload={data.outputs.out.socket} data-testid="output-socket" />
+            </div>
+          )}
+        </div>
+      </div>
+      <div className="ll-node-footer">
+        <span className="ll-shape" data-testid="node-shape" title="Output shape (height×width×channels)">
+          {v.shape ?? '?'}
+        </span>
+        <span className="ll-count" data-testid="node-params" title="Weights in this layer">
+          {v.count === null ? '' : `${v.count.toLocaleString('en-US')} params`}
+        </span>
+      </div>
+      {v.severity && (
+        <div className={`ll-node-message ${v.severity}`} data-testid="node-message">
+          {message}
+        </div>
+      )}
+    </div>
+  );
+});
