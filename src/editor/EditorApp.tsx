@@ -138,9 +138,13 @@ export function EditorApp() {
     };
   }, [ready, onWireDrop]);
 
-  // Zoom to a readable region whenever a whole graph is loaded.
+  // Zoom to a readable region whenever a whole graph is loaded. `fitted` (data-fitted on the
+  // canvas) tells people who automate LayerLab when the view has settled.
+  const [fitted, setFitted] = useState(false);
   useEffect(() => {
     if (!ready) return;
+    setFitted(false);
+    let cancelled = false;
     const t = setTimeout(async () => {
       const h = handleRef.current;
       if (!h) return;
@@ -148,8 +152,12 @@ export function EditorApp() {
       await new Promise((r) => requestAnimationFrame(() => r(null)));
       const { doc, analysis } = useEditor.getState();
       await h.fit(doc.nodes.length > 40 ? analysis.order.slice(0, 12) : undefined);
+      if (!cancelled) setFitted(true);
     }, 50);
-    return () => clearTimeout(t);
+    return () => {
+      cancelled = true;
+      clearTimeout(t);
+    };
   }, [ready, loads]);
 
   const addAtCenter = useCallback((type: string) => {
@@ -257,6 +265,7 @@ export function EditorApp() {
           className="ll-canvas"
           ref={canvasRef}
           data-testid="canvas"
+          data-fitted={fitted}
           onDragOver={(e) => {
             if ([...e.dataTransfer.types].some((t) => t === PALETTE_MIME || t === 'Files')) {
               e.preventDefault();

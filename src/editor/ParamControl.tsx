@@ -152,11 +152,13 @@ export function ParamControl({ nodeId, name, spec, value, onCommit }: ParamContr
         onCommit(a === b ? a : [a, b]);
       };
       const placeholder = spec.nullable ? 'auto' : undefined;
+      // A square pair stays square while one side is edited; edit the other side afterwards to differ.
+      const square = h === w;
       return (
         <span className="ll-pair">
-          <NumberField value={h} min={spec.min} max={spec.max} label={`${label} height`} testid={testId(nodeId, name, 'h')} placeholder={placeholder} allowEmpty={spec.nullable} onCommit={(v) => write(v, v === null ? null : w)} />
+          <NumberField value={h} min={spec.min} max={spec.max} label={`${label} height`} testid={testId(nodeId, name, 'h')} placeholder={placeholder} allowEmpty={spec.nullable} onCommit={(v) => write(v, square ? v : w)} />
           <span className="ll-times">×</span>
-          <NumberField value={w} min={spec.min} max={spec.max} label={`${label} width`} testid={testId(nodeId, name, 'w')} placeholder={placeholder} allowEmpty={spec.nullable} onCommit={(v) => write(v === null ? null : h, v)} />
+          <NumberField value={w} min={spec.min} max={spec.max} label={`${label} width`} testid={testId(nodeId, name, 'w')} placeholder={placeholder} allowEmpty={spec.nullable} onCommit={(v) => write(square ? v : h, v)} />
         </span>
       );
     }

@@ -23,6 +23,13 @@ import { useEditor } from '../store';
 import { NodeView } from './NodeView';
 import { LLConnection, LLNode, tensorSocket, type AreaExtra, type Schemes } from './types';
 
+/**
+ * An input port in the view. It is marked as taking several wires only so that Rete's connection
+ * flow does not delete the existing wire before the store has checked a new one; the document
+ * (edit.connect) is what allows exactly one wire per input and explains a refusal.
+ */
+const viewInput = (key: string) => new ClassicPreset.Input(tensorSocket, key, true);
+
 export interface WireDrop {
   /** The socket the wire was dragged from. */
   from: { nodeId: string; side: 'input' | 'output'; key: string };
@@ -140,6 +147,16 @@ export async function createEditor(container: HTMLElement, hooks: EditorHooks): 
     const ids = [...selector.entities.values()].map((e) => e.id).filter((id) => editor.getNode(id));
     useEditor.getState().setSelection(ids);
   };
+  // Mirror Rete's selection into the store the moment it changes (the store drives the inspector,
+  // Delete, Copy…), by wrapping the selector's three mutating methods.
+  let applyingStoreSelection = false;
+  for (const method of ['add', 'remove', 'unselectAll'] as const) {
+    const original = selector[method].bind(selector) as (...args: unknown[]) => Promise<void>;
+    (selector as unknown as Record<string, unknown>)[method] = async (...args: unknown[]) => {
+      await original(...args);
+      if (!applyingStoreSelection) mirrorSelection();
+    };
+  }
 
   area.addPipe((ctx) => {
     switch (ctx.type) {
@@ -150,10 +167,6 @@ export async function createEditor(container: HTMLElement, hooks: EditorHooks): 
       case 'pointerdown':
         pointer.x = ctx.data.event.clientX;
         pointer.y = ctx.data.event.clientY;
-        setTimeout(mirrorSelection, 0);
-        break;
-      case 'nodepicked':
-        setTimeout(mirrorSelection, 0);
         break;
       case 'nodedragged': {
         const ids = new Set([...selector.entities.values()].map((e) => e.id));
@@ -208,7 +221,7 @@ export async function createEditor(container: HTMLElement, hooks: EditorHooks): 
       let node = editor.getNode(d.id);
       if (!node) {
         node = new LLNode(d.id, d.type);
-        for (const p of ports) node.addInput(p, new ClassicPreset.Input(tensorSocket, p));
+        for (const p of ports) node.addInput(p, viewInput(p));
         node.addOutput('out', new ClassicPreset.Output(tensorSocket, 'out'));
         await editor.addNode(node);
         const [x, y] = d.position ?? [0, 0];
@@ -218,7 +231,7 @@ export async function createEditor(container: HTMLElement, hooks: EditorHooks): 
       const have = Object.keys(node.inputs);
       if (have.length !== ports.length || have.some((p, i) => p !== ports[i])) {
         for (const p of have) if (!ports.includes(p)) node.removeInput(p);
-        for (const p of ports) if (!node.hasInput(p)) node.addInput(p, new ClassicPreset.Input(tensorSocket, p));
+        for (const p of ports) if (!node.hasInput(p)) node.addInput(p, viewInput(p));
         await area.update('node', node.id);
       }
       const view = area.nodeViews.get(d.id);
@@ -267,8 +280,13 @@ export async function createEditor(container: HTMLElement, hooks: EditorHooks): 
       if (current.length !== s.selection.length || current.some((id) => !s.selection.includes(id))) {
         void (async () => {
           await running;
-          await selector.unselectAll();
-          for (const id of s.selection) if (editor.getNode(id)) await selectable.select(id, true);
+          applyingStoreSelection = true;
+          try {
+            await selector.unselectAll();
+            for (const id of useEditor.getState().selection) if (editor.getNode(id)) await selectable.select(id, true);
+          } finally {
+            applyingStoreSelection = false;
+          }
         })();
       }
     }
@@ -285,7 +303,10 @@ export async function createEditor(container: HTMLElement, hooks: EditorHooks): 
     async fit(ids) {
       await running;
       const nodes = ids ? ids.map((id) => editor.getNode(id)).filter((n): n is LLNode => !!n) : editor.getNodes();
-      if (nodes.length) await AreaExtensions.zoomAt(area, nodes, { scale: 0.9 });
+      if (!nodes.length) return;
+      await AreaExtensions.zoomAt(area, nodes, { scale: 0.9 });
+      // Never magnify past 100%: a lone node should not fill the screen.
+      if (area.area.transform.k > 1) await handle.zoomBy(1 / area.area.transform.k);
     },
     async arrange() {
       await running;

@@ -1,0 +1,371 @@
+/**
+ * The in-browser measurements, driven with Playwright in Debian's Chromium using the launch
+ * flags of playwright.config.ts. Times are taken inside the page with performance.now(), so
+ * the Playwright round trips are not counted.
+ */
+import { chromium, type Browser, type BrowserContext, type Page } from '@playwright/test';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { median, percentile } from './stats';
+import { EDIT } from './reinfer';
+import { sleep } from './server';
+
+const FALLBACK_ARGS = ['--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-quic', '--no-first-run', '--disable-dev-shm-usage'];
+export const VIEWPORT = { width: 1440, height: 900 };
+
+/** Launch options shared with the e2e tests (playwright.config.ts), so both see the same browser. */
+async function launchOptions(): Promise<{ executablePath: string; args: string[] }> {
+  let args = FALLBACK_ARGS;
+  let executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+  try {
+    const config = (await import('../playwright.config')).default as { use?: { launchOptions?: { args?: string[]; executablePath?: string } } };
+    args = config.use?.launchOptions?.args ?? args;
+    executablePath = config.use?.launchOptions?.executablePath ?? executablePath;
+  } catch {
+    /* keep the fallback (the same flags) */
+  }
+  return { executablePath, args };
+}
+
+export async function launch(): Promise<Browser> {
+  const opts = await launchOptions();
+  try {
+    return await chromium.launch({ headless: true, ...opts, timeout: 30_000 });
+  } catch (e) {
+    throw new Error(`could not start Chromium at ${opts.executablePath} (set CHROMIUM_PATH to another binary): ${(e as Error).message.split('\n')[0]}`);
+  }
+}
+
+/**
+ * A fresh context (empty IndexedDB, so the app opens LeNet-5). tsx compiles with keepNames, which
+ * wraps named functions in `__name(...)`; the init script makes that helper exist in the page too.
+ */
+export async function freshContext(browser: Browser): Promise<BrowserContext> {
+  const ctx = await browser.newContext({ viewport: VIEWPORT, deviceScaleFactor: 1 });
+  await ctx.addInitScript('globalThis.__name = globalThis.__name || ((f) => f);');
+  return ctx;
+}
+
+export interface GraphTarget {
+  /** Number of nodes the graph has. */
+  count: number;
+  /** Id of the node whose footer must show a shape (the last node of the file). */
+  lastId: string;
+}
+
+/** In-page: performance.now() once `count` nodes are in the DOM and `lastId` shows a shape. */
+function graphShown(t: GraphTarget): number | false {
+  if (document.querySelectorAll('[data-testid="node"]').length !== t.count) return false;
+  const shape = document.querySelector(`[data-testid="node"][data-node-id="${t.lastId}"] [data-testid="node-shape"]`);
+  const text = shape?.textContent?.trim() ?? '';
+  return text && text !== '?' ? performance.now() : false;
+}
+
+async function waitForGraph(page: Page, t: GraphTarget, what: string, timeout = 60_000): Promise<number> {
+  try {
+    const handle = await page.waitForFunction(graphShown, t, { polling: 'raf', timeout });
+    return (await handle.jsonValue()) as number;
+  } catch (e) {
+    const seen = await page.locator('[data-testid="node"]').count().catch(() => -1);
+    throw new Error(`${what}: the page never showed ${t.count} nodes with a shape on "${t.lastId}" (saw ${seen} nodes): ${(e as Error).message.split('\n')[0]}`);
+  }
+}
+
+/** Cold load: ms from navigation start until LeNet-5 is on the canvas with its shapes. */
+export async function coldLoad(browser: Browser, url: string, lenet: GraphTarget): Promise<number> {
+  const ctx = await freshContext(browser);
+  try {
+    const page = await ctx.newPage();
+    watchErrors(page);
+    await page.goto(url, { waitUntil: 'commit' });
+    return await waitForGraph(page, lenet, 'cold load');
+  } finally {
+    await ctx.close();
+  }
+}
+
+/** In-page recorder of frames (requestAnimationFrame), long tasks and pointer/click events. */
+function installRecorder() {
+  const w = window as unknown as { __llRec?: Rec };
+  type Rec = { frames: number[]; longTasks: { start: number; duration: number }[]; marks: Record<string, number>; stop(): void };
+  w.__llRec?.stop();
+  const rec: Rec = { frames: [], longTasks: [], marks: {}, stop: () => undefined };
+  let running = true;
+  const tick = (ts: number) => {
+    if (!running) return;
+    rec.frames.push(ts);
+    requestAnimationFrame(tick);
+  };
+  requestAnimationFrame(tick);
+  let observer: PerformanceObserver | undefined;
+  try {
+    observer = new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) rec.longTasks.push({ start: e.startTime, duration: e.duration });
+    });
+    observer.observe({ type: 'longtask', buffered: false });
+  } catch {
+    /* no long task API: the list stays empty */
+  }
+  const mark = (name: string) => (e: Event) => {
+    if (!(name in rec.marks)) rec.marks[name] = e.timeStamp || performance.now();
+  };
+  const down = mark('down');
+  const up = mark('up');
+  const click = mark('click');
+  window.addEventListener('pointerdown', down, true);
+  window.addEventListener('pointerup', up, true);
+  window.addEventListener('click', click, true);
+  rec.stop = () => {
+    running = false;
+    observer?.disconnect();
+    window.removeEventListener('pointerdown', down, true);
+    window.removeEventListener('pointerup', up, true);
+    window.removeEventListener('click', click, true);
+  };
+  w.__llRec = rec;
+}
+
+interface RecData {
+  frames: number[];
+  longTasks: { start: number; duration: number }[];
+  marks: Record<string, number>;
+}
+
+async function takeRecorder(page: Page): Promise<RecData> {
+  return page.evaluate(() => {
+    const rec = (window as unknown as { __llRec: RecData & { stop(): void } }).__llRec;
+    rec.stop();
+    return { frames: rec.frames, longTasks: rec.longTasks, marks: rec.marks };
+  });
+}
+
+export interface LongTaskSummary {
+  count: number;
+  totalMs: number;
+  maxMs: number;
+}
+
+function longTasksIn(data: RecData, from: number, to: number): LongTaskSummary {
+  const tasks = data.longTasks.filter((t) => t.start + t.duration >= from && t.start <= to);
+  return { count: tasks.length, totalMs: tasks.reduce((s, t) => s + t.duration, 0), maxMs: tasks.reduce((m, t) => Math.max(m, t.duration), 0) };
+}
+
+/** Fails loudly when the app logs errors (a broken editor should not produce quiet figures). */
+const pageErrors: string[] = [];
+function watchErrors(page: Page) {
+  page.on('pageerror', (e) => pageErrors.push(`page error: ${e.message}`));
+  page.on('console', (m) => {
+    if (m.type() === 'error') pageErrors.push(`console error: ${m.text()}`);
+  });
+}
+export const collectedPageErrors = () => [...new Set(pageErrors)];
+
+export interface OpenResult {
+  /** ms from the click on the ResNet-50 card until all nodes show, last with its shape. */
+  openMs: number;
+  /** ms from the click on "Presets" until the gallery's ResNet-50 card is visible. */
+  galleryMs: number;
+  longTasks: LongTaskSummary;
+}
+
+/** Loads the page (LeNet-5), opens the gallery and picks `preset`; the page stays open. */
+export async function openPreset(page: Page, url: string, lenet: GraphTarget, preset: string, target: GraphTarget): Promise<OpenResult> {
+  watchErrors(page);
+  await page.goto(url, { waitUntil: 'commit' });
+  await waitForGraph(page, lenet, 'initial LeNet-5');
+  await settle(page);
+
+  await page.evaluate(installRecorder);
+  await page.getByTestId('btn-presets').click();
+  const card = page.getByTestId(`preset-${preset}`);
+  try {
+    await card.waitFor({ state: 'visible', timeout: 30_000 });
+  } catch {
+    throw new Error(`the presets gallery did not show a card data-testid="preset-${preset}"`);
+  }
+  const galleryShown = await page.evaluate(() => performance.now());
+  const gallery = await takeRecorder(page);
+  const galleryMs = galleryShown - (gallery.marks.click ?? galleryShown);
+
+  await page.evaluate(installRecorder);
+  await card.click();
+  const shownAt = await waitForGraph(page, target, `opening preset ${preset}`);
+  const data = await takeRecorder(page);
+  const clickAt = data.marks.click;
+  if (clickAt === undefined) throw new Error('the click on the preset card was not seen by the page');
+  return { openMs: shownAt - clickAt, galleryMs, longTasks: longTasksIn(data, clickAt, shownAt) };
+}
+
+/** Waits until the view stops moving (the app zooms to fit after a load) for 10 frames, ≤ 3 s. */
+export async function settle(page: Page): Promise<void> {
+  await page.evaluate(
+    () =>
+      new Promise<void>((resolve) => {
+        const first = document.querySelector('[data-testid="node"]');
+        let last = '';
+        let same = 0;
+        const start = performance.now();
+        const step = () => {
+          const r = first?.getBoundingClientRect();
+          const key = r ? `${r.x.toFixed(1)},${r.y.toFixed(1)},${r.width.toFixed(1)}` : '';
+          same = key === last ? same + 1 : 0;
+          last = key;
+          if (same >= 10 || performance.now() - start > 3000) resolve();
+          else requestAnimationFrame(step);
+        };
+        requestAnimationFrame(step);
+      }),
+  );
+  await sleep(300); // the autosave after a load (120 ms debounce) and its IndexedDB write
+}
+
+/**
+ * Picks the node to drag: the first of `prefer` (else any node) whose header is well inside the
+ * canvas and not covered by anything.
+ */
+export async function pickDragTarget(page: Page, prefer: string[] = []): Promise<string> {
+  const id = await page.evaluate((prefer) => {
+    const canvas = document.querySelector('[data-testid="canvas"]')!.getBoundingClientRect();
+    const nodes = [...document.querySelectorAll<HTMLElement>('[data-testid="node"]')];
+    const rank = (n: HTMLElement) => {
+      const i = prefer.indexOf(n.dataset.nodeId!);
+      return i < 0 ? 1e9 : i;
+    };
+    nodes.sort((a, b) => rank(a) - rank(b));
+    for (const n of nodes) {
+      const header = n.querySelector('.ll-node-header')!;
+      const h = header.getBoundingClientRect();
+      const x = h.left + Math.min(40, h.width / 4);
+      const y = h.top + h.height / 2;
+      const margin = 300; // room for the drag (60 moves of 4 px) either way
+      if (x < canvas.left + margin || x > canvas.right - margin || y < canvas.top + 100 || y > canvas.bottom - 100) continue;
+      const hit = document.elementFromPoint(x, y);
+      if (hit && header.contains(hit)) return n.dataset.nodeId!;
+    }
+    return null;
+  }, prefer);
+  if (!id) throw new Error('no node header is visible well inside the canvas to drag');
+  return id;
+}
+
+/** Where to press on the node's header (client px), and where another node is (to tell a drag from a pan). */
+async function dragPoints(page: Page, id: string) {
+  return page.evaluate((id) => {
+    const node = document.querySelector(`[data-testid="node"][data-node-id="${id}"]`);
+    const header = node?.querySelector('.ll-node-header');
+    if (!node || !header) return null;
+    const h = header.getBoundingClientRect();
+    const x = h.left + Math.min(40, h.width / 4);
+    const y = h.top + h.height / 2;
+    const hit = document.elementFromPoint(x, y);
+    const other = [...document.querySelectorAll('[data-testid="node"]')].find((n) => n !== node)!.getBoundingClientRect();
+    return { x, y, onHeader: !!hit && header.contains(hit), other: { x: other.left, y: other.top } };
+  }, id);
+}
+
+export interface DragResult {
+  nodeId: string;
+  frames: number;
+  medianFrameMs: number;
+  p95FrameMs: number;
+  maxFrameMs: number;
+  /** Long tasks from pointer down to pointer up. */
+  longTasks: LongTaskSummary;
+  /** Long tasks in the 600 ms after pointer up (the move is committed, analysed, autosaved). */
+  dropLongTasks: LongTaskSummary;
+  /** How far the node moved relative to the others (px on screen): a check that the drag dragged. */
+  movedPx: number;
+}
+
+/**
+ * One drag of `moves` pointer moves of `step` px (direction alternates with `rep`), paced at
+ * about one move per 60 Hz frame like a hand on a mouse.
+ */
+export async function dragOnce(page: Page, id: string, rep: number, moves = 60, step = 4): Promise<DragResult> {
+  const dir = rep % 2 ? -1 : 1;
+  const before = await dragPoints(page, id);
+  if (!before) throw new Error(`drag: node "${id}" is not on the page`);
+  if (!before.onHeader) throw new Error(`drag: the header of "${id}" is covered or off screen at (${before.x.toFixed(0)}, ${before.y.toFixed(0)})`);
+  await page.mouse.move(before.x, before.y);
+  await page.evaluate(installRecorder);
+  await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+  await page.mouse.down();
+  let x = before.x;
+  let y = before.y;
+  for (let i = 0; i < moves; i++) {
+    x += dir * step;
+    y += dir * (i % 2); // a little vertical wobble
+    await page.mouse.move(x, y);
+    await sleep(16);
+  }
+  await page.mouse.up();
+  await sleep(600);
+  const data = await takeRecorder(page);
+  const after = (await dragPoints(page, id))!;
+  const down = data.marks.down ?? data.frames[0] ?? 0;
+  const up = data.marks.up ?? data.frames[data.frames.length - 1] ?? 0;
+  const frames = data.frames.filter((t) => t >= down && t <= up);
+  const intervals = frames.slice(1).map((t, i) => t - frames[i]!);
+  const rel = (p: typeof before) => ({ x: p.x - p.other.x, y: p.y - p.other.y });
+  return {
+    nodeId: id,
+    frames: intervals.length,
+    medianFrameMs: median(intervals),
+    p95FrameMs: percentile(intervals, 95),
+    maxFrameMs: Math.max(...intervals),
+    longTasks: longTasksIn(data, down, up),
+    dropLongTasks: longTasksIn(data, up, up + 600),
+    movedPx: Math.hypot(rel(after).x - rel(before).x, rel(after).y - rel(before).y),
+  };
+}
+
+/**
+ * Edit in the UI: type a new filter count into the node's field and press Enter; ms from the
+ * Enter key until the frame in which the node's footer shows the new shape.
+ */
+export async function uiEditOnce(page: Page, value: number): Promise<number | null> {
+  return page.evaluate(
+    async ({ node, param, value }) => {
+      const input = document.querySelector<HTMLInputElement>(`[data-testid="param-${node}-${param}"]`);
+      const shape = document.querySelector(`[data-testid="node"][data-node-id="${node}"] [data-testid="node-shape"]`);
+      if (!input || !shape) return null;
+      const setValue = Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value')!.set!;
+      setValue.call(input, String(value));
+      input.dispatchEvent(new Event('input', { bubbles: true }));
+      await new Promise((r) => setTimeout(r, 50)); // React re-renders the field with the typed text
+      const t0 = performance.now();
+      input.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true, cancelable: true }));
+      return await new Promise<number | null>((resolve) => {
+        const check = () => {
+          if ((shape.textContent ?? '').endsWith(`×${value}`)) resolve(performance.now() - t0);
+          else if (performance.now() - t0 > 10_000) resolve(null);
+          else requestAnimationFrame(check);
+        };
+        requestAnimationFrame(check);
+      });
+    },
+    { node: EDIT.node, param: EDIT.param, value },
+  );
+}
+
+/** Runs the re-inference bundle (see reinfer.ts) in a blank page of a fresh context. */
+export async function reinferInBrowser(browser: Browser, bundle: string, presetText: string, runs: number, warmup: number) {
+  const ctx = await freshContext(browser);
+  try {
+    const page = await ctx.newPage();
+    await page.setContent('<!doctype html><title>reinfer</title>');
+    await page.addScriptTag({ content: bundle });
+    return await page.evaluate(
+      ({ text, runs, warmup }) =>
+        (window as unknown as { __llReinfer(t: string, r: number, w: number): { samples: number[]; shape: string } }).__llReinfer(text, runs, warmup),
+      { text: presetText, runs, warmup },
+    );
+  } finally {
+    await ctx.close();
+  }
+}
+
+export async function screenshot(page: Page, path: string): Promise<void> {
+  mkdirSync(dirname(path), { recursive: true });
+  await page.screenshot({ path });
+}

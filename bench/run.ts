@@ -1,0 +1,294 @@
+/**
+ * `npm run bench`: editor performance figures for the README (a benchmark, not a test: nothing
+ * here fails on a slow figure). Builds the app, serves dist/ with `vite preview`, drives
+ * Debian's Chromium with Playwright and measures, each as the median of several runs:
+ *   1. opening ResNet-50 from the presets gallery (and a cold page load to LeNet-5),
+ *   2. shape re-inference after one parameter edit (Node, Chromium, and in the editor's UI),
+ *   3. frame intervals and long tasks while dragging a node of ResNet-50.
+ * Prints a table and writes bench/results/editor.json.
+ *
+ * The build goes to a temporary folder (removed afterwards) rather than dist/, which the e2e
+ * tests rebuild whenever they run.
+ *
+ * Options: --reps N (default 5), --skip-build (serve the existing dist/ instead),
+ *          --screenshot PATH (a PNG of ResNet-50 as opened), --out PATH (the JSON).
+ */
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Browser, BrowserContext } from '@playwright/test';
+import {
+  collectedPageErrors,
+  coldLoad,
+  dragOnce,
+  freshContext,
+  launch,
+  openPreset,
+  pickDragTarget,
+  reinferInBrowser,
+  screenshot,
+  settle,
+  uiEditOnce,
+  VIEWPORT,
+  type DragResult,
+  type GraphTarget,
+  type OpenResult,
+} from './browser';
+import { EDIT, loadPreset, reinferBundle, reinferInNode } from './reinfer';
+import { buildApp, startPreview, type PreviewServer } from './server';
+import { median, percentile, round, summary } from './stats';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const OVERALL_TIMEOUT_MS = 4 * 60_000;
+const TARGETS = { openResNet50Ms: 2000, reinferenceMs: 16 };
+const REINFER_RUNS = 200;
+const REINFER_WARMUP = 30;
+const DRAG_MOVES = 60;
+
+function option(name: string): string | undefined {
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}
+const REPS = Math.max(1, Number(option('--reps') ?? 5) || 5);
+const SKIP_BUILD = process.argv.includes('--skip-build');
+const SHOT = option('--screenshot');
+const OUT = resolve(ROOT, option('--out') ?? 'bench/results/editor.json');
+
+// --- cleanup and the overall timeout ------------------------------------------------------
+let phase = 'starting';
+let server: PreviewServer | undefined;
+let browser: Browser | undefined;
+let buildDir: string | undefined;
+let cleaning: Promise<void> | undefined;
+
+function cleanup(): Promise<void> {
+  cleaning ??= (async () => {
+    await browser?.close().catch(() => undefined);
+    await server?.stop().catch(() => undefined);
+    if (buildDir) rmSync(buildDir, { recursive: true, force: true });
+  })();
+  return cleaning;
+}
+
+async function giveUp(message: string, code = 1): Promise<never> {
+  console.error(`\nbench: ${message}`);
+  await cleanup();
+  process.exit(code);
+}
+
+const watchdog = setTimeout(() => void giveUp(`gave up after ${OVERALL_TIMEOUT_MS / 60_000} minutes while ${phase}.`), OVERALL_TIMEOUT_MS);
+for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => void giveUp(`stopped by ${sig} while ${phase}.`, 130));
+
+const step = (what: string) => {
+  phase = what;
+  console.log(`… ${what}`);
+};
+
+// --- measurements -------------------------------------------------------------------------
+const lenetDoc = loadPreset(ROOT, 'lenet5').doc;
+const resnet = loadPreset(ROOT, 'resnet50');
+const LENET: GraphTarget = { count: lenetDoc.nodes.length, lastId: lenetDoc.nodes[lenetDoc.nodes.length - 1]!.id };
+const RESNET: GraphTarget = { count: resnet.doc.nodes.length, lastId: resnet.doc.nodes[resnet.doc.nodes.length - 1]!.id };
+
+async function main() {
+  const warnings: string[] = [];
+  const loadBefore = loadavg()[0]!;
+
+  step(`re-inference in Node (${REINFER_RUNS} runs after ${REINFER_WARMUP} warm-up)`);
+  const nodeReinfer = reinferInNode(ROOT, REINFER_RUNS, REINFER_WARMUP);
+  if (!nodeReinfer.shape.endsWith(String(EDIT.value + 1))) warnings.push(`re-inference in Node: ${EDIT.node} has shape ${nodeReinfer.shape} after the edit`);
+
+  let outDir = join(ROOT, 'dist');
+  if (SKIP_BUILD) {
+    if (!existsSync(join(outDir, 'index.html'))) throw new Error('--skip-build: dist/index.html does not exist (run `npx vite build` first)');
+    console.log('… using the existing dist/ (--skip-build)');
+  } else {
+    buildDir = outDir = mkdtempSync(join(tmpdir(), 'layerlab-bench-'));
+    step('building the app (npx vite build)');
+    await buildApp(ROOT, outDir);
+  }
+  step('starting vite preview');
+  server = await startPreview(ROOT, outDir);
+  const url = server.url;
+  step('starting Chromium');
+  browser = await launch();
+  const chromiumVersion = browser.version();
+
+  const cold: number[] = [];
+  for (let i = 0; i < REPS; i++) {
+    step(`cold load to LeNet-5, run ${i + 1}/${REPS}`);
+    cold.push(await coldLoad(browser, url, LENET));
+  }
+
+  const opens: OpenResult[] = [];
+  let kept: BrowserContext | undefined;
+  try {
+    for (let i = 0; i < REPS; i++) {
+      step(`opening ResNet-50 from the presets, run ${i + 1}/${REPS}`);
+      const ctx = await freshContext(browser);
+      const page = await ctx.newPage();
+      try {
+        opens.push(await openPreset(page, url, LENET, 'resnet50', RESNET));
+      } catch (e) {
+        await ctx.close();
+        throw e;
+      }
+      if (i < REPS - 1) await ctx.close();
+      else kept = ctx; // the last one stays open for the drag and the edit
+    }
+    const page = kept!.pages()[0]!;
+    await settle(page);
+    if (SHOT) {
+      step(`screenshot to ${SHOT}`);
+      await screenshot(page, resolve(SHOT));
+    }
+
+    const target = await pickDragTarget(page, ['conv1_conv', 'conv1_bn', 'conv1_pad', 'pool1_pool']);
+    const drags: DragResult[] = [];
+    for (let i = 0; i < REPS; i++) {
+      step(`dragging ${target}, run ${i + 1}/${REPS}`);
+      const d = await dragOnce(page, target, i, DRAG_MOVES);
+      if (d.movedPx < DRAG_MOVES) warnings.push(`drag ${i + 1}: ${target} moved only ${d.movedPx.toFixed(0)} px on screen (expected about ${DRAG_MOVES * 4})`);
+      drags.push(d);
+    }
+
+    const edits: number[] = [];
+    for (let i = 0; i < REPS; i++) {
+      step(`editing ${EDIT.node}.${EDIT.param} in the UI, run ${i + 1}/${REPS}`);
+      await settle(page);
+      const ms = await uiEditOnce(page, EDIT.value + i);
+      if (ms === null) warnings.push(`UI edit ${i + 1}: the field data-testid="param-${EDIT.node}-${EDIT.param}" is missing or the shape did not update within 10 s`);
+      else edits.push(ms);
+    }
+    await kept?.close();
+    kept = undefined;
+
+    let browserReinfer: { samples: number[]; shape: string } | null = null;
+    step(`re-inference in Chromium (${REINFER_RUNS} runs after ${REINFER_WARMUP} warm-up)`);
+    const bundle = await reinferBundle(ROOT).catch((e) => {
+      warnings.push(`re-inference in Chromium skipped: bundling failed (${(e as Error).message.split('\n')[0]})`);
+      return null;
+    });
+    if (bundle) browserReinfer = await reinferInBrowser(browser, bundle, resnet.text, REINFER_RUNS, REINFER_WARMUP);
+    else if (!warnings.some((w) => w.includes('bundling'))) warnings.push('re-inference in Chromium skipped: esbuild is not installed');
+
+    warnings.push(...collectedPageErrors());
+    const load = { before: round(loadBefore, 2), after: round(loadavg()[0]!, 2) };
+    if (load.before > cpus().length * 0.5) warnings.push(`the machine was already busy when the bench started (1-minute load average ${load.before} on ${cpus().length} CPUs): the figures may be slow`);
+    return report({ chromiumVersion, load, cold, opens, drags, edits, nodeReinfer, browserReinfer, dragNode: target, warnings });
+  } finally {
+    await kept?.close().catch(() => undefined);
+  }
+}
+
+// --- report -------------------------------------------------------------------------------
+interface Figures {
+  chromiumVersion: string;
+  load: { before: number; after: number };
+  cold: number[];
+  opens: OpenResult[];
+  drags: DragResult[];
+  edits: number[];
+  nodeReinfer: { samples: number[]; shape: string };
+  browserReinfer: { samples: number[]; shape: string } | null;
+  dragNode: string;
+  warnings: string[];
+}
+
+function report(f: Figures) {
+  const reinfer = (s: { samples: number[] }) => ({ median: round(median(s.samples), 2), p95: round(percentile(s.samples, 95), 2), runs: s.samples.length });
+  const dragMedian = median(f.drags.map((d) => d.medianFrameMs));
+  const dragP95 = median(f.drags.map((d) => d.p95FrameMs));
+  const lt = (xs: { count: number; totalMs: number; maxMs: number }[]) => ({
+    countMedian: median(xs.map((x) => x.count)),
+    totalMsMedian: round(median(xs.map((x) => x.totalMs))),
+    maxMs: round(Math.max(0, ...xs.map((x) => x.maxMs))),
+  });
+  const cpuList = cpus();
+  const result = {
+    date: new Date().toISOString(),
+    chromium: f.chromiumVersion,
+    cpus: cpuList.length,
+    cpuModel: cpuList[0]?.model.trim() ?? 'unknown',
+    node: process.version,
+    loadAverage1m: f.load,
+    viewport: VIEWPORT,
+    reps: REPS,
+    targets: TARGETS,
+    coldLoadLeNet5Ms: summary(f.cold),
+    presetsGalleryMs: summary(f.opens.map((o) => o.galleryMs)),
+    openResNet50Ms: summary(f.opens.map((o) => o.openMs)),
+    openResNet50LongTasks: lt(f.opens.map((o) => o.longTasks)),
+    reinference: {
+      edit: `analyzeGraph(setParam(resnet50, '${EDIT.node}', '${EDIT.param}', ${EDIT.value}))`,
+      nodeMs: reinfer(f.nodeReinfer),
+      chromiumMs: f.browserReinfer ? reinfer(f.browserReinfer) : null,
+    },
+    uiEditToShapeMs: f.edits.length ? summary(f.edits) : null,
+    drag: {
+      node: f.dragNode,
+      moves: DRAG_MOVES,
+      framesPerDrag: median(f.drags.map((d) => d.frames)),
+      medianFrameMs: round(dragMedian),
+      p95FrameMs: round(dragP95),
+      maxFrameMs: round(Math.max(...f.drags.map((d) => d.maxFrameMs))),
+      fps: round(1000 / dragMedian),
+      fpsAtP95: round(1000 / dragP95),
+      longTasks: lt(f.drags.map((d) => d.longTasks)),
+      dropLongTasks: lt(f.drags.map((d) => d.dropLongTasks)),
+    },
+    warnings: f.warnings,
+  };
+  mkdirSync(dirname(OUT), { recursive: true });
+  writeFileSync(OUT, `${JSON.stringify(result, null, 2)}\n`);
+
+  const ms = (x: number) => `${round(x, x < 10 ? 2 : 1)} ms`;
+  const range = (s: { min: number; max: number }) => `${s.min}–${s.max}`;
+  const verdict = (x: number, target: number) => `< ${target} ms ${x < target ? 'met' : 'MISSED'}`;
+  const rows: [string, string, string, string][] = [
+    ['measure', 'median', 'spread', 'target'],
+    ['Cold load → LeNet-5 (9 nodes, shapes)', ms(result.coldLoadLeNet5Ms.median), range(result.coldLoadLeNet5Ms), ''],
+    ['Presets gallery opens', ms(result.presetsGalleryMs.median), range(result.presetsGalleryMs), ''],
+    [`Open ResNet-50 (${RESNET.count} nodes, shapes)`, ms(result.openResNet50Ms.median), range(result.openResNet50Ms), verdict(result.openResNet50Ms.median, TARGETS.openResNet50Ms)],
+    [
+      '  long tasks while opening',
+      `${result.openResNet50LongTasks.countMedian} (${result.openResNet50LongTasks.totalMsMedian} ms)`,
+      `longest ${result.openResNet50LongTasks.maxMs} ms`,
+      '',
+    ],
+    ['Re-inference after edit, Node', ms(result.reinference.nodeMs.median), `p95 ${result.reinference.nodeMs.p95}`, verdict(result.reinference.nodeMs.median, TARGETS.reinferenceMs)],
+    result.reinference.chromiumMs
+      ? ['Re-inference after edit, Chromium', ms(result.reinference.chromiumMs.median), `p95 ${result.reinference.chromiumMs.p95}`, verdict(result.reinference.chromiumMs.median, TARGETS.reinferenceMs)]
+      : ['Re-inference after edit, Chromium', 'n/a', '', ''],
+    result.uiEditToShapeMs
+      ? ['Edit in the UI → new shape on screen', ms(result.uiEditToShapeMs.median), range(result.uiEditToShapeMs), '']
+      : ['Edit in the UI → new shape on screen', 'n/a', '', ''],
+    [`Drag ${f.dragNode}: frame interval`, ms(result.drag.medianFrameMs), `p95 ${result.drag.p95FrameMs}, max ${result.drag.maxFrameMs}`, ''],
+    ['  frames per second', `${result.drag.fps} fps`, `${result.drag.fpsAtP95} fps at p95`, ''],
+    ['  long tasks during a drag', `${result.drag.longTasks.countMedian} (${result.drag.longTasks.totalMsMedian} ms)`, `longest ${result.drag.longTasks.maxMs} ms`, ''],
+    ['  long tasks after the drop (600 ms)', `${result.drag.dropLongTasks.countMedian} (${result.drag.dropLongTasks.totalMsMedian} ms)`, `longest ${result.drag.dropLongTasks.maxMs} ms`, ''],
+  ];
+  const widths = [0, 1, 2, 3].map((c) => Math.max(...rows.map((r) => r[c]!.length)));
+  const line = (r: string[]) => r.map((cell, c) => cell.padEnd(widths[c]!)).join('  ').trimEnd();
+  console.log(`\nLayerLab editor benchmark — ${result.date}`);
+  console.log(`Chromium ${result.chromium}, ${result.cpus} CPUs (${result.cpuModel}), Node ${result.node}, ${REPS} runs each, viewport ${VIEWPORT.width}×${VIEWPORT.height}\n`);
+  console.log(line(rows[0]!));
+  console.log(widths.map((w) => '-'.repeat(w)).join('  '));
+  for (const r of rows.slice(1)) console.log(line(r));
+  if (result.warnings.length) {
+    console.log('\nwarnings:');
+    for (const w of result.warnings) console.log(`  - ${w}`);
+  }
+  console.log(`\nwrote ${relative(process.cwd(), OUT) || OUT}`);
+}
+
+try {
+  await main();
+} catch (e) {
+  await giveUp(`failed while ${phase}: ${(e as Error).message}`);
+} finally {
+  clearTimeout(watchdog);
+  await cleanup();
+}
+process.exit(0); // nothing left to wait for (a stray handle must not keep the bench alive)
