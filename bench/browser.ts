@@ -11,16 +11,19 @@ import { EDIT } from './reinfer';
 import { sleep } from './server';
 
 const FALLBACK_ARGS = ['--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-quic', '--no-first-run', '--disable-dev-shm-usage'];
-export const VIEWPORT = { width: 1440, height: 900 };
+/** The page size; replaced by the e2e tests' viewport (playwright.config.ts) by launch(). */
+export const VIEWPORT = { width: 1400, height: 900 };
 
 /** Launch options shared with the e2e tests (playwright.config.ts), so both see the same browser. */
 async function launchOptions(): Promise<{ executablePath: string; args: string[] }> {
   let args = FALLBACK_ARGS;
   let executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
   try {
-    const config = (await import('../playwright.config')).default as { use?: { launchOptions?: { args?: string[]; executablePath?: string } } };
+    type Use = { viewport?: { width: number; height: number }; launchOptions?: { args?: string[]; executablePath?: string } };
+    const config = (await import('../playwright.config')).default as { use?: Use };
     args = config.use?.launchOptions?.args ?? args;
     executablePath = config.use?.launchOptions?.executablePath ?? executablePath;
+    if (config.use?.viewport) Object.assign(VIEWPORT, config.use.viewport);
   } catch {
     /* keep the fallback (the same flags) */
   }
@@ -41,7 +44,7 @@ export async function launch(): Promise<Browser> {
  * wraps named functions in `__name(...)`; the init script makes that helper exist in the page too.
  */
 export async function freshContext(browser: Browser): Promise<BrowserContext> {
-  const ctx = await browser.newContext({ viewport: VIEWPORT, deviceScaleFactor: 1 });
+  const ctx = await browser.newContext({ viewport: { ...VIEWPORT }, deviceScaleFactor: 1 });
   await ctx.addInitScript('globalThis.__name = globalThis.__name || ((f) => f);');
   return ctx;
 }
@@ -196,8 +199,12 @@ export async function openPreset(page: Page, url: string, lenet: GraphTarget, pr
   return { openMs: shownAt - clickAt, galleryMs, longTasks: longTasksIn(data, clickAt, shownAt) };
 }
 
-/** Waits until the view stops moving (the app zooms to fit after a load) for 10 frames, ≤ 3 s. */
+/**
+ * Waits until the app has zoomed to fit after a load (data-fitted on the canvas, where the app
+ * has it) and the view has then stood still for 10 frames (≤ 3 s).
+ */
 export async function settle(page: Page): Promise<void> {
+  await page.locator('[data-testid="canvas"][data-fitted="true"]').waitFor({ state: 'attached', timeout: 5000 }).catch(() => undefined);
   await page.evaluate(
     () =>
       new Promise<void>((resolve) => {
@@ -265,6 +272,8 @@ async function dragPoints(page: Page, id: string) {
 
 export interface DragResult {
   nodeId: string;
+  /** How long the moves took (ms, pointer down to up): 1000 at one move per frame. */
+  durationMs: number;
   frames: number;
   medianFrameMs: number;
   p95FrameMs: number;
@@ -279,7 +288,8 @@ export interface DragResult {
 
 /**
  * One drag of `moves` pointer moves of `step` px (direction alternates with `rep`), paced at
- * about one move per 60 Hz frame like a hand on a mouse.
+ * one move per 60 Hz frame like a hand on a mouse (or slower, when a move takes longer than a
+ * frame to be delivered).
  */
 export async function dragOnce(page: Page, id: string, rep: number, moves = 60, step = 4): Promise<DragResult> {
   const dir = rep % 2 ? -1 : 1;
@@ -292,11 +302,13 @@ export async function dragOnce(page: Page, id: string, rep: number, moves = 60, 
   await page.mouse.down();
   let x = before.x;
   let y = before.y;
+  const start = Date.now();
   for (let i = 0; i < moves; i++) {
     x += dir * step;
     y += dir * (i % 2); // a little vertical wobble
     await page.mouse.move(x, y);
-    await sleep(16);
+    const wait = start + ((i + 1) * 1000) / 60 - Date.now();
+    if (wait > 0) await sleep(wait);
   }
   await page.mouse.up();
   await sleep(600);
@@ -309,6 +321,7 @@ export async function dragOnce(page: Page, id: string, rep: number, moves = 60, 
   const rel = (p: typeof before) => ({ x: p.x - p.other.x, y: p.y - p.other.y });
   return {
     nodeId: id,
+    durationMs: up - down,
     frames: intervals.length,
     medianFrameMs: median(intervals),
     p95FrameMs: percentile(intervals, 95),

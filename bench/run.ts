@@ -71,10 +71,22 @@ function cleanup(): Promise<void> {
   return cleaning;
 }
 
-async function giveUp(message: string, code = 1): Promise<never> {
-  console.error(`\nbench: ${message}`);
-  await cleanup();
-  process.exit(code);
+let stopping: Promise<never> | undefined;
+
+/** Prints the reason, stops the browser and the server, exits. Only the first call counts. */
+function giveUp(message: string, code = 1): Promise<never> {
+  stopping ??= (async () => {
+    console.error(`\nbench: ${message}`);
+    await cleanup();
+    process.exit(code);
+  })();
+  return stopping;
+}
+
+/** An error's message without Playwright's browser logs, at most 20 lines. */
+function errorText(e: unknown): string {
+  const msg = e instanceof Error ? e.message : String(e);
+  return msg.split('\nBrowser logs:')[0]!.trim().split('\n').slice(0, 20).join('\n');
 }
 
 const watchdog = setTimeout(() => void giveUp(`gave up after ${OVERALL_TIMEOUT_MS / 60_000} minutes while ${phase}.`), OVERALL_TIMEOUT_MS);
@@ -229,6 +241,7 @@ function report(f: Figures) {
     drag: {
       node: f.dragNode,
       moves: DRAG_MOVES,
+      dragMs: round(median(f.drags.map((d) => d.durationMs))),
       framesPerDrag: median(f.drags.map((d) => d.frames)),
       medianFrameMs: round(dragMedian),
       p95FrameMs: round(dragP95),
@@ -264,7 +277,7 @@ function report(f: Figures) {
     result.uiEditToShapeMs
       ? ['Edit in the UI → new shape on screen', ms(result.uiEditToShapeMs.median), range(result.uiEditToShapeMs), '']
       : ['Edit in the UI → new shape on screen', 'n/a', '', ''],
-    [`Drag ${f.dragNode}: frame interval`, ms(result.drag.medianFrameMs), `p95 ${result.drag.p95FrameMs}, max ${result.drag.maxFrameMs}`, ''],
+    [`Drag ${f.dragNode} (${DRAG_MOVES} moves, ${result.drag.dragMs} ms): frame interval`, ms(result.drag.medianFrameMs), `p95 ${result.drag.p95FrameMs}, max ${result.drag.maxFrameMs}`, ''],
     ['  frames per second', `${result.drag.fps} fps`, `${result.drag.fpsAtP95} fps at p95`, ''],
     ['  long tasks during a drag', `${result.drag.longTasks.countMedian} (${result.drag.longTasks.totalMsMedian} ms)`, `longest ${result.drag.longTasks.maxMs} ms`, ''],
     ['  long tasks after the drop (600 ms)', `${result.drag.dropLongTasks.countMedian} (${result.drag.dropLongTasks.totalMsMedian} ms)`, `longest ${result.drag.dropLongTasks.maxMs} ms`, ''],
@@ -286,7 +299,7 @@ function report(f: Figures) {
 try {
   await main();
 } catch (e) {
-  await giveUp(`failed while ${phase}: ${(e as Error).message}`);
+  await giveUp(`failed while ${phase}: ${errorText(e)}`);
 } finally {
   clearTimeout(watchdog);
   await cleanup();

@@ -280,7 +280,67 @@ test('the diagram exports as SVG and PNG, and the README screenshot is taken', a
   expect(png.subarray(1, 4).toString()).toBe('PNG');
   expect(png.length).toBeGreaterThan(5000);
 
+  // The README's screenshot: LeNet-5 with its first convolution selected in the inspector.
+  await node(page, 'c1').locator('.ll-node-header').click();
+  await expect(page.getByTestId('inspector-title')).toHaveText('Conv 2D');
   await page.mouse.move(0, 0);
   mkdirSync('docs', { recursive: true });
   await page.screenshot({ path: 'docs/editor-lenet5.png' });
+});
+
+test('auto-arrange lays the graph out as one undo step', async ({ page }) => {
+  await openApp(page);
+  const before = await exportedGraph(page);
+  await page.getByTestId('btn-arrange').click();
+  await expect(page.getByTestId('btn-undo')).toHaveAttribute('title', /Undo Auto-arrange/);
+  const after = await exportedGraph(page);
+  const pos = (g: Record<string, unknown>) => (g.nodes as { id: string; position: number[] }[]).map((n) => `${n.id}:${n.position.join(',')}`);
+  expect(pos(after)).not.toEqual(pos(before));
+  // Left to right in data-flow order.
+  const x = (g: Record<string, unknown>, id: string) => (g.nodes as { id: string; position: number[] }[]).find((n) => n.id === id)!.position[0]!;
+  expect(x(after, 'image')).toBeLessThan(x(after, 'c1'));
+  expect(x(after, 'f6')).toBeLessThan(x(after, 'output'));
+  await page.keyboard.press('Control+z');
+  expect(pos(await exportedGraph(page))).toEqual(pos(before));
+});
+
+test('layers can be added from the context menu and by double-clicking the canvas', async ({ page }) => {
+  await openApp(page);
+  const canvas = page.getByTestId('canvas');
+  await canvas.click({ button: 'right', position: { x: 200, y: 120 } });
+  await page.getByTestId('context-menu-search-input').fill('(');
+  await expect(page.getByTestId('context-menu-item')).toHaveCount(0); // a bracket filters, it does not crash
+  await page.getByTestId('context-menu-search-input').fill('batch');
+  await page.getByTestId('context-menu-item').filter({ hasText: 'Batch Normalization' }).click();
+  await expect(node(page, 'batchNormalization_1')).toBeVisible();
+
+  await canvas.dblclick({ position: { x: 600, y: 120 } });
+  await expect(page.getByTestId('quick-add')).toBeVisible();
+  await page.getByTestId('quick-add-search').fill('upsa');
+  await page.getByTestId('quick-add-search').press('Enter');
+  await expect(node(page, 'upSampling2d_1')).toBeVisible();
+
+  // Right-click a node: delete it.
+  await node(page, 'upSampling2d_1').locator('.ll-node-header').click({ button: 'right' });
+  await page.getByTestId('context-menu-item').filter({ hasText: 'Delete' }).click();
+  await expect(node(page, 'upSampling2d_1')).toHaveCount(0);
+});
+
+test('a .json file dropped on the canvas opens; Ctrl+S saves the graph as a file', async ({ page }) => {
+  await openApp(page);
+  const text = readFileSync('presets/resnet-mini.json', 'utf8');
+  const dataTransfer = await page.evaluateHandle((t) => {
+    const dt = new DataTransfer();
+    dt.items.add(new File([t], 'resnet-mini.json', { type: 'application/json' }));
+    return dt;
+  }, text);
+  await page.getByTestId('canvas').dispatchEvent('drop', { dataTransfer });
+  await expect(page.getByTestId('graph-title')).toHaveText('ResNet-mini');
+  await expect(page.getByTestId('total-params')).toHaveText('97,114');
+
+  const download = page.waitForEvent('download');
+  await page.keyboard.press('Control+s');
+  const saved = await download;
+  expect(saved.suggestedFilename()).toBe('ResNet-mini.json');
+  expect(readFileSync((await saved.path())!, 'utf8')).toBe(text);
 });

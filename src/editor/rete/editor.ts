@@ -13,13 +13,13 @@ import { ConnectionPlugin, Presets as ConnectionPresets, type SocketData } from 
 import { ContextMenuPlugin } from 'rete-context-menu-plugin';
 import { MinimapPlugin } from 'rete-minimap-plugin';
 import { Presets, ReactPlugin } from 'rete-react-plugin';
-import { CATEGORIES } from '../../../nodes/categories';
 import { NODE_DEFS, getNodeDef } from '../../../nodes/registry';
 import { inputPorts } from '../../../nodes/types';
 import { edgeKey } from '../../graph/edit';
 import type { GraphDoc } from '../../graph/types';
 import { addNodeAction, connectAction, deleteNodesAction, disconnectAction, duplicateAction, moveNodesAction } from '../actions';
 import { useEditor } from '../store';
+import { ContextMenuSearch } from './ContextMenuSearch';
 import { NodeView } from './NodeView';
 import { LLConnection, LLNode, tensorSocket, type AreaExtra, type Schemes } from './types';
 
@@ -78,18 +78,11 @@ export async function createEditor(container: HTMLElement, hooks: EditorHooks): 
         const at = toArea(pointer.x, pointer.y);
         return {
           searchBar: true,
-          list: (Object.keys(CATEGORIES) as (keyof typeof CATEGORIES)[])
-            .map((cat) => ({
-              label: CATEGORIES[cat].label,
-              key: cat,
-              handler: () => undefined,
-              subitems: NODE_DEFS.filter((d) => d.category === cat).map((d) => ({
-                label: d.title,
-                key: d.type,
-                handler: () => void addNodeAction(d.type, at),
-              })),
-            }))
-            .filter((c) => c.subitems.length),
+          list: NODE_DEFS.filter((d) => d.role !== 'input' || !useEditor.getState().doc.nodes.some((n) => n.type === 'input')).map((d) => ({
+            label: d.title,
+            key: d.type,
+            handler: () => void addNodeAction(d.type, at),
+          })),
         };
       }
       const id = context.id;
@@ -112,7 +105,7 @@ export async function createEditor(container: HTMLElement, hooks: EditorHooks): 
   AreaExtensions.simpleNodesOrder(area);
 
   render.addPreset(Presets.classic.setup({ customize: { node: () => NodeView as never } }));
-  render.addPreset(Presets.contextMenu.setup({ delay: 200 }));
+  render.addPreset(Presets.contextMenu.setup({ delay: 400, customize: { search: () => ContextMenuSearch } }));
   render.addPreset(Presets.minimap.setup({ size: 160 }));
   connection.addPreset(ConnectionPresets.classic.setup());
   arrange.addPreset(ArrangePresets.classic.setup());
