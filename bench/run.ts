@@ -64,12 +64,18 @@ let cleaning: Promise<void> | undefined;
 
 function cleanup(): Promise<void> {
   cleaning ??= (async () => {
+    const serverGone = server?.stop().catch(() => undefined); // signals the server before any await
     await browser?.close().catch(() => undefined);
-    await server?.stop().catch(() => undefined);
+    await serverGone;
     if (buildDir) rmSync(buildDir, { recursive: true, force: true });
   })();
   return cleaning;
 }
+// Last resort when the process ends before cleanup finished (e.g. a second signal).
+process.on('exit', () => {
+  server?.killNow();
+  if (buildDir) rmSync(buildDir, { recursive: true, force: true });
+});
 
 let stopping: Promise<never> | undefined;
 
@@ -90,7 +96,7 @@ function errorText(e: unknown): string {
 }
 
 const watchdog = setTimeout(() => void giveUp(`gave up after ${OVERALL_TIMEOUT_MS / 60_000} minutes while ${phase}.`), OVERALL_TIMEOUT_MS);
-for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => void giveUp(`stopped by ${sig} while ${phase}.`, 130));
+for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(sig, () => void giveUp(`stopped by ${sig} while ${phase}.`, 130));
 
 const step = (what: string) => {
   phase = what;
@@ -285,7 +291,7 @@ function report(f: Figures) {
   const widths = [0, 1, 2, 3].map((c) => Math.max(...rows.map((r) => r[c]!.length)));
   const line = (r: string[]) => r.map((cell, c) => cell.padEnd(widths[c]!)).join('  ').trimEnd();
   console.log(`\nLayerLab editor benchmark — ${result.date}`);
-  console.log(`Chromium ${result.chromium}, ${result.cpus} CPUs (${result.cpuModel}), Node ${result.node}, ${REPS} runs each, viewport ${VIEWPORT.width}×${VIEWPORT.height}\n`);
+  console.log(`Chromium ${result.chromium}, ${result.cpus} CPUs (${result.cpuModel}), Node ${result.node}, ${REPS} run${REPS > 1 ? 's' : ''} each, viewport ${VIEWPORT.width}×${VIEWPORT.height}\n`);
   console.log(line(rows[0]!));
   console.log(widths.map((w) => '-'.repeat(w)).join('  '));
   for (const r of rows.slice(1)) console.log(line(r));
@@ -293,7 +299,8 @@ function report(f: Figures) {
     console.log('\nwarnings:');
     for (const w of result.warnings) console.log(`  - ${w}`);
   }
-  console.log(`\nwrote ${relative(process.cwd(), OUT) || OUT}`);
+  const shown = relative(process.cwd(), OUT);
+  console.log(`\nwrote ${shown && !shown.startsWith('..') ? shown : OUT}`);
 }
 
 try {

@@ -60,7 +60,10 @@ export function freePort(): Promise<number> {
 export interface PreviewServer {
   url: string;
   pid: number;
+  /** SIGTERM to the server's process group at once, SIGKILL after 3 s; resolves when it is gone. */
   stop(): Promise<void>;
+  /** SIGKILL to the group, synchronously (for a process 'exit' handler). */
+  killNow(): void;
 }
 
 function killGroup(child: ChildProcess, signal: NodeJS.Signals) {
@@ -103,7 +106,7 @@ export async function startPreview(root: string, outDir: string, timeoutMs = 30_
     while (Date.now() < deadline && child.exitCode === null && child.signalCode === null) {
       try {
         const res = await fetch(url, { signal: AbortSignal.timeout(2000) });
-        if (res.ok) return { url, pid: child.pid!, stop };
+        if (res.ok) return { url, pid: child.pid!, stop, killNow: () => killGroup(child, 'SIGKILL') };
       } catch {
         /* not listening yet */
       }

@@ -155,3 +155,8 @@ export function faceParams(def: NodeDef, resolved: Record<string, unknown> | und
     .filter(([k, spec]) => spec.kind !== 'bool' && shown(k))
     .map(([k]) => k);
 }
+
+/** A parameter's label for people: its own `label`, or the key in words ("kernelSize" -> "kernel size"). */
+export function paramLabel(key: string, spec: ParamSpec): string {
+  return spec.label ?? key.replace(/([a-z0-9])([A-Z])/g, '$1 $2').toLowerCase();
+}

@@ -7,6 +7,7 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import { getNodeDef } from '../../nodes/registry';
 import { emptyGraph, typesAccepting } from '../graph/edit';
 import { serializeGraph } from '../graph/serialize';
+import type { GraphDoc } from '../graph/types';
 import { DEFAULT_PRESET, findPreset } from '../app/presets';
 import { addNodeAction, copyAction, deleteNodesAction, duplicateAction, loadAction, pasteAction } from './actions';
 import { loadSnapshot, saveSnapshot } from './autosave';
@@ -25,6 +26,18 @@ import { useEditor } from './store';
 import { Toolbar } from './Toolbar';
 import { TotalsBar } from './TotalsBar';
 import './editor.css';
+
+/**
+ * For a big graph, open on a readable region rather than fitting everything (ResNet-50 fitted
+ * whole is unreadable): the nodes within about one screen to the right of the input node.
+ */
+function readableStart(doc: GraphDoc): string[] | undefined {
+  const input = doc.nodes.find((n) => n.type === 'input')?.position ?? doc.nodes[0]?.position;
+  if (!input) return undefined;
+  const [x0, y0] = input;
+  const near = doc.nodes.filter((n) => n.position && n.position[0] >= x0 - 50 && n.position[0] <= x0 + 1500 && Math.abs(n.position[1] - y0) <= 250);
+  return near.length ? near.map((n) => n.id) : undefined;
+}
 
 /** Restores the autosave (or LeNet-5), then applies a shared link from the URL. */
 async function startUp() {
@@ -150,8 +163,8 @@ export function EditorApp() {
       if (!h) return;
       await h.synced();
       await new Promise((r) => requestAnimationFrame(() => r(null)));
-      const { doc, analysis } = useEditor.getState();
-      await h.fit(doc.nodes.length > 40 ? analysis.order.slice(0, 12) : undefined);
+      const { doc } = useEditor.getState();
+      await h.fit(doc.nodes.length > 40 ? readableStart(doc) : undefined);
       if (!cancelled) setFitted(true);
     }, 50);
     return () => {

@@ -6,6 +6,7 @@
 import { useEffect, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { categoryColor } from '../../nodes/categories';
+import { paramLabel } from '../../nodes/params';
 import { formatShape } from '../../nodes/shape';
 import { renameAction, setGraphInfoAction, setParamAction } from './actions';
 import { ParamControl } from './ParamControl';
@@ -116,7 +117,7 @@ export function Inspector() {
             .filter(([key]) => visible[key] !== false)
             .map(([key, spec]) => (
               <label className="ll-field" key={key}>
-                <span title={spec.doc}>{spec.label ?? key}</span>
+                <span title={spec.doc}>{paramLabel(key, spec)}</span>
                 <ParamControl nodeId={`inspector-${id}`} name={key} spec={spec} value={n.node.params[key]} onCommit={(v) => setParamAction(id, key, v)} />
                 <small className="ll-muted">{spec.doc}</small>
               </label>

@@ -14,17 +14,21 @@ export interface ToolbarProps {
   onHelp(): void;
 }
 
+/** A toolbar button (defined once, outside render, so buttons keep their focus across updates). */
+function B(props: { id: string; label: string; title: string; onClick(): void; disabled?: boolean }) {
+  return (
+    <button type="button" data-testid={`btn-${props.id}`} title={props.title} onClick={props.onClick} disabled={props.disabled}>
+      {props.label}
+    </button>
+  );
+}
+
 export function Toolbar(p: ToolbarProps) {
   const undoLabel = useEditor((s) => s.past[s.past.length - 1]?.label);
   const redoLabel = useEditor((s) => s.future[0]?.label);
   const undo = useEditor((s) => s.undo);
   const redo = useEditor((s) => s.redo);
   const name = useEditor((s) => s.doc.name);
-  const B = (props: { id: string; label: string; title: string; onClick(): void; disabled?: boolean }) => (
-    <button type="button" data-testid={`btn-${props.id}`} title={props.title} onClick={props.onClick} disabled={props.disabled}>
-      {props.label}
-    </button>
-  );
   return (
     <header className="ll-toolbar" role="toolbar" aria-label="LayerLab">
       <span className="ll-brand">LayerLab</span>

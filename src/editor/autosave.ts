@@ -45,13 +45,27 @@ interface Stored {
   savedAt: number;
 }
 
+/**
+ * Documents are immutable (every edit makes a new one), so each is serialised once and the text
+ * reused by every later save: a save costs one new document, not the whole history.
+ */
+const serialized = new WeakMap<GraphDoc, string>();
+function toJson(doc: GraphDoc): string {
+  let text = serialized.get(doc);
+  if (text === undefined) {
+    text = JSON.stringify(doc);
+    serialized.set(doc, text);
+  }
+  return text;
+}
+
 /** Stores the snapshot (history capped at MAX_HISTORY each way). Resolves true when written. */
 export async function saveSnapshot(s: Snapshot, store: KeyValueStore = idbStore): Promise<boolean> {
   try {
     const value: Stored = {
-      doc: JSON.stringify(s.doc),
-      past: s.past.slice(-MAX_HISTORY).map((d) => JSON.stringify(d)),
-      future: s.future.slice(0, MAX_HISTORY).map((d) => JSON.stringify(d)),
+      doc: toJson(s.doc),
+      past: s.past.slice(-MAX_HISTORY).map(toJson),
+      future: s.future.slice(0, MAX_HISTORY).map(toJson),
       savedAt: s.savedAt ?? Date.now(),
     };
     await store.set(AUTOSAVE_KEY, value);

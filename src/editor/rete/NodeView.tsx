@@ -7,7 +7,7 @@ import { memo, useLayoutEffect, useRef } from 'react';
 import { Drag, Presets, type RenderEmit } from 'rete-react-plugin';
 import { useShallow } from 'zustand/react/shallow';
 import { categoryColor } from '../../../nodes/categories';
-import { faceParams } from '../../../nodes/params';
+import { faceParams, paramLabel } from '../../../nodes/params';
 import { formatShape } from '../../../nodes/shape';
 import { useEditor } from '../store';
 import { ParamControl } from '../ParamControl';
@@ -44,19 +44,20 @@ export const NodeView = memo(function NodeView({ data, emit }: { data: LLNode; e
   const controlsRef = useRef<HTMLDivElement>(null);
   Drag.useNoDrag(controlsRef);
 
-  // Rete's minimap, zoom-to-fit and auto-arrange need each node's size.
+  const def = v.def;
+  const color = categoryColor(def?.category);
+  const face = def ? faceParams(def, v.params) : [];
+  const inputs = Object.entries(data.inputs);
+
+  // Rete's minimap, zoom-to-fit and auto-arrange need each node's size. Reading it forces a
+  // layout, so only when something that changes the size changed (not on every render).
   useLayoutEffect(() => {
     const el = ref.current;
     if (el) {
       data.width = el.offsetWidth;
       data.height = el.offsetHeight;
     }
-  });
-
-  const def = v.def;
-  const color = categoryColor(def?.category);
-  const face = def ? faceParams(def, v.params) : [];
-  const inputs = Object.entries(data.inputs);
+  }, [data, face.length, inputs.length, v.severity, v.message]);
   const message = v.message.startsWith(`${id}: `) ? v.message.slice(id.length + 2) : v.message;
 
   return (
@@ -93,7 +94,7 @@ export const NodeView = memo(function NodeView({ data, emit }: { data: LLNode; e
           {def &&
             face.map((key) => (
               <label className="ll-control" key={key} title={def.params[key]!.doc}>
-                <span className="ll-control-label">{def.params[key]!.label ?? key}</span>
+                <span className="ll-control-label">{paramLabel(key, def.params[key]!)}</span>
                 <ParamControl nodeId={id} name={key} spec={def.params[key]!} value={v.node?.params[key]} onCommit={(value) => setParamAction(id, key, value)} compact />
               </label>
             ))}

@@ -8,7 +8,7 @@
 import { createRoot } from 'react-dom/client';
 import { ClassicPreset, NodeEditor } from 'rete';
 import { AreaExtensions, AreaPlugin } from 'rete-area-plugin';
-import { AutoArrangePlugin, Presets as ArrangePresets } from 'rete-auto-arrange-plugin';
+import type { AutoArrangePlugin } from 'rete-auto-arrange-plugin';
 import { ConnectionPlugin, Presets as ConnectionPresets, type SocketData } from 'rete-connection-plugin';
 import { ContextMenuPlugin } from 'rete-context-menu-plugin';
 import { MinimapPlugin } from 'rete-minimap-plugin';
@@ -63,7 +63,8 @@ export async function createEditor(container: HTMLElement, hooks: EditorHooks): 
   const connection = new ConnectionPlugin<Schemes, AreaExtra>();
   const render = new ReactPlugin<Schemes, AreaExtra>({ createRoot });
   const minimap = new MinimapPlugin<Schemes>({ boundViewport: true });
-  const arrange = new AutoArrangePlugin<Schemes>();
+  // Auto-arrange (elkjs, about 1.2 MB) is loaded the first time it is used.
+  let arrange: AutoArrangePlugin<Schemes> | undefined;
   const pointer = { x: 0, y: 0 };
 
   const toArea = (clientX: number, clientY: number): [number, number] => {
@@ -108,14 +109,12 @@ export async function createEditor(container: HTMLElement, hooks: EditorHooks): 
   render.addPreset(Presets.contextMenu.setup({ delay: 400, customize: { search: () => ContextMenuSearch } }));
   render.addPreset(Presets.minimap.setup({ size: 160 }));
   connection.addPreset(ConnectionPresets.classic.setup());
-  arrange.addPreset(ArrangePresets.classic.setup());
 
   editor.use(area);
   area.use(connection);
   area.use(render);
   area.use(contextMenu);
   area.use(minimap);
-  area.use(arrange);
 
   // --- Rete -> document -------------------------------------------------------------------
   const edgeOf = (c: LLConnection) => ({ from: [c.source, c.sourceOutput] as [string, string], to: [c.target, c.targetInput] as [string, string] });
@@ -303,6 +302,12 @@ export async function createEditor(container: HTMLElement, hooks: EditorHooks): 
     },
     async arrange() {
       await running;
+      if (!arrange) {
+        const { AutoArrangePlugin, Presets: ArrangePresets } = await import('rete-auto-arrange-plugin');
+        arrange = new AutoArrangePlugin<Schemes>();
+        arrange.addPreset(ArrangePresets.classic.setup());
+        area.use(arrange);
+      }
       await arrange.layout({ options: { 'elk.direction': 'RIGHT', 'elk.spacing.nodeNode': '40', 'elk.layered.spacing.nodeNodeBetweenLayers': '60' } });
       const positions = new Map<string, [number, number]>();
       for (const [id, view] of area.nodeViews) positions.set(id, [view.position.x, view.position.y]);
