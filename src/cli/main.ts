@@ -1,6 +1,7 @@
 /** Entry point of the `layerlab` command. Returns the exit status. */
 import { parseArgs } from 'node:util';
 import { inspectCommand } from './inspect';
+import { trainCommand } from './train';
 import { processIO, type CliIO } from './io';
 
 export const USAGE = `Usage: layerlab <command> [options]
@@ -9,6 +10,12 @@ Commands:
   inspect FILE [--json]   Validate a graph file (or a preset name such as lenet5) and print every
                           node's output shape and parameter count, the totals and any problems.
                           Exit status: 0 valid, 1 graph has errors, 2 file cannot be read or parsed.
+  train FILE [--epochs N] [--backend wasm|cpu] [--out DIR] [--json]
+                          Train the graph on its dataset (training.dataset: mnist, fashion-mnist,
+                          shapes) in Node, with the browser's training code; save the model as
+                          TensorFlow.js files in DIR (default: FILE-model). With --json the last
+                          line is {"backend","epochs","trainImages","imagesPerSecond","testAccuracy","testLoss"}.
+                          --limit N trains on N images only (a quick check).
 
 Options:
   -h, --help              Show this help.
@@ -20,7 +27,14 @@ export async function main(argv: string[], io: CliIO = processIO): Promise<numbe
     parsed = parseArgs({
       args: argv,
       allowPositionals: true,
-      options: { json: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false } },
+      options: {
+        json: { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+        epochs: { type: 'string' },
+        backend: { type: 'string' },
+        out: { type: 'string' },
+        limit: { type: 'string' },
+      },
     });
   } catch (e) {
     io.err(`layerlab: ${(e as Error).message}\n\n${USAGE}`);
@@ -38,6 +52,30 @@ export async function main(argv: string[], io: CliIO = processIO): Promise<numbe
         return 2;
       }
       return inspectCommand(rest[0]!, parsed.values.json, io);
+    case 'train': {
+      if (rest.length !== 1) {
+        io.err(`layerlab train takes one FILE.\n\n${USAGE}`);
+        return 2;
+      }
+      const v = parsed.values;
+      const int = (name: string, x: string | undefined, min: number, max: number) => {
+        if (x === undefined) return undefined;
+        const n = Number(x);
+        if (!Number.isInteger(n) || n < min || n > max) throw new Error(`--${name} must be a whole number from ${min} to ${max}, not "${x}".`);
+        return n;
+      };
+      let epochs: number | undefined;
+      let limit: number | undefined;
+      try {
+        epochs = int('epochs', v.epochs, 1, 1000);
+        limit = int('limit', v.limit, 10, 10_000_000);
+        if (v.backend !== undefined && v.backend !== 'wasm' && v.backend !== 'cpu') throw new Error(`--backend must be wasm or cpu, not "${v.backend}".`);
+      } catch (e) {
+        io.err(`layerlab: ${(e as Error).message}\n`);
+        return 2;
+      }
+      return trainCommand(rest[0]!, { epochs, limit, backend: v.backend as 'wasm' | 'cpu' | undefined, out: v.out, json: v.json }, io);
+    }
     default:
       io.err(`layerlab: unknown command "${command}".\n\n${USAGE}`);
       return 2;

@@ -12,7 +12,6 @@ import { DEFAULT_PRESET, findPreset } from '../app/presets';
 import { addNodeAction, copyAction, deleteNodesAction, duplicateAction, loadAction, pasteAction } from './actions';
 import { loadSnapshot, saveSnapshot } from './autosave';
 import { currentShareUrl, exportPng, exportSvg, openFile, saveFile } from './files';
-import { Inspector } from './Inspector';
 import { LoadErrorBanner, NoticeToast } from './Notices';
 import { Palette, PALETTE_MIME } from './Palette';
 import { PresetGallery } from './PresetGallery';
@@ -20,6 +19,8 @@ import { QuickAdd, type QuickAddRequest } from './QuickAdd';
 import { createEditor, type EditorHandle, type WireDrop } from './rete/editor';
 import { readShareHash } from './share';
 import { ShareDialog } from './ShareDialog';
+import { SidePanel } from './SidePanel';
+import { NodeDetailModal } from './NodeDetail';
 import { ShortcutSheet } from './ShortcutSheet';
 import { isTyping, SHORTCUTS, type ShortcutAction } from './shortcuts';
 import { useEditor } from './store';
@@ -289,10 +290,11 @@ export function EditorApp() {
         >
           {!ready && <div className="ll-loading">Restoring your graph…</div>}
         </div>
-        <Inspector />
+        <SidePanel />
       </div>
       <TotalsBar />
       <NoticeToast />
+      <NodeDetailModal />
       {quickAdd && <QuickAdd request={quickAdd} onClose={() => setQuickAdd(null)} />}
       {modal === 'presets' && (
         <PresetGallery

@@ -41,6 +41,15 @@ const trainingSchema = z.strictObject({
   epochs: z.number().int().min(1).max(1000).optional(),
   validationSplit: z.number().min(0).max(0.9).optional(),
   seed: z.number().int().min(0).max(2 ** 31 - 1).optional(),
+  augmentation: z
+    .strictObject({
+      shift: z.number().min(0).max(10),
+      rotation: z.number().min(0).max(180),
+      zoom: z.number().min(0).max(0.5),
+      brightness: z.number().min(0).max(0.5),
+      flip: z.boolean(),
+    })
+    .optional(),
 });
 
 const docSchema = z.strictObject({

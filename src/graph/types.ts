@@ -31,6 +31,8 @@ export interface TrainingSettings {
   epochs?: number;
   validationSplit?: number;
   seed?: number;
+  /** Random changes applied to training images on the fly (all 0 / false: none). */
+  augmentation?: { shift: number; rotation: number; zoom: number; brightness: number; flip: boolean };
 }
 
 export interface GraphDoc {

@@ -10,6 +10,9 @@ import { categoryColor } from '../../../nodes/categories';
 import { faceParams, paramLabel } from '../../../nodes/params';
 import { formatShape } from '../../../nodes/shape';
 import { useEditor } from '../store';
+import { useTraining } from '../../training/store';
+import { FeatureMapView } from '../../viz/FeatureMapView';
+import { openNodeDetail } from '../NodeDetail';
 import { ParamControl } from '../ParamControl';
 import { setParamAction } from '../actions';
 import type { LLNode, Schemes } from './types';
@@ -40,6 +43,8 @@ function useNodeData(id: string) {
 export const NodeView = memo(function NodeView({ data, emit }: { data: LLNode; emit: RenderEmit<Schemes> }) {
   const id = data.id;
   const v = useNodeData(id);
+  const map = useTraining((s) => s.maps.get(id));
+  const classes = useTraining((s) => s.dataset?.classes);
   const ref = useRef<HTMLDivElement>(null);
   const controlsRef = useRef<HTMLDivElement>(null);
   Drag.useNoDrag(controlsRef);
@@ -57,7 +62,7 @@ export const NodeView = memo(function NodeView({ data, emit }: { data: LLNode; e
       data.width = el.offsetWidth;
       data.height = el.offsetHeight;
     }
-  }, [data, face.length, inputs.length, v.severity, v.message]);
+  }, [data, face.length, inputs.length, v.severity, v.message, !!map]);
   const message = v.message.startsWith(`${id}: `) ? v.message.slice(id.length + 2) : v.message;
 
   return (
@@ -107,6 +112,11 @@ export const NodeView = memo(function NodeView({ data, emit }: { data: LLNode; e
           )}
         </div>
       </div>
+      {map && (
+        <div className="ll-node-map" data-testid="node-map" onDoubleClick={() => openNodeDetail(id)} title="What this node sees (double-click to open every channel large)">
+          <FeatureMapView map={map} classes={classes} />
+        </div>
+      )}
       <div className="ll-node-footer">
         <span className="ll-shape" data-testid="node-shape" title="Output shape (height×width×channels)">
           {v.shape ?? '?'}

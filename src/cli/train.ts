@@ -1,0 +1,169 @@
+/**
+ * `layerlab train FILE [--epochs N] [--backend wasm|cpu] [--out DIR] [--json]`: trains a graph in
+ * Node with the same data and the same training loop as the browser, shows a progress bar, and
+ * saves the trained model as TensorFlow.js files (model.json + weights.bin) plus the graph.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
+import { analyzeGraph } from '../graph';
+import { serializeGraph } from '../graph/serialize';
+import type { GraphDoc } from '../graph/types';
+import type { CliIO } from './io';
+import { readGraphFile } from './read-graph';
+
+export interface TrainOptions {
+  epochs?: number;
+  backend?: 'wasm' | 'cpu';
+  out?: string;
+  json: boolean;
+  /** Use only this many training / test images (for quick runs and tests). */
+  limit?: number;
+}
+
+function bar(done: number, width = 28): string {
+  const full = Math.round(done * width);
+  return `[${'#'.repeat(full)}${'.'.repeat(width - full)}]`;
+}
+
+function duration(seconds: number): string {
+  if (!Number.isFinite(seconds)) return '?';
+  const m = Math.floor(seconds / 60);
+  const s = Math.round(seconds % 60);
+  return m ? `${m}m${String(s).padStart(2, '0')}s` : `${s}s`;
+}
+
+/** Loads the dataset a graph's training settings name (Node readers). */
+export async function loadDatasetForNode(doc: GraphDoc, limit?: number) {
+  const name = doc.training?.dataset ?? 'mnist';
+  const lim = limit ? { train: limit, test: Math.max(1, Math.floor(limit / 6)) } : undefined;
+  switch (name) {
+    case 'mnist': {
+      const { loadMnist } = await import('../training/data/mnist');
+      const { nodeMnistReader } = await import('../training/data/node-readers');
+      return loadMnist(nodeMnistReader(), lim ? { limit: lim } : undefined);
+    }
+    case 'fashion-mnist': {
+      const { loadFashionMnistNode } = await import('../training/data/node-readers');
+      return loadFashionMnistNode(lim ? { limit: lim } : undefined);
+    }
+    case 'shapes': {
+      const { makeShapes } = await import('../training/data/shapes');
+      const [h] = (doc.nodes.find((n) => n.type === 'input')?.params.shape as number[] | undefined) ?? [28];
+      return makeShapes({ count: limit ?? 6000, testCount: lim?.test ?? 1000, size: h ?? 28, seed: doc.training?.seed ?? 42 });
+    }
+    case 'custom':
+      throw new Error('This graph trains on your own images ("custom" dataset), which only the browser app can open. Choose mnist, fashion-mnist or shapes to train it here.');
+  }
+}
+
+/** Writes a tfjs LayersModel as model.json + weights.bin (the layout tf.loadLayersModel reads). */
+export async function saveModelFiles(model: import('@tensorflow/tfjs').LayersModel, dir: string) {
+  const tf = await import('@tensorflow/tfjs');
+  mkdirSync(dir, { recursive: true });
+  await model.save(
+    tf.io.withSaveHandler(async (artifacts) => {
+      const weights = artifacts.weightData instanceof ArrayBuffer ? artifacts.weightData : tf.io.concatenateArrayBuffers(artifacts.weightData as ArrayBuffer[]);
+      writeFileSync(join(dir, 'weights.bin'), Buffer.from(weights));
+      const modelJson = {
+        format: artifacts.format,
+        generatedBy: artifacts.generatedBy,
+        convertedBy: artifacts.convertedBy,
+        modelTopology: artifacts.modelTopology,
+        trainingConfig: artifacts.trainingConfig,
+        weightsManifest: [{ paths: ['weights.bin'], weights: artifacts.weightSpecs }],
+      };
+      writeFileSync(join(dir, 'model.json'), JSON.stringify(modelJson));
+      return { modelArtifactsInfo: tf.io.getModelArtifactsInfoForJSON(artifacts) };
+    }),
+  );
+}
+
+export async function trainCommand(file: string, opts: TrainOptions, io: CliIO): Promise<number> {
+  const read = readGraphFile(file);
+  if (!read.ok) {
+    if (opts.json) io.out(JSON.stringify({ ok: false, error: read.message }) + '\n');
+    else io.err(`layerlab: ${read.message}\n`);
+    return 2;
+  }
+  const doc = read.doc;
+  const analysis = analyzeGraph(doc);
+  const errors = analysis.diagnostics.filter((d) => d.severity === 'error');
+  if (errors.length) {
+    io.err(`layerlab: ${file} has ${errors.length} error${errors.length > 1 ? 's' : ''}; fix ${errors.length > 1 ? 'them' : 'it'} first:\n${errors.map((d) => `  ${d.message}`).join('\n')}\n`);
+    return 1;
+  }
+  const tf = await import('@tensorflow/tfjs');
+  const { initBackend } = await import('../training/backend');
+  const { compileForData, trainModel, DEFAULT_SETTINGS } = await import('../training/trainer');
+  const backend = await initBackend([opts.backend ?? 'wasm']);
+  const log = (t: string) => io.err(t);
+  log(`LayerLab: training ${doc.name} on ${doc.training?.dataset ?? 'mnist'} with the ${backend.name} backend\n`);
+
+  let data;
+  try {
+    data = await loadDatasetForNode(doc, opts.limit);
+  } catch (e) {
+    io.err(`layerlab: ${(e as Error).message}\n`);
+    return 2;
+  }
+  let compiled;
+  try {
+    compiled = compileForData(doc, data);
+  } catch (e) {
+    io.err(`layerlab: ${(e as Error).message}\n`);
+    return 1;
+  }
+  const t = doc.training ?? {};
+  const settings = {
+    ...DEFAULT_SETTINGS,
+    ...Object.fromEntries(Object.entries(t).filter(([k]) => k !== 'dataset')),
+    ...(opts.epochs ? { epochs: opts.epochs } : {}),
+  } as typeof DEFAULT_SETTINGS;
+  const tty = Boolean((process.stderr as { isTTY?: boolean }).isTTY);
+  let lastLine = 0;
+  const outcome = await trainModel(tf, compiled, data, settings, {
+    progressInterval: tty ? 200 : 5000,
+    onBatch(p) {
+      const line =
+        `epoch ${p.epoch}/${p.epochs} ${bar(p.done)} ${(p.done * 100).toFixed(0).padStart(3)}%  ` +
+        `loss ${p.loss.toFixed(4)}  acc ${(p.accuracy * 100).toFixed(2)}%  ${Math.round(p.imagesPerSecond)} img/s  ${duration(p.secondsLeft)} left`;
+      if (tty) log(`\r${line}\x1b[K`);
+      else if (Date.now() - lastLine > 4000) {
+        lastLine = Date.now();
+        log(line + '\n');
+      }
+    },
+    onEpoch(m) {
+      log(
+        `${tty ? '\r\x1b[K' : ''}epoch ${m.epoch}: loss ${m.loss.toFixed(4)}, accuracy ${(m.accuracy * 100).toFixed(2)}%` +
+          (m.valAccuracy !== null ? `, validation ${(m.valAccuracy * 100).toFixed(2)}%` : '') +
+          ` (${duration(m.seconds)}, ${m.numTensors} tensors)\n`,
+      );
+    },
+  });
+  if (outcome.status === 'diverged') {
+    io.err(`layerlab: ${outcome.message}\n`);
+    compiled.model.dispose();
+    if (opts.json) io.out(JSON.stringify({ ok: false, error: outcome.message }) + '\n');
+    return 1;
+  }
+  if (outcome.test) log(`test accuracy ${(outcome.test.accuracy * 100).toFixed(2)}%, test loss ${outcome.test.loss.toFixed(4)} on ${data.test.count.toLocaleString('en-US')} images\n`);
+  const out = resolve(opts.out ?? `${basename(file).replace(/\.json$/, '')}-model`);
+  await saveModelFiles(compiled.model, out);
+  writeFileSync(join(out, 'graph.json'), serializeGraph(doc));
+  log(`saved the trained model to ${out} (model.json, weights.bin, graph.json)\n`);
+  compiled.model.dispose();
+  if (opts.json) {
+    io.out(
+      JSON.stringify({
+        backend: backend.name,
+        epochs: outcome.epochs.length,
+        trainImages: outcome.trainImages,
+        imagesPerSecond: Math.round(outcome.imagesPerSecond),
+        testAccuracy: outcome.test?.accuracy ?? null,
+        testLoss: outcome.test?.loss ?? null,
+      }) + '\n',
+    );
+  }
+  return 0;
+}

@@ -1,0 +1,57 @@
+/** A node's every channel, large, for the probe image, and a conv node's learned kernels. */
+import { useEffect, useState } from 'react';
+import { create } from 'zustand';
+import { nodeDetail } from '../training/client';
+import { useTraining } from '../training/store';
+import { FeatureMapView } from '../viz/FeatureMapView';
+import { Modal } from './Modal';
+
+const useDetail = create<{ id: string | null }>(() => ({ id: null }));
+
+export function openNodeDetail(id: string) {
+  useDetail.setState({ id });
+}
+
+type Detail = Awaited<ReturnType<typeof nodeDetail>>;
+
+export function NodeDetailModal() {
+  const id = useDetail((s) => s.id);
+  const version = useTraining((s) => s.mapsVersion);
+  const classes = useTraining((s) => s.dataset?.classes);
+  const [detail, setDetail] = useState<Detail | null>(null);
+  useEffect(() => {
+    if (!id) return setDetail(null);
+    let live = true;
+    void nodeDetail(id).then((d) => live && setDetail(d));
+    return () => {
+      live = false;
+    };
+  }, [id, version]);
+  if (!id) return null;
+  return (
+    <Modal title={`What ${id} sees`} onClose={() => useDetail.setState({ id: null })} testid="node-detail" wide>
+      {!detail && <p className="ll-muted">Computing…</p>}
+      {detail && !detail.map && <p className="ll-muted">Train the model or open the Probe tab first.</p>}
+      {detail?.map && (
+        <>
+          <p className="ll-muted">
+            {detail.map.kind === 'grid' ? `${detail.map.shown} of ${detail.map.channels} channels, one scale for the whole node (dark = low, light = high).` : 'Values of this layer for the probe image.'}
+          </p>
+          <FeatureMapView map={detail.map} classes={classes} large />
+        </>
+      )}
+      {detail?.kernels && (
+        <>
+          <h3>Learned kernels</h3>
+          <p className="ll-muted">
+            {detail.kernels.kernel[3]} filters of {detail.kernels.kernel[0]}×{detail.kernels.kernel[1]} (averaged over {detail.kernels.kernel[2]} input channel
+            {detail.kernels.kernel[2] > 1 ? 's' : ''}).
+          </p>
+          <div data-testid="node-kernels">
+            <FeatureMapView map={{ ...detail.kernels, kind: 'grid', channels: detail.kernels.kernel[3], min: 0, max: 1 }} large />
+          </div>
+        </>
+      )}
+    </Modal>
+  );
+}

@@ -1,0 +1,375 @@
+/**
+ * The Train tab: dataset (MNIST, Fashion-MNIST, Shapes or your own images) with a preview grid,
+ * backend, training settings (saved in the graph), start / pause / resume / stop, a progress bar
+ * with images/s and time left, live loss and accuracy charts, and the test result with a
+ * confusion matrix whose cells open the misclassified images.
+ */
+import { useEffect, useMemo, useState } from 'react';
+import { useShallow } from 'zustand/react/shallow';
+import { Chart } from '../viz/Chart';
+import { ConfusionMatrix } from '../viz/ConfusionMatrix';
+import { SampleGrid } from '../viz/SampleGrid';
+import { chooseBackend, initTrainer, loadDataset, pauseTraining, resumeTraining, startTraining, stopTraining } from '../training/client';
+import { useTraining } from '../training/store';
+import { DEFAULT_SETTINGS, type TrainSettings } from '../training/trainer';
+import type { BackendName } from '../training/backend';
+import { DATASETS, OPTIMIZERS } from '../graph/types';
+import { setParamAction, setTrainingAction } from './actions';
+import { useEditor } from './store';
+
+const DATASET_LABELS: Record<(typeof DATASETS)[number], string> = {
+  mnist: 'MNIST digits',
+  'fashion-mnist': 'Fashion-MNIST clothes',
+  shapes: 'Shapes (synthetic)',
+  custom: 'Your images (a folder)…',
+};
+
+function duration(seconds: number): string {
+  if (!Number.isFinite(seconds)) return '…';
+  const m = Math.floor(seconds / 60);
+  const s = Math.round(seconds % 60);
+  return m ? `${m} min ${s} s` : `${s} s`;
+}
+
+function NumberSetting(props: { label: string; value: number; min: number; max: number; step?: number; testid: string; onCommit(v: number): void; disabled?: boolean }) {
+  const [text, setText] = useState(String(props.value));
+  useEffect(() => setText(String(props.value)), [props.value]);
+  const commit = () => {
+    const v = Number(text);
+    if (Number.isFinite(v) && v >= props.min && v <= props.max) {
+      if (v !== props.value) props.onCommit(v);
+    } else setText(String(props.value));
+  };
+  return (
+    <label className="ll-setting">
+      <span>{props.label}</span>
+      <input
+        type="number"
+        className="ll-num"
+        data-testid={props.testid}
+        value={text}
+        min={props.min}
+        max={props.max}
+        step={props.step ?? 'any'}
+        disabled={props.disabled}
+        onChange={(e) => setText(e.target.value)}
+        onBlur={commit}
+        onKeyDown={(e) => e.key === 'Enter' && (e.target as HTMLInputElement).blur()}
+      />
+    </label>
+  );
+}
+
+/** Does the graph fit the dataset? A message and a one-click fix when it does not. */
+function useFit() {
+  const dataset = useTraining((s) => s.dataset);
+  const { doc, analysis } = useEditor(useShallow((s) => ({ doc: s.doc, analysis: s.analysis })));
+  if (!dataset) return null;
+  const input = doc.nodes.find((n) => n.type === 'input');
+  const inShape = input ? analysis.nodes.get(input.id)?.outputShape : undefined;
+  const out = analysis.outputId ? analysis.nodes.get(analysis.outputId) : undefined;
+  const problems: { text: string; fix?: () => void }[] = [];
+  if (input && inShape && inShape.join('×') !== dataset.shape.join('×')) {
+    problems.push({
+      text: `The Input node is ${inShape.join('×')} but ${dataset.name} images are ${dataset.shape.join('×')}.`,
+      fix: () => setParamAction(input.id, 'shape', [...dataset.shape]),
+    });
+  }
+  if (out?.outputShape && (out.outputShape.length !== 1 || out.outputShape[0] !== dataset.classes.length)) {
+    const fixable = out.type === 'dense';
+    problems.push({
+      text: `The output gives ${out.outputShape.join('×')} values but ${dataset.name} has ${dataset.classes.length} classes.`,
+      fix: fixable ? () => setParamAction(out.id, 'units', dataset.classes.length) : undefined,
+    });
+  }
+  return problems;
+}
+
+export function TrainPanel() {
+  const t = useTraining();
+  const { doc, ok, training } = useEditor(useShallow((s) => ({ doc: s.doc, ok: s.analysis.ok, training: s.doc.training })));
+  const settings: TrainSettings = { ...DEFAULT_SETTINGS, ...(training ?? {}) } as TrainSettings;
+  const datasetName = training?.dataset ?? 'mnist';
+  const fit = useFit();
+  const running = t.phase === 'training' || t.phase === 'paused';
+  const [folderInput, setFolderInput] = useState<HTMLInputElement | null>(null);
+
+  useEffect(() => {
+    if (!t.backend) void initTrainer();
+  }, [t.backend]);
+
+  // Load the graph's dataset when it changes (custom datasets are loaded from the folder chooser).
+  useEffect(() => {
+    if (!t.backend || datasetName === 'custom' || t.dataset?.name === datasetName || t.phase === 'loading') return;
+    const size = (doc.nodes.find((n) => n.type === 'input')?.params.shape as number[] | undefined)?.[0];
+    void loadDataset(datasetName === 'shapes' ? { kind: 'shapes', size: size && size <= 128 ? size : 28, seed: training?.seed ?? 42 } : { kind: datasetName });
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [t.backend, datasetName]);
+
+  const onFolder = async (files: File[]) => {
+    if (!files.length) return;
+    const { loadImageFolder } = await import('../training/data/images');
+    const input = doc.nodes.find((n) => n.type === 'input');
+    const shape = (input?.params.shape as [number, number, number] | undefined) ?? [28, 28, 1];
+    useTraining.getState().set({ phase: 'loading', message: `Reading ${files.length} files…`, datasetError: null });
+    try {
+      const { dataset, skipped } = await loadImageFolder(files, { shape, validationShare: 0.2, seed: settings.seed });
+      if (training?.dataset !== 'custom') setTrainingAction({ dataset: 'custom' });
+      await loadDataset({ kind: 'custom', name: dataset.name, data: dataset }, skipped);
+    } catch (e) {
+      useTraining.getState().set({ phase: 'idle', message: null, datasetError: (e as Error).message });
+    }
+  };
+
+  const batches = useMemo(() => t.batches, [t.batches]);
+  const lossSeries = [
+    { label: 'train', color: '#3558d4', points: batches.map((b) => [b.x, b.loss] as [number, number]) },
+    { label: 'validation', color: '#e26d0e', dash: true, points: t.epochs.filter((e) => e.valLoss !== null).map((e) => [e.epoch, e.valLoss!] as [number, number]) },
+  ];
+  const accSeries = [
+    { label: 'train', color: '#3558d4', points: batches.map((b) => [b.x, b.accuracy] as [number, number]) },
+    { label: 'validation', color: '#e26d0e', dash: true, points: t.epochs.filter((e) => e.valAccuracy !== null).map((e) => [e.epoch, e.valAccuracy!] as [number, number]) },
+  ];
+  const p = t.progress;
+  const canTrain = ok && !!t.dataset && !(fit && fit.length) && !running && t.phase !== 'loading';
+
+  return (
+    <div className="ll-train" data-testid="train-panel">
+      <section>
+        <h3>Data</h3>
+        <label className="ll-setting">
+          <span>Dataset</span>
+          <select
+            data-testid="train-dataset"
+            value={datasetName}
+            disabled={running}
+            onChange={(e) => {
+              const v = e.target.value as (typeof DATASETS)[number];
+              if (v === 'custom') folderInput?.click();
+              else setTrainingAction({ dataset: v });
+            }}
+          >
+            {DATASETS.map((d) => (
+              <option key={d} value={d}>
+                {DATASET_LABELS[d]}
+              </option>
+            ))}
+          </select>
+        </label>
+        <input
+          ref={setFolderInput}
+          type="file"
+          hidden
+          multiple
+          data-testid="train-folder"
+          {...({ webkitdirectory: '', directory: '' } as object)}
+          onChange={(e) => {
+            const files = [...(e.target.files ?? [])];
+            e.target.value = '';
+            void onFolder(files);
+          }}
+        />
+        {datasetName === 'custom' && (
+          <p>
+            <button type="button" data-testid="train-choose-folder" onClick={() => folderInput?.click()} disabled={running}>
+              Choose a folder…
+            </button>{' '}
+            <span className="ll-muted">one sub-folder per class</span>
+          </p>
+        )}
+        {t.dataset && (
+          <p className="ll-muted" data-testid="train-dataset-info">
+            {t.dataset.name}: {t.dataset.trainCount.toLocaleString('en-US')} training and {t.dataset.testCount.toLocaleString('en-US')} test images, {t.dataset.shape.join('×')},{' '}
+            {t.dataset.classes.length} classes
+          </p>
+        )}
+        {t.datasetError && (
+          <p className="ll-error" role="alert" data-testid="train-dataset-error">
+            {t.datasetError}
+          </p>
+        )}
+        {t.skipped.length > 0 && (
+          <details className="ll-skipped" data-testid="train-skipped" open>
+            <summary>
+              {t.skipped.length} file{t.skipped.length > 1 ? 's' : ''} could not be read and {t.skipped.length > 1 ? 'were' : 'was'} skipped
+            </summary>
+            <ul>
+              {t.skipped.map((s) => (
+                <li key={s.name}>
+                  {s.name}: {s.reason}
+                </li>
+              ))}
+            </ul>
+          </details>
+        )}
+        {fit?.map((f, i) => (
+          <p className="ll-error" key={i} data-testid="train-fit-problem">
+            {f.text}{' '}
+            {f.fix && (
+              <button type="button" data-testid="train-fit-fix" onClick={f.fix}>
+                Fix it
+              </button>
+            )}
+          </p>
+        ))}
+        {t.dataset && <SampleGrid classes={t.dataset.classes} augmentation={settings.augmentation} />}
+      </section>
+
+      <section>
+        <h3>Settings</h3>
+        <div className="ll-settings-grid">
+          <label className="ll-setting">
+            <span>Optimizer</span>
+            <select data-testid="train-optimizer" value={settings.optimizer} disabled={running} onChange={(e) => setTrainingAction({ optimizer: e.target.value as TrainSettings['optimizer'] })}>
+              {OPTIMIZERS.map((o) => (
+                <option key={o}>{o}</option>
+              ))}
+            </select>
+          </label>
+          <NumberSetting label="Learning rate" testid="train-lr" value={settings.learningRate} min={1e-7} max={1e7} disabled={running} onCommit={(v) => setTrainingAction({ learningRate: v })} />
+          <NumberSetting label="Batch size" testid="train-batch" value={settings.batchSize} min={1} max={4096} step={1} disabled={running} onCommit={(v) => setTrainingAction({ batchSize: Math.round(v) })} />
+          <NumberSetting label="Epochs" testid="train-epochs" value={settings.epochs} min={1} max={1000} step={1} disabled={running} onCommit={(v) => setTrainingAction({ epochs: Math.round(v) })} />
+          <NumberSetting label="Validation share" testid="train-val" value={settings.validationSplit} min={0} max={0.9} step={0.05} disabled={running} onCommit={(v) => setTrainingAction({ validationSplit: v })} />
+          <NumberSetting label="Seed" testid="train-seed" value={settings.seed} min={0} max={2 ** 31 - 1} step={1} disabled={running} onCommit={(v) => setTrainingAction({ seed: Math.round(v) })} />
+        </div>
+        <details className="ll-augment">
+          <summary>Data augmentation</summary>
+          <div className="ll-settings-grid">
+            {(
+              [
+                ['shift', 'Shift (pixels)', 0, 10],
+                ['rotation', 'Rotation (°)', 0, 180],
+                ['zoom', 'Zoom (±)', 0, 0.5],
+                ['brightness', 'Brightness (±)', 0, 0.5],
+              ] as const
+            ).map(([key, label, min, max]) => (
+              <NumberSetting
+                key={key}
+                label={label}
+                testid={`train-aug-${key}`}
+                value={settings.augmentation?.[key] ?? 0}
+                min={min}
+                max={max}
+                disabled={running}
+                onCommit={(v) => setTrainingAction({ augmentation: { ...NO_AUGMENTATION, ...settings.augmentation, [key]: v } })}
+              />
+            ))}
+            <label className="ll-setting">
+              <span>Horizontal flip</span>
+              <input
+                type="checkbox"
+                data-testid="train-aug-flip"
+                checked={settings.augmentation?.flip ?? false}
+                disabled={running}
+                onChange={(e) => setTrainingAction({ augmentation: { ...NO_AUGMENTATION, ...settings.augmentation, flip: e.target.checked } })}
+              />
+            </label>
+          </div>
+        </details>
+        <label className="ll-setting">
+          <span>Backend</span>
+          <select data-testid="train-backend" value={t.backend?.name ?? ''} disabled={running} onChange={(e) => void chooseBackend(e.target.value as BackendName)}>
+            {!t.backend && <option value="">starting…</option>}
+            {(['webgpu', 'webgl', 'wasm', 'cpu'] as const).map((b) => {
+              const tried = t.backend?.tried.find((x) => x.name === b);
+              return (
+                <option key={b} value={b} disabled={tried ? !tried.ok && b !== t.backend?.name : false}>
+                  {b}
+                  {tried && !tried.ok ? ' (not available)' : ''}
+                </option>
+              );
+            })}
+          </select>
+        </label>
+        {t.backend && (
+          <p className="ll-muted" data-testid="train-backend-info">
+            Training on <b>{t.backend.name}</b>
+            {t.backend.adapterInfo ? ` (${t.backend.adapterInfo})` : ''}.
+          </p>
+        )}
+      </section>
+
+      <section>
+        <div className="ll-train-buttons">
+          {!running && (
+            <button type="button" className="primary" data-testid="train-start" disabled={!canTrain} onClick={() => void startTraining(doc, settings)}>
+              Train
+            </button>
+          )}
+          {!running && (t.phase === 'done' || t.phase === 'stopped') && (
+            <button type="button" data-testid="train-continue" disabled={!canTrain} onClick={() => void startTraining(doc, settings, true)} title="Train more epochs from the current weights">
+              Continue
+            </button>
+          )}
+          {t.phase === 'training' && (
+            <button type="button" data-testid="train-pause" onClick={pauseTraining}>
+              Pause
+            </button>
+          )}
+          {t.phase === 'paused' && (
+            <button type="button" data-testid="train-resume" onClick={resumeTraining}>
+              Resume
+            </button>
+          )}
+          {running && (
+            <button type="button" data-testid="train-stop" onClick={stopTraining}>
+              Stop
+            </button>
+          )}
+        </div>
+        {!ok && <p className="ll-muted">Fix the graph's errors to train it.</p>}
+        {running && <p className="ll-muted">Training a snapshot of the graph: edits apply to the next run.</p>}
+        <div
+          className="ll-progress"
+          role="progressbar"
+          aria-label="Training progress"
+          aria-valuemin={0}
+          aria-valuemax={100}
+          aria-valuenow={Math.round((p?.done ?? 0) * 100)}
+          data-testid="train-progress"
+        >
+          <div style={{ width: `${(p?.done ?? 0) * 100}%` }} />
+        </div>
+        <p className="ll-progress-text" data-testid="train-status">
+          {t.phase === 'loading' && (t.message ?? 'Loading…')}
+          {running && p && `epoch ${p.epoch}/${p.epochs}, batch ${p.batch}/${p.batchesPerEpoch} · ${Math.round(p.imagesPerSecond).toLocaleString('en-US')} images/s · ${duration(p.secondsLeft)} left`}
+          {running && !p && 'Compiling the model…'}
+          {t.phase === 'done' && 'Done.'}
+          {t.phase === 'stopped' && (t.message ?? 'Stopped.')}
+        </p>
+        {(t.phase === 'diverged' || t.phase === 'error') && t.message && (
+          <p className="ll-error" role="alert" data-testid="train-message">
+            {t.message}
+          </p>
+        )}
+        {t.deviceLost && (
+          <p className="ll-error" role="alert" data-testid="train-device-lost">
+            {t.deviceLost.message}{' '}
+            <button type="button" onClick={() => void chooseBackend(t.deviceLost!.fallback as BackendName)}>
+              Switch to {t.deviceLost.fallback}
+            </button>
+          </p>
+        )}
+      </section>
+
+      {(batches.length > 0 || t.epochs.length > 0) && (
+        <section>
+          <Chart title="Loss" testid="chart-loss" series={lossSeries} />
+          <Chart title="Accuracy" testid="chart-accuracy" series={accSeries} percent />
+        </section>
+      )}
+
+      {t.result && t.dataset && (
+        <section data-testid="train-result">
+          <h3>Test set</h3>
+          <p>
+            Accuracy <b data-testid="test-accuracy">{(t.result.accuracy * 100).toFixed(2)}%</b>, loss {t.result.loss.toFixed(4)} on {t.dataset.testCount.toLocaleString('en-US')} images
+          </p>
+          <ConfusionMatrix result={t.result} classes={t.dataset.classes} />
+        </section>
+      )}
+    </div>
+  );
+}
+
+const NO_AUGMENTATION = { shift: 0, rotation: 0, zoom: 0, brightness: 0, flip: false };

@@ -1,0 +1,187 @@
+/**
+ * Choosing the TensorFlow.js backend, in the browser (the training worker) and in Node (the CLI,
+ * tests): WebGPU → WebGL → WASM → CPU, skipping what the environment cannot have, and checking
+ * each step, since `tf.setBackend()` can resolve false (and a failed one leaves no backend
+ * active) or throw. Whatever is chosen gets LayerLab's convolution gradients (conv-grad.ts),
+ * which the WASM backend needs to train convolutions at all.
+ *
+ * Browser-only pieces are loaded with dynamic imports on the browser path only: the WebGPU
+ * backend and the `?url` imports of the WASM binaries (wasm-paths.browser.ts).
+ */
+import * as tf from '@tensorflow/tfjs';
+import { installConvFilterGradient } from './conv-grad';
+
+export type BackendName = 'webgpu' | 'webgl' | 'wasm' | 'cpu';
+export const BACKEND_ORDER: readonly BackendName[] = ['webgpu', 'webgl', 'wasm', 'cpu'];
+
+export interface BackendAttempt {
+  name: BackendName;
+  ok: boolean;
+  reason?: string;
+}
+
+export interface BackendResult {
+  name: BackendName;
+  tried: BackendAttempt[];
+  /** The GPU, for WebGPU (vendor / architecture) and WebGL (renderer), when the browser tells. */
+  adapterInfo?: string;
+}
+
+export interface BackendOptions {
+  /**
+   * Where the WASM binaries are: a prefix ending in '/' (a URL in the browser, a directory in
+   * Node) or a map from binary name to URL. Default: Vite asset URLs in the browser, the
+   * package's dist/ directory in Node.
+   */
+  wasmPaths?: string | Record<string, string>;
+  /** Install LayerLab's convolution gradients (default true; tests and benchmarks turn it off). */
+  convGradients?: boolean;
+}
+
+const isNode = (): boolean => typeof process !== 'undefined' && process.versions?.node != null && typeof window === 'undefined';
+
+/** Why this environment cannot have the backend, or null if it can try. */
+function unavailable(name: BackendName): string | null {
+  switch (name) {
+    case 'webgpu':
+      if (isNode()) return 'WebGPU is not available in Node';
+      return typeof navigator !== 'undefined' && 'gpu' in navigator && navigator.gpu ? null : 'this browser has no WebGPU (navigator.gpu)';
+    case 'webgl':
+      if (isNode()) return 'WebGL is not available in Node';
+      return typeof OffscreenCanvas !== 'undefined' || typeof document !== 'undefined' ? null : 'no canvas to draw WebGL on';
+    case 'wasm':
+      return typeof WebAssembly === 'object' ? null : 'WebAssembly is not available';
+    case 'cpu':
+      return null;
+  }
+}
+
+/** The package's dist/ directory with a trailing separator (Node), or undefined if it cannot be found. */
+function nodeWasmDir(): string | undefined {
+  try {
+    // getBuiltinModule (Node ≥ 20.16) keeps `node:` imports out of the browser bundle.
+    const { createRequire } = process.getBuiltinModule('node:module');
+    const path = process.getBuiltinModule('node:path');
+    const main = createRequire(import.meta.url).resolve('@tensorflow/tfjs-backend-wasm');
+    return path.dirname(main) + path.sep;
+  } catch {
+    return undefined;
+  }
+}
+
+let wasmPathsSet = false;
+const backendsLoaded: Partial<Record<BackendName, Promise<void>>> = {};
+
+/** Imports (and so registers) a backend that is not part of @tensorflow/tfjs. */
+function loadBackend(name: BackendName, opts: BackendOptions): Promise<void> {
+  backendsLoaded[name] ??= (async () => {
+    if (name === 'webgpu') {
+      await import('@tensorflow/tfjs-backend-webgpu');
+    } else if (name === 'wasm') {
+      const wasm = await import('@tensorflow/tfjs-backend-wasm');
+      if (!wasmPathsSet) {
+        // Must happen before the backend initialises; the setting is global to the package.
+        const paths = opts.wasmPaths ?? (isNode() ? nodeWasmDir() : (await import('./wasm-paths.browser')).WASM_PATHS);
+        if (paths !== undefined) wasm.setWasmPaths(paths);
+        wasmPathsSet = true;
+      }
+    }
+  })().catch((e: unknown) => {
+    delete backendsLoaded[name];
+    throw e;
+  });
+  return backendsLoaded[name]!;
+}
+
+/** Runs setBackend while collecting what tfjs logs about a failure (it warns instead of throwing). */
+async function trySetBackend(name: BackendName): Promise<{ ok: boolean; reason?: string }> {
+  const warnings: string[] = [];
+  const warn = console.warn;
+  console.warn = (...args: unknown[]) => {
+    warnings.push(args.map((a) => (a instanceof Error ? a.message : String(a))).join(' '));
+  };
+  let ok: boolean;
+  try {
+    ok = await tf.setBackend(name);
+  } catch (e) {
+    return { ok: false, reason: e instanceof Error ? e.message : String(e) };
+  } finally {
+    console.warn = warn;
+  }
+  if (!ok) return { ok: false, reason: warnings.join(' ').trim() || `tf.setBackend('${name}') failed` };
+  const active = tf.getBackend();
+  if (active !== name) return { ok: false, reason: `tf.setBackend('${name}') left '${active}' active` };
+  return { ok: true };
+}
+
+/** A small computation read back, so a backend that initialises but cannot compute is caught here. */
+async function smokeTest(): Promise<string | undefined> {
+  try {
+    const t = tf.tidy(() => tf.conv2d(tf.ones([1, 3, 3, 1]) as tf.Tensor4D, tf.ones([2, 2, 1, 1]) as tf.Tensor4D, 1, 'valid').sum());
+    const v = (await t.data())[0];
+    t.dispose();
+    return v === 16 ? undefined : `a test convolution gave ${v} instead of 16`;
+  } catch (e) {
+    return e instanceof Error ? e.message : String(e);
+  }
+}
+
+function describeAdapter(name: BackendName): string | undefined {
+  try {
+    const b = tf.backend() as unknown as {
+      adapterInfo?: { vendor?: string; architecture?: string };
+      gpgpu?: { gl?: WebGLRenderingContext | WebGL2RenderingContext };
+    };
+    if (name === 'webgpu') {
+      const info = [b.adapterInfo?.vendor, b.adapterInfo?.architecture].filter(Boolean).join(' ');
+      return info || undefined;
+    }
+    if (name === 'webgl' && b.gpgpu?.gl) {
+      const gl = b.gpgpu.gl;
+      const ext = gl.getExtension('WEBGL_debug_renderer_info');
+      const renderer = ext ? gl.getParameter(ext.UNMASKED_RENDERER_WEBGL) : gl.getParameter(gl.RENDERER);
+      return `WebGL ${tf.env().getNumber('WEBGL_VERSION')}${renderer ? `, ${String(renderer)}` : ''}`;
+    }
+  } catch {
+    // Only informative.
+  }
+  return undefined;
+}
+
+/**
+ * Activates the first backend that works: the `preferred` ones in their order, then the rest of
+ * webgpu → webgl → wasm → cpu. `tried` lists every backend considered, with the reason it was
+ * skipped or failed. Rejects only if not even the CPU backend works.
+ */
+export async function initBackend(preferred?: readonly BackendName[], opts: BackendOptions = {}): Promise<BackendResult> {
+  if (opts.convGradients ?? true) installConvFilterGradient(tf);
+  const order = [...new Set<BackendName>([...(preferred ?? []), ...BACKEND_ORDER])];
+  const tried: BackendAttempt[] = [];
+  for (const name of order) {
+    const why = unavailable(name);
+    if (why) {
+      tried.push({ name, ok: false, reason: why });
+      continue;
+    }
+    try {
+      await loadBackend(name, opts);
+    } catch (e) {
+      tried.push({ name, ok: false, reason: `could not load the ${name} backend: ${e instanceof Error ? e.message : String(e)}` });
+      continue;
+    }
+    if (!tf.findBackendFactory(name)) {
+      tried.push({ name, ok: false, reason: `the ${name} backend did not register (unsupported here)` });
+      continue;
+    }
+    const set = await trySetBackend(name);
+    const failure = set.ok ? await smokeTest() : set.reason;
+    if (failure !== undefined) {
+      tried.push({ name, ok: false, reason: failure });
+      continue;
+    }
+    tried.push({ name, ok: true });
+    return { name, tried, adapterInfo: describeAdapter(name) };
+  }
+  // Unreachable in practice (CPU always initialises), but a failed setBackend leaves none active.
+  throw new Error(`No TensorFlow.js backend works here: ${tried.map((t) => `${t.name}: ${t.reason}`).join('; ')}`);
+}

@@ -1,0 +1,147 @@
+/**
+ * The page's side of the training worker: starts it, forwards the user's actions, and turns the
+ * worker's callbacks into store updates. One worker per page; a generation counter drops events
+ * from a run that is no longer current.
+ */
+import * as Comlink from 'comlink';
+import { useEditor } from '../editor/store';
+import type { GraphDoc } from '../graph/types';
+import type { BackendName } from './backend';
+import type { FeatureMap } from './feature-maps';
+import type { DatasetSpec, Prediction, Sample, TrainerApi } from './protocol';
+import { useTraining } from './store';
+import type { TrainSettings } from './trainer';
+
+let worker: Worker | null = null;
+let api: Comlink.Remote<TrainerApi> | null = null;
+let generation = 0;
+
+function remote(): Comlink.Remote<TrainerApi> {
+  if (!api) {
+    worker = new Worker(new URL('./worker.ts', import.meta.url), { type: 'module', name: 'layerlab-trainer' });
+    api = Comlink.wrap<TrainerApi>(worker);
+  }
+  return api;
+}
+
+const store = () => useTraining.getState();
+
+/** The backend order for this page: ?backend=wasm in the URL (or a saved choice) forces one. */
+export function backendPreference(): BackendName[] | undefined {
+  const forced = new URLSearchParams(window.location.search).get('backend') ?? localStorage.getItem('layerlab.backend');
+  return forced && ['webgpu', 'webgl', 'wasm', 'cpu'].includes(forced) ? [forced as BackendName] : undefined;
+}
+
+export async function initTrainer(prefer: BackendName[] | undefined = backendPreference()) {
+  const info = await remote().init(prefer);
+  store().set({ backend: info, deviceLost: null });
+  return info;
+}
+
+export async function chooseBackend(name: BackendName) {
+  localStorage.setItem('layerlab.backend', name);
+  const info = await initTrainer([name]);
+  if (info.name !== name) {
+    useEditor.getState().notify('error', `The ${name} backend is not available here; using ${info.name}.`);
+  }
+  // The model starts afresh on a new backend; the dataset stays.
+  store().set({ maps: new Map(), prediction: null });
+}
+
+export async function loadDataset(spec: DatasetSpec, skipped: { name: string; reason: string }[] = []) {
+  store().set({ phase: 'loading', message: `Loading ${spec.kind === 'custom' ? spec.name : spec.kind}…`, datasetError: null, skipped });
+  try {
+    const transfer = spec.kind === 'custom' ? [spec.data.train.images.buffer, spec.data.test.images.buffer] : [];
+    const info = await remote().loadDataset(Comlink.transfer(spec, transfer as Transferable[]));
+    store().set({ dataset: info, phase: 'idle', message: null, maps: new Map(), prediction: null, result: null });
+    return info;
+  } catch (e) {
+    store().set({ phase: 'idle', message: null, datasetError: (e as Error).message });
+    return null;
+  }
+}
+
+export function samples(split: 'train' | 'test', indices: number[]): Promise<Sample[]> {
+  return remote().samples(split, indices);
+}
+
+function applyMaps(maps: FeatureMap[]) {
+  const next = new Map(store().maps);
+  for (const m of maps) next.set(m.nodeId, m);
+  store().set({ maps: next, mapsVersion: store().mapsVersion + 1 });
+}
+
+export async function startTraining(graph: GraphDoc, settings: TrainSettings, resume = false) {
+  const gen = ++generation;
+  const current = () => gen === generation;
+  store().set({ phase: 'training', message: null, progress: null, batches: resume ? store().batches : [], epochs: resume ? store().epochs : [], result: null, deviceLost: null });
+  const epochOffset = resume ? store().epochs.length : 0;
+  try {
+    const outcome = await remote().train(
+      graph,
+      settings,
+      Comlink.proxy({
+        onBatch(p) {
+          if (!current()) return;
+          const x = epochOffset + p.epoch - 1 + p.batch / p.batchesPerEpoch;
+          store().set({ progress: p, batches: [...store().batches, { x, loss: p.loss, accuracy: p.accuracy }] });
+        },
+        onEpoch(m) {
+          if (!current()) return;
+          store().set({ epochs: [...store().epochs, { ...m, epoch: epochOffset + m.epoch }], phase: store().phase === 'paused' ? 'paused' : 'training' });
+        },
+        onFeatureMaps(maps) {
+          if (current()) applyMaps(maps);
+        },
+        onDeviceLost(message, fallback) {
+          if (current()) store().set({ deviceLost: { message, fallback } });
+        },
+      }),
+      resume,
+    );
+    if (!current()) return;
+    store().set({
+      phase: outcome.status === 'done' ? 'done' : outcome.status,
+      message: outcome.message ?? null,
+      result: outcome.test ?? null,
+    });
+    if (outcome.status === 'diverged') useEditor.getState().notify('error', outcome.message!);
+  } catch (e) {
+    if (current()) store().set({ phase: 'error', message: (e as Error).message });
+  }
+}
+
+export function pauseTraining() {
+  void remote().pause();
+  store().set({ phase: 'paused' });
+}
+
+export function resumeTraining() {
+  void remote().resume();
+  store().set({ phase: 'training' });
+}
+
+export function stopTraining() {
+  void remote().stop();
+}
+
+export async function setProbe(probe: { split: 'test' | 'train'; index: number } | { image: Float32Array }) {
+  await remote().setProbe(probe);
+}
+
+/** Prediction and feature maps for the probe image now, trained or not. */
+export async function predict(graph: GraphDoc): Promise<Prediction | null> {
+  try {
+    const p = await remote().predict(graph);
+    applyMaps(p.maps);
+    store().set({ prediction: p.probabilities });
+    return p;
+  } catch (e) {
+    useEditor.getState().notify('error', (e as Error).message);
+    return null;
+  }
+}
+
+export function nodeDetail(nodeId: string) {
+  return remote().nodeDetail(nodeId);
+}

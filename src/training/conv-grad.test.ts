@@ -1,0 +1,290 @@
+/**
+ * The forward-convolution gradients of conv-grad.ts against tfjs' own gradients on the CPU backend.
+ *
+ * How the reference is kept clean: the gradient registry is global, so every reference value is
+ * computed in `beforeAll` BEFORE `installConvFilterGradient` runs (asserting that the registry
+ * still holds tfjs' own Conv2D gradient), with `tf.grads` through the public ops on 'cpu' — i.e.
+ * exactly the path an un-patched LayerLab takes (CPU kernels Conv2DBackpropFilter,
+ * Conv2DBackpropInput, DepthwiseConv2dNativeBackprop*). Vitest runs each test file in its own
+ * module graph, so no other file's install leaks in here. Only then is the override installed and
+ * the same gradients computed again on 'cpu' and 'wasm'.
+ *
+ * tfjs' own gradients refuse dilation rates > 1. For those cases the reference is the gradient of
+ * the equivalent undilated convolution whose filter has (d − 1) zeros between taps — the same
+ * function of x — with the filter gradient read back at the real taps.
+ */
+import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-wasm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { installConvFilterGradient, isConvGradientInstalled, SUPPLIED_WASM_KERNELS, uninstallConvFilterGradient } from './conv-grad';
+
+type Pair = [number, number];
+type Pad = 'same' | 'valid';
+type Kind = 'conv2d' | 'depthwise' | 'transpose';
+
+interface Case {
+  name: string;
+  kind: Kind;
+  /** conv2d / depthwise: x [B, H, W, Cin]; transpose: the op's input [B, H, W, Cin]. */
+  x: [number, number, number, number];
+  k: Pair;
+  /** conv2d: Cout; depthwise: channel multiplier; transpose: output channels. */
+  out: number;
+  strides: Pair;
+  pad: Pad;
+  dilation: Pair;
+}
+
+const c = (kind: Kind, name: string, x: Case['x'], k: Pair, out: number, strides: Pair, pad: Pad, dilation: Pair = [1, 1]): Case => ({
+  kind,
+  name: `${kind} ${name}: x ${x.join('×')}, k ${k.join('×')}, out ${out}, s ${strides.join(',')}, ${pad}${dilation.some((d) => d > 1) ? `, d ${dilation.join(',')}` : ''}`,
+  x,
+  k,
+  out,
+  strides,
+  pad,
+  dilation,
+});
+
+const CASES: Case[] = [
+  c('conv2d', 'smallest', [1, 5, 5, 1], [3, 3], 1, [1, 1], 'same'),
+  c('conv2d', 'valid', [3, 7, 7, 3], [3, 3], 4, [1, 1], 'valid'),
+  c('conv2d', 'same stride 2 odd input', [3, 9, 9, 3], [3, 3], 4, [2, 2], 'same'),
+  c('conv2d', 'valid stride 2', [1, 9, 7, 1], [3, 3], 4, [2, 2], 'valid'),
+  c('conv2d', 'even kernel', [3, 7, 7, 3], [4, 4], 1, [1, 1], 'same'),
+  c('conv2d', 'even kernel stride 2 (asymmetric same padding)', [1, 7, 9, 3], [4, 4], 4, [2, 2], 'same'),
+  c('conv2d', 'even kernel even input', [3, 8, 8, 1], [2, 2], 1, [2, 2], 'valid'),
+  c('conv2d', 'rectangular kernel', [3, 7, 9, 3], [3, 5], 4, [1, 1], 'same'),
+  c('conv2d', 'rectangular kernel stride 2', [1, 11, 9, 3], [5, 2], 1, [2, 2], 'valid'),
+  c('conv2d', 'unequal strides', [3, 9, 8, 3], [3, 3], 4, [2, 1], 'same'),
+  c('conv2d', 'stride 3 leaves rows unused', [1, 10, 10, 3], [2, 2], 4, [3, 3], 'valid'),
+  c('conv2d', 'dilation 2', [3, 9, 9, 3], [3, 3], 4, [1, 1], 'same', [2, 2]),
+  c('conv2d', 'dilation 2 valid rectangular', [1, 9, 11, 1], [2, 3], 4, [1, 1], 'valid', [2, 2]),
+  c('conv2d', 'LeNet c1', [3, 28, 28, 1], [5, 5], 6, [1, 1], 'same'),
+  c('depthwise', 'multiplier 1', [3, 7, 7, 3], [3, 3], 1, [1, 1], 'same'),
+  c('depthwise', 'multiplier 2 valid', [1, 9, 7, 3], [3, 3], 2, [1, 1], 'valid'),
+  c('depthwise', 'stride 2', [3, 9, 9, 3], [3, 3], 2, [2, 2], 'same'),
+  c('depthwise', 'even rectangular stride 2', [1, 8, 9, 1], [4, 2], 1, [2, 2], 'valid'),
+  c('depthwise', 'dilation 2', [3, 9, 9, 3], [3, 3], 2, [1, 1], 'same', [2, 2]),
+  c('transpose', 'stride 1', [3, 5, 5, 3], [3, 3], 4, [1, 1], 'same'),
+  c('transpose', 'stride 2 same', [1, 5, 4, 3], [3, 3], 2, [2, 2], 'same'),
+  c('transpose', 'stride 2 valid even kernel', [3, 4, 5, 1], [4, 4], 3, [2, 2], 'valid'),
+];
+
+/** Deterministic numbers in [-1, 1) (a small LCG, so every backend sees the same data). */
+function random(n: number, seed: number): Float32Array {
+  const out = new Float32Array(n);
+  let s = seed >>> 0;
+  for (let i = 0; i < n; i++) {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    out[i] = s / 2 ** 31 - 1;
+  }
+  return out;
+}
+
+const size = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
+
+/** Filter shape of a case: conv2d [kh, kw, Cin, Cout], depthwise [kh, kw, C, M], transpose [kh, kw, Cout, Cin]. */
+function filterShape(cs: Case): [number, number, number, number] {
+  const cin = cs.x[3];
+  return cs.kind === 'transpose' ? [cs.k[0], cs.k[1], cs.out, cin] : [cs.k[0], cs.k[1], cin, cs.out];
+}
+
+/** Output shape of conv2dTranspose for a case (tfjs-layers' formula). */
+function transposeOutShape(cs: Case): [number, number, number, number] {
+  const len = (n: number, k: number, s: number) => (cs.pad === 'same' ? n * s : n * s + Math.max(k - s, 0));
+  return [cs.x[0], len(cs.x[1], cs.k[0], cs.strides[0]), len(cs.x[2], cs.k[1], cs.strides[1]), cs.out];
+}
+
+/** The filter with (d − 1) zeros between taps: an undilated conv with it equals the dilated conv. */
+function dilateFilter(f: Float32Array, shape: readonly number[], d: Pair): { data: Float32Array; shape: [number, number, number, number] } {
+  const [kh, kw, ci, co] = shape as [number, number, number, number];
+  const eh = (kh - 1) * d[0] + 1;
+  const ew = (kw - 1) * d[1] + 1;
+  const data = new Float32Array(eh * ew * ci * co);
+  for (let p = 0; p < kh; p++)
+    for (let q = 0; q < kw; q++)
+      for (let j = 0; j < ci * co; j++) data[((p * d[0]) * ew + q * d[1]) * ci * co + j] = f[(p * kw + q) * ci * co + j]!;
+  return { data, shape: [eh, ew, ci, co] };
+}
+
+/** Reads the gradient of a dilated filter back from the gradient of its zero-inserted version. */
+function undilateGrad(g: Float32Array, shape: readonly number[], d: Pair): Float32Array {
+  const [kh, kw, ci, co] = shape as [number, number, number, number];
+  const ew = (kw - 1) * d[1] + 1;
+  const out = new Float32Array(kh * kw * ci * co);
+  for (let p = 0; p < kh; p++)
+    for (let q = 0; q < kw; q++)
+      for (let j = 0; j < ci * co; j++) out[(p * kw + q) * ci * co + j] = g[((p * d[0]) * ew + q * d[1]) * ci * co + j]!;
+  return out;
+}
+
+interface Grads {
+  dx: Float32Array;
+  df: Float32Array;
+}
+
+/**
+ * Gradients of L = Σ op(x, f) · w (so dy = w, random) on the active backend. With `viaDilatedFilter`
+ * a dilated case is computed as the equivalent undilated conv (for tfjs' own gradient, which
+ * refuses dilations).
+ */
+function grads(cs: Case, viaDilatedFilter = false): Grads {
+  const xData = random(size(cs.x), 1);
+  const fShape = filterShape(cs);
+  let fData = random(size(fShape), 2);
+  let fs = fShape;
+  let dil = cs.dilation;
+  const dilated = viaDilatedFilter && dil.some((d) => d > 1);
+  if (dilated) {
+    ({ data: fData, shape: fs } = dilateFilter(fData, fShape, dil));
+    dil = [1, 1];
+  }
+  const x = tf.tensor4d(xData, cs.x);
+  const f = tf.tensor4d(fData, fs);
+  const op = (a: tf.Tensor4D, b: tf.Tensor4D): tf.Tensor4D => {
+    switch (cs.kind) {
+      case 'conv2d':
+        return tf.conv2d(a, b, cs.strides, cs.pad, 'NHWC', dil);
+      case 'depthwise':
+        return tf.depthwiseConv2d(a, b, cs.strides, cs.pad, 'NHWC', dil);
+      case 'transpose':
+        return tf.conv2dTranspose(a, b, transposeOutShape(cs), cs.strides, cs.pad);
+    }
+  };
+  const outShape = tf.tidy(() => op(x, f).shape);
+  const w = tf.tensor(random(size(outShape), 3), outShape);
+  const [dx, df] = tf.grads((a: tf.Tensor, b: tf.Tensor) => op(a as tf.Tensor4D, b as tf.Tensor4D).mul(w).sum())([x, f]);
+  const out = { dx: dx!.dataSync() as Float32Array, df: df!.dataSync() as Float32Array };
+  tf.dispose([x, f, w, dx!, df!]);
+  if (dilated) out.df = undilateGrad(out.df, fShape, cs.dilation);
+  return out;
+}
+
+/** max |a − b| relative to the largest reference value. */
+function relError(a: Float32Array, ref: Float32Array): number {
+  expect(a.length).toBe(ref.length);
+  let diff = 0;
+  let scale = 0;
+  for (let i = 0; i < ref.length; i++) {
+    diff = Math.max(diff, Math.abs(a[i]! - ref[i]!));
+    scale = Math.max(scale, Math.abs(ref[i]!));
+  }
+  return diff / Math.max(scale, 1e-12);
+}
+
+const TOL = 1e-4;
+const reference = new Map<string, Grads>();
+
+beforeAll(async () => {
+  expect(await tf.setBackend('cpu')).toBe(true);
+  // The reference must come from tfjs' own gradients: nothing may have been installed yet.
+  expect(isConvGradientInstalled(tf)).toBe(false);
+  for (const cs of CASES) reference.set(cs.name, grads(cs, true));
+  installConvFilterGradient(tf);
+  expect(isConvGradientInstalled(tf)).toBe(true);
+});
+
+afterAll(() => uninstallConvFilterGradient(tf));
+
+describe.each(['cpu', 'wasm'])('overridden gradients on %s', (backend) => {
+  beforeAll(async () => {
+    expect(await tf.setBackend(backend)).toBe(true);
+    expect(tf.getBackend()).toBe(backend);
+  });
+
+  it.each(CASES.map((cs) => [cs.name, cs] as const))('%s', (_name, cs) => {
+    const ref = reference.get(cs.name)!;
+    const got = grads(cs);
+    expect(relError(got.df, ref.df), 'filter gradient').toBeLessThan(TOL);
+    expect(relError(got.dx, ref.dx), 'input gradient').toBeLessThan(TOL);
+  });
+});
+
+describe('kernels supplied to the wasm backend', () => {
+  it('registers exactly the missing ones', () => {
+    for (const k of SUPPLIED_WASM_KERNELS) expect(tf.getKernel(k, 'wasm'), k).toBeDefined();
+  });
+
+  /** Runs a kernel on a backend with the same inputs (as plain data) and returns its output. */
+  async function runOn(backend: string, kernel: string, inputs: Record<string, [Float32Array, number[]]>, attrs: object) {
+    expect(await tf.setBackend(backend)).toBe(true);
+    const ts = Object.fromEntries(Object.entries(inputs).map(([k, [d, s]]) => [k, tf.tensor(d, s)]));
+    const out = tf.engine().runKernel(kernel, ts, attrs as tf.NamedAttrMap) as tf.Tensor;
+    const data = out.dataSync() as Float32Array;
+    tf.dispose([out, ...Object.values(ts)]);
+    return { data, shape: out.shape };
+  }
+
+  const geometries = [
+    { strides: [1, 1], pad: 'same', x: [3, 7, 9, 3], k: [3, 3] },
+    { strides: [2, 2], pad: 'same', x: [1, 9, 8, 2], k: [4, 3] },
+    { strides: [2, 1], pad: 'valid', x: [3, 8, 7, 1], k: [2, 3] },
+    { strides: [1, 1], pad: [[0, 0], [1, 2], [0, 1], [0, 0]], x: [2, 6, 6, 2], k: [3, 3] },
+  ] as const;
+
+  it.each(geometries.map((g) => [JSON.stringify(g), g] as const))('Conv2DBackpropFilter, DepthwiseConv2dNativeBackprop{Filter,Input} match cpu: %s', async (_n, g) => {
+    const x = [...g.x];
+    const cin = x[3]!;
+    const m = 2;
+    for (const [kernel, filterShape] of [
+      ['Conv2DBackpropFilter', [g.k[0], g.k[1], cin, 4]],
+      ['DepthwiseConv2dNativeBackpropFilter', [g.k[0], g.k[1], cin, m]],
+      ['DepthwiseConv2dNativeBackpropInput', [g.k[0], g.k[1], cin, m]],
+    ] as const) {
+      const depthwise = kernel !== 'Conv2DBackpropFilter';
+      const info = tf.backend_util.computeConv2DInfo(x as never, [...filterShape], [...g.strides] as never, 1, g.pad as never, undefined, depthwise);
+      const dyShape = info.outShape;
+      const attrs = { strides: g.strides, pad: g.pad, dataFormat: 'NHWC', dilations: [1, 1], dimRoundingMode: undefined, filterShape, inputShape: x };
+      const inputs: Record<string, [Float32Array, number[]]> =
+        kernel === 'DepthwiseConv2dNativeBackpropInput'
+          ? { dy: [random(size(dyShape), 5), dyShape], filter: [random(size(filterShape), 6), [...filterShape]] }
+          : { x: [random(size(x), 7), x], dy: [random(size(dyShape), 8), dyShape] };
+      const ref = await runOn('cpu', kernel, inputs, attrs);
+      const got = await runOn('wasm', kernel, inputs, attrs);
+      expect(got.shape, kernel).toEqual(ref.shape);
+      expect(relError(got.data, ref.data), kernel).toBeLessThan(TOL);
+    }
+  });
+
+  it('lets fused (linear) conv2d and depthwise conv2d train on wasm, leaking no tensors', async () => {
+    // tfjs' fused ops compute their gradients in a closure that calls the backprop kernels directly.
+    const run = async (backend: string) => {
+      expect(await tf.setBackend(backend)).toBe(true);
+      const x = tf.tensor4d(random(2 * 8 * 8 * 3, 11), [2, 8, 8, 3]);
+      const f = tf.tensor4d(random(3 * 3 * 3 * 4, 12), [3, 3, 3, 4]);
+      const fd = tf.tensor4d(random(3 * 3 * 3 * 2, 13), [3, 3, 3, 2]);
+      const bias = tf.tensor1d([0.1, 0.2, 0.3, 0.4]);
+      const before = tf.memory().numTensors;
+      const gs = tf.grads((a: tf.Tensor, b: tf.Tensor, d: tf.Tensor) =>
+        tf.add(
+          tf.fused.conv2d({ x: a as tf.Tensor4D, filter: b as tf.Tensor4D, strides: 2, pad: 'same', bias, activation: 'linear' }).square().sum(),
+          tf.fused.depthwiseConv2d({ x: a as tf.Tensor4D, filter: d as tf.Tensor4D, strides: 1, pad: 'valid', activation: 'linear' }).square().sum(),
+        ),
+      )([x, f, fd]);
+      const data = gs.map((g) => g.dataSync() as Float32Array);
+      tf.dispose(gs);
+      expect(tf.memory().numTensors).toBe(before);
+      tf.dispose([x, f, fd, bias]);
+      return data;
+    };
+    const ref = await run('cpu');
+    const got = await run('wasm');
+    for (let i = 0; i < ref.length; i++) expect(relError(got[i]!, ref[i]!)).toBeLessThan(TOL);
+  });
+});
+
+describe('install', () => {
+  it('is idempotent and can be undone', () => {
+    const conv = tf.getGradient('Conv2D');
+    const kernel = tf.getKernel('Conv2DBackpropFilter', 'wasm');
+    installConvFilterGradient(tf);
+    expect(tf.getGradient('Conv2D')).toBe(conv);
+    expect(tf.getKernel('Conv2DBackpropFilter', 'wasm')).toBe(kernel);
+    uninstallConvFilterGradient(tf);
+    expect(isConvGradientInstalled(tf)).toBe(false);
+    expect(tf.getKernel('Conv2DBackpropFilter', 'wasm')).toBeUndefined();
+    installConvFilterGradient(tf);
+    expect(isConvGradientInstalled(tf)).toBe(true);
+  });
+});

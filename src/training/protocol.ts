@@ -1,0 +1,68 @@
+/**
+ * The typed protocol between the editor and the training Web Worker (exposed with comlink).
+ * The worker owns the dataset, the compiled model and its weights; the page sends it a copy of
+ * the graph at the start of a run (so editing never disturbs a live run) and receives throttled
+ * progress, metrics and feature maps through the callbacks it passes in.
+ */
+import type { GraphDoc } from '../graph/types';
+import type { BackendName } from './backend';
+import type { FeatureMap } from './feature-maps';
+import type { BatchProgress, EpochMetrics, TrainData, TrainOutcome, TrainSettings } from './trainer';
+
+export type DatasetSpec =
+  | { kind: 'mnist' }
+  | { kind: 'fashion-mnist' }
+  | { kind: 'shapes'; count?: number; size?: number; seed?: number }
+  /** Images the page decoded (a folder of class sub-folders); transferred to the worker. */
+  | { kind: 'custom'; name: string; data: TrainData };
+
+export interface DatasetInfo {
+  name: string;
+  classes: string[];
+  shape: [number, number, number];
+  trainCount: number;
+  testCount: number;
+}
+
+export interface BackendInfo {
+  name: BackendName;
+  tried: { name: BackendName; ok: boolean; reason?: string }[];
+  adapterInfo?: string;
+}
+
+export interface Sample {
+  /** Per-sample floats 0–1, h*w*c. */
+  image: Float32Array;
+  label: number;
+  index: number;
+}
+
+export interface Prediction {
+  probabilities: number[];
+  maps: FeatureMap[];
+}
+
+export interface TrainEvents {
+  onBatch(p: BatchProgress): void;
+  onEpoch(m: EpochMetrics): void;
+  onFeatureMaps(maps: FeatureMap[]): void;
+  /** The GPU was lost mid-run: the weights so far are kept; `fallback` is the backend offered next. */
+  onDeviceLost(message: string, fallback: BackendName): void;
+}
+
+export interface TrainerApi {
+  init(prefer?: BackendName[]): Promise<BackendInfo>;
+  loadDataset(spec: DatasetSpec): Promise<DatasetInfo>;
+  samples(split: 'train' | 'test', indices: number[]): Promise<Sample[]>;
+  /** Trains the graph (fresh weights unless `resume` and the graph's structure is unchanged). */
+  train(graph: GraphDoc, settings: TrainSettings, events: TrainEvents, resume?: boolean): Promise<TrainOutcome>;
+  pause(): void;
+  resume(): void;
+  stop(): void;
+  /** Where feature maps come from: a test image, or an image of the user's (drawn or dropped). */
+  setProbe(probe: { split: 'test' | 'train'; index: number } | { image: Float32Array }): void;
+  /** Prediction and every node's feature maps for the current probe image, trained or not. */
+  predict(graph: GraphDoc): Promise<Prediction>;
+  /** All channels of one node, large, for the detail view; and its learned kernels if it has any. */
+  nodeDetail(nodeId: string): Promise<{ map: FeatureMap | null; kernels: Awaited<ReturnType<typeof import('./feature-maps').kernelPicture>> }>;
+}

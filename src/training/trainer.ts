@@ -1,0 +1,340 @@
+/**
+ * The training loop shared by the browser's Web Worker and `layerlab train` in Node: one code
+ * path for both. It compiles the graph, trains batch by batch (so it can pause, stop, report
+ * progress and feature maps between batches), stops with an explanation when the loss is no
+ * longer a number, evaluates on the test set and keeps tensor memory flat.
+ */
+import type * as tfjs from '@tensorflow/tfjs';
+import { compileGraph, type CompiledGraph } from '../compiler/compile';
+import type { GraphDoc } from '../graph/types';
+import { mulberry32 } from './data/rng';
+import { augmentBatch, type Augmentation } from './data/augment';
+import { featureMaps, type FeatureMap } from './feature-maps';
+
+type TF = typeof tfjs;
+
+/** A split of a dataset as the trainer reads it: images NHWC, as bytes 0–255 or floats 0–1. */
+export interface TrainSplit {
+  images: Uint8Array | Float32Array;
+  labels: Uint8Array;
+  count: number;
+}
+
+export interface TrainData {
+  classes: string[];
+  shape: [number, number, number];
+  train: TrainSplit;
+  test: TrainSplit;
+}
+
+export interface TrainSettings {
+  optimizer: 'sgd' | 'momentum' | 'adam' | 'rmsprop';
+  learningRate: number;
+  batchSize: number;
+  epochs: number;
+  /** Share of the training images held out for validation after each epoch. */
+  validationSplit: number;
+  seed: number;
+  augmentation?: Augmentation;
+}
+
+export const DEFAULT_SETTINGS: TrainSettings = { optimizer: 'adam', learningRate: 0.001, batchSize: 64, epochs: 3, validationSplit: 0.1, seed: 42 };
+
+export interface BatchProgress {
+  epoch: number;
+  epochs: number;
+  batch: number;
+  batchesPerEpoch: number;
+  loss: number;
+  accuracy: number;
+  imagesPerSecond: number;
+  /** Seconds left for the whole run at the current speed. */
+  secondsLeft: number;
+  /** Share of the run done, 0–1. */
+  done: number;
+}
+
+export interface EpochMetrics {
+  epoch: number;
+  loss: number;
+  accuracy: number;
+  valLoss: number | null;
+  valAccuracy: number | null;
+  seconds: number;
+  /** tf.memory().numTensors at the end of the epoch (flat across epochs when nothing leaks). */
+  numTensors: number;
+}
+
+export interface TestResult {
+  loss: number;
+  accuracy: number;
+  /** confusion[true][predicted] counts. */
+  confusion: number[][];
+  /** Indices (into the test split) of misclassified images, per [true][predicted] cell (at most 20 each). */
+  misclassified: number[][][];
+}
+
+export interface TrainOutcome {
+  status: 'done' | 'stopped' | 'diverged';
+  /** Why training stopped early, for people. */
+  message?: string;
+  epochs: EpochMetrics[];
+  test?: TestResult;
+  trainImages: number;
+  imagesPerSecond: number;
+  seconds: number;
+}
+
+export interface TrainHooks {
+  onBatch?(p: BatchProgress): void;
+  onEpoch?(m: EpochMetrics): void;
+  /** Called with every node's feature maps for the probe image, at most every `featureMapInterval` ms. */
+  onFeatureMaps?(maps: FeatureMap[]): void;
+  /** The image to show feature maps for (per-sample floats, h*w*c); default: the first test image. */
+  probeImage?(): Float32Array | null;
+  /** Minimum time between feature-map refreshes (ms); it also stays at most ~10% of the training time. */
+  featureMapInterval?: number;
+  shouldStop?(): boolean;
+  /** Resolves when training may go on (pause). */
+  waitWhilePaused?(): Promise<void>;
+  /** How often batch progress is reported (ms). */
+  progressInterval?: number;
+}
+
+export function makeOptimizer(tf: TF, s: Pick<TrainSettings, 'optimizer' | 'learningRate'>): tfjs.Optimizer {
+  switch (s.optimizer) {
+    case 'sgd':
+      return tf.train.sgd(s.learningRate);
+    case 'momentum':
+      return tf.train.momentum(s.learningRate, 0.9);
+    case 'rmsprop':
+      return tf.train.rmsprop(s.learningRate);
+    case 'adam':
+      return tf.train.adam(s.learningRate);
+  }
+}
+
+/** Copies images `indices` of a split into `out` as floats in [0, 1]. */
+export function gatherImages(split: TrainSplit, indices: ArrayLike<number>, size: number, out: Float32Array): void {
+  const bytes = split.images instanceof Uint8Array;
+  for (let i = 0; i < indices.length; i++) {
+    const src = indices[i]! * size;
+    const dst = i * size;
+    if (bytes) for (let j = 0; j < size; j++) out[dst + j] = split.images[src + j]! / 255;
+    else out.set((split.images as Float32Array).subarray(src, src + size), dst);
+  }
+}
+
+export function imageOf(split: TrainSplit, index: number, size: number): Float32Array {
+  const out = new Float32Array(size);
+  gatherImages(split, [index], size, out);
+  return out;
+}
+
+function shuffled(n: number, rng: () => number): Uint32Array {
+  const a = new Uint32Array(n);
+  for (let i = 0; i < n; i++) a[i] = i;
+  for (let i = n - 1; i > 0; i--) {
+    const j = Math.floor(rng() * (i + 1));
+    const t = a[i]!;
+    a[i] = a[j]!;
+    a[j] = t;
+  }
+  return a;
+}
+
+/** Loss and accuracy of the model on `indices` of a split, batched, without keeping tensors. */
+async function evaluate(
+  tf: TF,
+  model: tfjs.LayersModel,
+  split: TrainSplit,
+  indices: ArrayLike<number>,
+  data: TrainData,
+  batchSize: number,
+  confusion?: number[][],
+  misclassified?: number[][][],
+): Promise<{ loss: number; accuracy: number }> {
+  const size = data.shape[0] * data.shape[1] * data.shape[2];
+  const n = indices.length;
+  let lossSum = 0;
+  let correct = 0;
+  const buf = new Float32Array(batchSize * size);
+  for (let start = 0; start < n; start += batchSize) {
+    const count = Math.min(batchSize, n - start);
+    const idx = Array.from({ length: count }, (_, i) => indices[start + i]!);
+    gatherImages(split, idx, size, buf);
+    const labels = Int32Array.from(idx, (i) => split.labels[i]!);
+    const [probs, losses] = tf.tidy(() => {
+      const x = tf.tensor4d(buf.subarray(0, count * size), [count, ...data.shape]);
+      const p = model.predict(x) as tfjs.Tensor2D;
+      const y = tf.oneHot(tf.tensor1d(labels, 'int32'), data.classes.length);
+      // Cross-entropy of the predicted probabilities, per image (the same loss training uses).
+      const l = tf.neg(tf.sum(tf.mul(y, tf.log(tf.clipByValue(p, 1e-7, 1))), 1));
+      return [p.argMax(1), l];
+    });
+    const [pred, loss] = await Promise.all([probs.data(), losses.data()]);
+    tf.dispose([probs, losses]);
+    for (let i = 0; i < count; i++) {
+      lossSum += loss[i]!;
+      const t = labels[i]!;
+      const p = pred[i]!;
+      if (t === p) correct++;
+      if (confusion) confusion[t]![p]!++;
+      if (misclassified && t !== p && misclassified[t]![p]!.length < 20) misclassified[t]![p]!.push(idx[i]!);
+    }
+  }
+  return { loss: n ? lossSum / n : NaN, accuracy: n ? correct / n : NaN };
+}
+
+/** Why a run diverged, in words a learner can act on. */
+export function divergedMessage(loss: number, epoch: number, batch: number, s: TrainSettings): string {
+  const what = Number.isNaN(loss) ? 'NaN (not a number)' : 'infinite';
+  return (
+    `Training stopped: the loss became ${what} at epoch ${epoch}, batch ${batch}. ` +
+    `The learning rate (${s.learningRate}) is probably too high, so the weights blew up. ` +
+    `Try a smaller one, e.g. ${s.optimizer === 'sgd' || s.optimizer === 'momentum' ? '0.01' : '0.001'}.`
+  );
+}
+
+/**
+ * Trains a compiled graph on the data. The caller owns `compiled` (dispose it when done).
+ */
+export async function trainModel(tf: TF, compiled: CompiledGraph, data: TrainData, s: TrainSettings, hooks: TrainHooks = {}): Promise<TrainOutcome> {
+  const { model } = compiled;
+  const size = data.shape[0] * data.shape[1] * data.shape[2];
+  const optimizer = makeOptimizer(tf, s);
+  model.compile({ optimizer, loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
+
+  const rng = mulberry32(s.seed);
+  // Hold out a validation share (seeded) from the training split.
+  const order = shuffled(data.train.count, rng);
+  const valCount = Math.floor(data.train.count * s.validationSplit);
+  const valIdx = order.subarray(0, valCount);
+  const trainIdx = order.slice(valCount);
+  const batchesPerEpoch = Math.ceil(trainIdx.length / s.batchSize);
+  const total = batchesPerEpoch * s.epochs;
+
+  const xBuf = new Float32Array(s.batchSize * size);
+  const epochs: EpochMetrics[] = [];
+  const startAll = performance.now();
+  let seen = 0;
+  let status: TrainOutcome['status'] = 'done';
+  let message: string | undefined;
+  let lastProgress = 0;
+  let nextMaps = 0;
+  const augRng = mulberry32(s.seed ^ 0x5eed);
+  const mapInterval = hooks.featureMapInterval ?? 500;
+
+  const reportMaps = async () => {
+    if (!hooks.onFeatureMaps) return;
+    const image = hooks.probeImage?.() ?? imageOf(data.test.count ? data.test : data.train, 0, size);
+    const t0 = performance.now();
+    const maps = await featureMaps(tf, compiled, image, data.shape);
+    const cost = performance.now() - t0;
+    hooks.onFeatureMaps(maps);
+    // At most ~10% of the time goes to feature maps: wait 9× what they cost, and at least the interval.
+    nextMaps = performance.now() + Math.max(mapInterval, cost * 9);
+  };
+
+  try {
+    await reportMaps();
+    outer: for (let epoch = 1; epoch <= s.epochs; epoch++) {
+      const t0 = performance.now();
+      const perm = shuffled(trainIdx.length, rng);
+      let lossSum = 0;
+      let accSum = 0;
+      let batches = 0;
+      for (let b = 0; b < batchesPerEpoch; b++) {
+        if (hooks.waitWhilePaused) await hooks.waitWhilePaused();
+        if (hooks.shouldStop?.()) {
+          status = 'stopped';
+          message = `Stopped by you at epoch ${epoch}, batch ${b + 1}.`;
+          break outer;
+        }
+        const start = b * s.batchSize;
+        const count = Math.min(s.batchSize, trainIdx.length - start);
+        const idx = Array.from({ length: count }, (_, i) => trainIdx[perm[start + i]!]!);
+        gatherImages(data.train, idx, size, xBuf);
+        const x = xBuf.subarray(0, count * size);
+        if (s.augmentation) augmentBatch(x, count, data.shape, s.augmentation, augRng);
+        const labels = Int32Array.from(idx, (i) => data.train.labels[i]!);
+        const xs = tf.tensor4d(x, [count, ...data.shape]);
+        const ys = tf.tidy(() => tf.oneHot(tf.tensor1d(labels, 'int32'), data.classes.length));
+        const out = (await model.trainOnBatch(xs, ys)) as number[];
+        tf.dispose([xs, ys]);
+        const [loss, acc] = [out[0]!, out[1]!];
+        seen += count;
+        batches++;
+        if (!Number.isFinite(loss)) {
+          status = 'diverged';
+          message = divergedMessage(loss, epoch, b + 1, s);
+          break outer;
+        }
+        lossSum += loss;
+        accSum += acc;
+        const now = performance.now();
+        if (hooks.onBatch && (now - lastProgress >= (hooks.progressInterval ?? 250) || b === batchesPerEpoch - 1)) {
+          lastProgress = now;
+          const ips = seen / ((now - startAll) / 1000);
+          const doneBatches = (epoch - 1) * batchesPerEpoch + b + 1;
+          hooks.onBatch({
+            epoch,
+            epochs: s.epochs,
+            batch: b + 1,
+            batchesPerEpoch,
+            loss: lossSum / batches,
+            accuracy: accSum / batches,
+            imagesPerSecond: ips,
+            secondsLeft: ((total - doneBatches) * s.batchSize) / Math.max(ips, 1e-9),
+            done: doneBatches / total,
+          });
+        }
+        if (hooks.onFeatureMaps && now >= nextMaps) await reportMaps();
+      }
+      const val = valCount ? await evaluate(tf, model, data.train, valIdx, data, 256) : null;
+      const m: EpochMetrics = {
+        epoch,
+        loss: lossSum / Math.max(batches, 1),
+        accuracy: accSum / Math.max(batches, 1),
+        valLoss: val?.loss ?? null,
+        valAccuracy: val?.accuracy ?? null,
+        seconds: (performance.now() - t0) / 1000,
+        numTensors: tf.memory().numTensors,
+      };
+      epochs.push(m);
+      hooks.onEpoch?.(m);
+    }
+    let test: TestResult | undefined;
+    if (status !== 'diverged' && data.test.count) {
+      const k = data.classes.length;
+      const confusion = Array.from({ length: k }, () => new Array<number>(k).fill(0));
+      const misclassified = Array.from({ length: k }, () => Array.from({ length: k }, () => [] as number[]));
+      const all = Array.from({ length: data.test.count }, (_, i) => i);
+      const r = await evaluate(tf, model, data.test, all, data, 256, confusion, misclassified);
+      test = { ...r, confusion, misclassified };
+    }
+    const seconds = (performance.now() - startAll) / 1000;
+    return { status, message, epochs, test, trainImages: seen, imagesPerSecond: seen / Math.max(seconds, 1e-9), seconds };
+  } finally {
+    optimizer.dispose();
+  }
+}
+
+/** Compiles the graph and checks that it fits the data (input shape, number of classes). */
+export function compileForData(doc: GraphDoc, data: Pick<TrainData, 'shape' | 'classes'>): CompiledGraph {
+  const compiled = compileGraph(doc);
+  const inShape = compiled.model.inputs[0]!.shape.slice(1);
+  const outShape = compiled.model.outputs[0]!.shape.slice(1);
+  const fmt = (s: (number | null)[]) => s.join('×');
+  if (fmt(inShape) !== fmt(data.shape)) {
+    compiled.model.dispose();
+    throw new Error(`The Input node is ${fmt(inShape)} but the dataset's images are ${fmt(data.shape)}: set the Input node's shape to [${data.shape.join(', ')}].`);
+  }
+  if (outShape.length !== 1 || outShape[0] !== data.classes.length) {
+    compiled.model.dispose();
+    throw new Error(
+      `The output gives ${fmt(outShape)} values but the dataset has ${data.classes.length} classes: end with a Dense layer of ${data.classes.length} units and softmax.`,
+    );
+  }
+  return compiled;
+}

@@ -1,0 +1,66 @@
+/** The test confusion matrix: rows are true classes, columns predictions; a cell opens its mistakes. */
+import { useEffect, useState } from 'react';
+import { samples } from '../training/client';
+import type { Sample } from '../training/protocol';
+import type { TestResult } from '../training/trainer';
+import { ImageThumb } from './SampleGrid';
+
+export function ConfusionMatrix({ result, classes }: { result: TestResult; classes: string[] }) {
+  const [cell, setCell] = useState<[number, number] | null>(null);
+  const [images, setImages] = useState<Sample[]>([]);
+  const max = Math.max(1, ...result.confusion.flatMap((row, i) => row.filter((_, j) => j !== i)));
+  useEffect(() => {
+    if (!cell) return;
+    void samples('test', result.misclassified[cell[0]]![cell[1]]!).then(setImages);
+  }, [cell, result]);
+  return (
+    <div className="ll-confusion">
+      <table data-testid="confusion-matrix">
+        <thead>
+          <tr>
+            <th title="true class ↓ / predicted →">↓ true / predicted →</th>
+            {classes.map((c, j) => (
+              <th key={j} title={c}>
+                {c.slice(0, 3)}
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>
+          {result.confusion.map((row, i) => (
+            <tr key={i}>
+              <th title={classes[i]}>{classes[i]!.slice(0, 8)}</th>
+              {row.map((n, j) => {
+                const wrong = i !== j && n > 0;
+                const style = i === j ? { background: `rgba(22,163,74,${0.15 + (0.6 * n) / Math.max(1, ...row)})` } : n ? { background: `rgba(180,35,24,${0.1 + (0.7 * n) / max})` } : undefined;
+                return (
+                  <td key={j} style={style} className={wrong ? 'clickable' : undefined} data-testid={`confusion-${i}-${j}`} title={`${n} ${classes[i]} predicted as ${classes[j]}`}>
+                    {wrong ? (
+                      <button type="button" onClick={() => setCell([i, j])}>
+                        {n}
+                      </button>
+                    ) : (
+                      n || ''
+                    )}
+                  </td>
+                );
+              })}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {cell && (
+        <div className="ll-mistakes" data-testid="misclassified">
+          <p>
+            {classes[cell[0]]} predicted as {classes[cell[1]]} ({result.confusion[cell[0]]![cell[1]]}, showing {images.length}):
+          </p>
+          <div className="ll-sample-grid">
+            {images.map((s) => (
+              <ImageThumb key={s.index} sample={s} caption={`#${s.index}`} />
+            ))}
+          </div>
+        </div>
+      )}
+    </div>
+  );
+}
