@@ -273,9 +273,9 @@ export function TrainPanel() {
             {(['webgpu', 'webgl', 'wasm', 'cpu'] as const).map((b) => {
               const tried = t.backend?.tried.find((x) => x.name === b);
               return (
-                <option key={b} value={b} disabled={tried ? !tried.ok && b !== t.backend?.name : false}>
+                <option key={b} value={b} disabled={tried ? !tried.ok && !tried.slow && b !== t.backend?.name : false} title={tried?.reason}>
                   {b}
-                  {tried && !tried.ok ? ' (not available)' : ''}
+                  {tried?.slow ? ' (software GPU, slow)' : tried && !tried.ok ? ' (not available)' : ''}
                 </option>
               );
             })}

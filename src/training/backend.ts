@@ -18,6 +18,8 @@ export interface BackendAttempt {
   name: BackendName;
   ok: boolean;
   reason?: string;
+  /** It works, but only as a software GPU: passed over automatically, still selectable by hand. */
+  slow?: boolean;
 }
 
 export interface BackendResult {
@@ -148,6 +150,15 @@ function describeAdapter(name: BackendName): string | undefined {
   return undefined;
 }
 
+/** Whether the backend runs on a software rasteriser rather than a real GPU. */
+function isSoftwareAdapter(name: BackendName, info: string | undefined): boolean {
+  if (name === 'webgpu') {
+    const b = tf.backend() as unknown as { adapterInfo?: { isFallbackAdapter?: boolean } };
+    if (b.adapterInfo?.isFallbackAdapter) return true;
+  }
+  return /swiftshader|llvmpipe|softpipe|software/i.test(info ?? '');
+}
+
 /**
  * Activates the first backend that works: the `preferred` ones in their order, then the rest of
  * webgpu → webgl → wasm → cpu. `tried` lists every backend considered, with the reason it was
@@ -179,8 +190,15 @@ export async function initBackend(preferred?: readonly BackendName[], opts: Back
       tried.push({ name, ok: false, reason: failure });
       continue;
     }
+    const adapterInfo = describeAdapter(name);
+    // A software "GPU" (Chromium's SwiftShader, Mesa's llvmpipe) is far slower than WASM on the
+    // same CPU: choose by capability, so pass it over unless it was asked for by name.
+    if ((name === 'webgpu' || name === 'webgl') && !preferred?.includes(name) && isSoftwareAdapter(name, adapterInfo)) {
+      tried.push({ name, ok: false, slow: true, reason: `only a software GPU here (${adapterInfo ?? 'fallback adapter'}), slower than WASM` });
+      continue;
+    }
     tried.push({ name, ok: true });
-    return { name, tried, adapterInfo: describeAdapter(name) };
+    return { name, tried, adapterInfo };
   }
   // Unreachable in practice (CPU always initialises), but a failed setBackend leaves none active.
   throw new Error(`No TensorFlow.js backend works here: ${tried.map((t) => `${t.name}: ${t.reason}`).join('; ')}`);

@@ -5,7 +5,7 @@
  * progress, metrics and feature maps through the callbacks it passes in.
  */
 import type { GraphDoc } from '../graph/types';
-import type { BackendName } from './backend';
+import type { BackendAttempt, BackendName } from './backend';
 import type { FeatureMap } from './feature-maps';
 import type { BatchProgress, EpochMetrics, TrainData, TrainOutcome, TrainSettings } from './trainer';
 
@@ -26,7 +26,7 @@ export interface DatasetInfo {
 
 export interface BackendInfo {
   name: BackendName;
-  tried: { name: BackendName; ok: boolean; reason?: string }[];
+  tried: BackendAttempt[];
   adapterInfo?: string;
 }
 

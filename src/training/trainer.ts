@@ -186,11 +186,26 @@ async function evaluate(
   return { loss: n ? lossSum / n : NaN, accuracy: n ? correct / n : NaN };
 }
 
+/**
+ * Cross-entropy in tfjs clips probabilities at 1e-7, so a network whose outputs blew up does not
+ * reach NaN: its loss sticks near -ln(1e-7) ≈ 16.1 (confidently wrong on every image). A batch loss
+ * this close to that ceiling means the same thing as NaN: the weights have exploded.
+ */
+export const EXPLODED_LOSS = 0.85 * -Math.log(1e-7);
+
+export function hasDiverged(loss: number): boolean {
+  return !Number.isFinite(loss) || loss >= EXPLODED_LOSS;
+}
+
 /** Why a run diverged, in words a learner can act on. */
 export function divergedMessage(loss: number, epoch: number, batch: number, s: TrainSettings): string {
-  const what = Number.isNaN(loss) ? 'NaN (not a number)' : 'infinite';
+  const what = Number.isNaN(loss)
+    ? 'became NaN (not a number)'
+    : !Number.isFinite(loss)
+      ? 'became infinite'
+      : `exploded to ${loss.toFixed(1)}, as high as it can go (the NaN of a clipped loss)`;
   return (
-    `Training stopped: the loss became ${what} at epoch ${epoch}, batch ${batch}. ` +
+    `Training stopped: the loss ${what} at epoch ${epoch}, batch ${batch}. ` +
     `The learning rate (${s.learningRate}) is probably too high, so the weights blew up. ` +
     `Try a smaller one, e.g. ${s.optimizer === 'sgd' || s.optimizer === 'momentum' ? '0.01' : '0.001'}.`
   );
@@ -265,7 +280,7 @@ export async function trainModel(tf: TF, compiled: CompiledGraph, data: TrainDat
         const [loss, acc] = [out[0]!, out[1]!];
         seen += count;
         batches++;
-        if (!Number.isFinite(loss)) {
+        if (hasDiverged(loss)) {
           status = 'diverged';
           message = divergedMessage(loss, epoch, b + 1, s);
           break outer;

@@ -1,0 +1,116 @@
+import * as tf from '@tensorflow/tfjs';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { parseGraphText } from '../graph/parse';
+import type { GraphDoc } from '../graph/types';
+import { initBackend } from './backend';
+import { makeShapes } from './data/shapes';
+import type { FeatureMap } from './feature-maps';
+import { compileForData, trainModel, type TrainData, type TrainSettings } from './trainer';
+
+const preset = (name: string): GraphDoc => {
+  const r = parseGraphText(readFileSync(join(__dirname, '..', '..', 'presets', `${name}.json`), 'utf8'));
+  if (!r.ok) throw new Error(r.message);
+  return r.doc;
+};
+
+/** LeNet-5 with a 4-class output, for the 4 synthetic shapes. */
+function lenetFor(data: TrainData): GraphDoc {
+  const doc = preset('lenet5');
+  return { ...doc, nodes: doc.nodes.map((n) => (n.id === 'output' ? { ...n, params: { ...n.params, units: data.classes.length } } : n)) };
+}
+
+const settings: TrainSettings = { optimizer: 'adam', learningRate: 0.003, batchSize: 32, epochs: 3, validationSplit: 0.1, seed: 7 };
+
+let data: TrainData;
+beforeAll(async () => {
+  expect((await initBackend(['wasm'])).name).toBe('wasm');
+  data = makeShapes({ count: 2000, testCount: 200, size: 28, seed: 3 });
+});
+
+describe('trainModel', () => {
+  it('learns the shapes, keeps tensor memory flat across epochs, and reports progress', async () => {
+    const compiled = compileForData(lenetFor(data), data);
+    const batches: number[] = [];
+    const outcome = await trainModel(tf, compiled, data, settings, { onBatch: (p) => batches.push(p.done), progressInterval: 0 });
+    expect(outcome.status).toBe('done');
+    expect(outcome.epochs).toHaveLength(3);
+    // Flat memory: the same number of tensors after every epoch (weights + optimizer state only).
+    const counts = outcome.epochs.map((e) => e.numTensors);
+    expect(new Set(counts.slice(1)).size).toBe(1);
+    expect(counts[2]).toBe(counts[1]);
+    // Really learned: well above the 25% of guessing among 4 shapes.
+    expect(outcome.test!.accuracy).toBeGreaterThan(0.7);
+    expect(outcome.epochs[2]!.loss).toBeLessThan(outcome.epochs[0]!.loss);
+    // The confusion matrix counts every test image once.
+    expect(outcome.test!.confusion.flat().reduce((a, b) => a + b, 0)).toBe(200);
+    expect(batches.at(-1)).toBe(1);
+    expect(outcome.trainImages).toBe(3 * 1800);
+    compiled.model.dispose();
+  });
+
+  it('stops with an explanation when the loss becomes NaN (learning rate 1e6)', async () => {
+    const compiled = compileForData(lenetFor(data), data);
+    const outcome = await trainModel(tf, compiled, data, { ...settings, learningRate: 1e6, epochs: 2 });
+    expect(outcome.status).toBe('diverged');
+    expect(outcome.message).toMatch(/loss (became NaN|became infinite|exploded)/);
+    expect(outcome.message).toMatch(/learning rate \(1000000\) is probably too high/);
+    expect(outcome.test).toBeUndefined();
+    compiled.model.dispose();
+  });
+
+  it('stops when asked, and waits while paused', async () => {
+    const compiled = compileForData(lenetFor(data), data);
+    let batches = 0;
+    let paused = true;
+    let release: () => void = () => undefined;
+    const released = new Promise<void>((r) => (release = r));
+    setTimeout(() => {
+      paused = false;
+      release();
+    }, 300);
+    const start = Date.now();
+    const outcome = await trainModel(tf, compiled, data, settings, {
+      progressInterval: 0,
+      onBatch: () => batches++,
+      waitWhilePaused: () => (paused ? released : Promise.resolve()),
+      shouldStop: () => batches >= 3,
+    });
+    expect(Date.now() - start).toBeGreaterThanOrEqual(250); // it waited for the pause to end
+    expect(outcome.status).toBe('stopped');
+    expect(outcome.message).toMatch(/Stopped by you at epoch 1, batch 4/);
+    expect(batches).toBe(3);
+    compiled.model.dispose();
+  });
+
+  it('sends every node’s feature maps, normalised per node', async () => {
+    const compiled = compileForData(lenetFor(data), data);
+    const refreshes: FeatureMap[][] = [];
+    await trainModel(tf, compiled, data, { ...settings, epochs: 1 }, { onFeatureMaps: (m) => refreshes.push(m), featureMapInterval: 0 });
+    expect(refreshes.length).toBeGreaterThan(1);
+    const first = refreshes[0]!;
+    expect(first.map((m) => m.nodeId)).toEqual(compiled.probeIds);
+    const c1 = first.find((m) => m.nodeId === 'c1')!;
+    expect(c1.kind).toBe('grid');
+    if (c1.kind !== 'grid') return;
+    expect(c1.channels).toBe(6);
+    // One scale for the whole node: its darkest pixel is 0 and its brightest 255.
+    expect(Math.min(...c1.pixels)).toBe(0);
+    expect(Math.max(...c1.pixels)).toBe(255);
+    const out = first.find((m) => m.nodeId === 'output')!;
+    expect(out.kind).toBe('probs');
+    if (out.kind === 'probs') expect(out.values.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 4);
+    // The maps change as the model learns.
+    const last = refreshes.at(-1)!.find((m) => m.nodeId === 'f5')!;
+    const before = first.find((m) => m.nodeId === 'f5')!;
+    expect(last.kind === 'bars' && before.kind === 'bars' && Array.from(last.values).join() !== Array.from(before.values).join()).toBe(true);
+    compiled.model.dispose();
+  });
+
+  it('refuses a graph that does not fit the data, saying what to change', () => {
+    expect(() => compileForData(preset('lenet5'), data)).toThrow(/output gives 10 values but the dataset has 4 classes: end with a Dense layer of 4 units/);
+    const wide = { ...data, shape: [32, 32, 3] as [number, number, number] };
+    expect(() => compileForData(lenetFor(data), wide)).toThrow(/Input node is 28×28×1 but the dataset's images are 32×32×3/);
+  });
+});
