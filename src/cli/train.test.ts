@@ -61,7 +61,8 @@ describe('layerlab train', () => {
     pred.forEach((p, i) => (correct += p === mnist.test.labels[i] ? 1 : 0));
     expect(correct / mnist.test.count).toBeGreaterThan(0.98);
     expect(readFileSync(join(out, 'graph.json'), 'utf8')).toBe(readFileSync(join(root, 'presets', 'lenet5.json'), 'utf8'));
-    tf.dispose([x, model]);
+    x.dispose();
+    model.dispose();
   }, 900_000);
 
   it('a quick run on CPU with --limit and --epochs', async () => {

@@ -25,7 +25,7 @@
  * 3. works around three kernel bugs of tfjs 4.22 found by wasm-train.test.ts:
  *    - wasm `MaxPoolGrad` sends the gradient of a window whose maximum is negative to the
  *      window's first element (max pooling after a linear / tanh / batch-norm layer trains
- *      wrongly): replaced by the CPU backend's kernel run on copies of the data;
+ *      wrongly): replaced by a plain-JS kernel with the CPU backend's semantics;
  *    - cpu `ResizeNearestNeighborGrad` uses the wrong batch offset into dy (Up Sampling 2D
  *      'nearest' trains wrongly with batches > 1): the ResizeNearestNeighbor gradient is
  *      overridden with a block sum for integer factors (what Up Sampling 2D does), on every backend;
@@ -433,43 +433,62 @@ function resizeNearestGradConfig(tf: TF, original: tfjs.GradConfig | undefined):
   };
 }
 
-type CpuBackend = {
-  write(values: tfjs.backend_util.BackendValues, shape: number[], dtype: tfjs.DataType): object;
-  readSync(dataId: object): tfjs.backend_util.BackendValues;
-  disposeData(dataId: object, force?: boolean): boolean;
-};
 type WasmBackend = {
-  readSync(dataId: object): tfjs.backend_util.BackendValues;
   makeOutput(shape: number[], dtype: tfjs.DataType): tfjs.TensorInfo;
   typedArrayFromHeap(t: tfjs.TensorInfo): Float32Array | Int32Array | Uint8Array;
 };
 
-/** A wasm kernel that runs the CPU backend's kernel on copies of its inputs. */
-function cpuFallbackKernel(tf: TF, kernelName: string): tfjs.KernelConfig {
+/**
+ * MaxPoolGrad for wasm, in plain JS on the wasm heap, with the CPU backend's semantics: each
+ * window's gradient goes to its first maximum (none when the window holds only NaN or padding).
+ */
+function maxPoolGradKernel(tf: TF): tfjs.KernelConfig {
   const config: tfjs.KernelConfig & Marked = {
-    kernelName,
+    kernelName: 'MaxPoolGrad',
     backendName: 'wasm',
     kernelFunc: ({ inputs, attrs, backend }) => {
-      const cpu = tf.engine().findBackend('cpu') as unknown as CpuBackend | null;
-      const kernel = tf.getKernel(kernelName, 'cpu');
-      if (!cpu || !kernel) throw new Error(`${kernelName} on wasm needs the cpu backend, which is not available.`);
+      const { dy, input } = inputs as { dy: tfjs.TensorInfo; input: tfjs.TensorInfo };
+      const { filterSize, strides, pad, dimRoundingMode } = attrs as unknown as tfjs.MaxPoolGradAttrs;
+      const info = tf.backend_util.computePool2DInfo(input.shape as Shape4, filterSize, strides, 1, pad, dimRoundingMode);
       const wasm = backend as unknown as WasmBackend;
-      const made: object[] = [];
-      try {
-        const cpuInputs: tfjs.NamedTensorInfoMap = {};
-        for (const [name, t] of Object.entries(inputs)) {
-          const dataId = cpu.write(wasm.readSync(t!.dataId), t!.shape, t!.dtype);
-          made.push(dataId);
-          cpuInputs[name] = { dataId, shape: t!.shape, dtype: t!.dtype };
+      const out = wasm.makeOutput([...input.shape], 'float32');
+      // Views only after the allocation (it may grow the heap, which detaches older views).
+      const dx = wasm.typedArrayFromHeap(out) as Float32Array;
+      const x = wasm.typedArrayFromHeap(input) as Float32Array;
+      const g = wasm.typedArrayFromHeap(dy) as Float32Array;
+      dx.fill(0);
+      const { batchSize, inHeight: h, inWidth: w, inChannels: c, outHeight: oh, outWidth: ow, strideHeight: sh, strideWidth: sw } = info;
+      const { effectiveFilterHeight: fh, effectiveFilterWidth: fw } = info;
+      const { top, left } = info.padInfo;
+      for (let b = 0; b < batchSize; b++) {
+        for (let i = 0; i < oh; i++) {
+          const r0 = i * sh - top;
+          const rStart = Math.max(0, r0);
+          const rEnd = Math.min(h, r0 + fh);
+          for (let j = 0; j < ow; j++) {
+            const c0 = j * sw - left;
+            const cStart = Math.max(0, c0);
+            const cEnd = Math.min(w, c0 + fw);
+            const dyBase = ((b * oh + i) * ow + j) * c;
+            for (let d = 0; d < c; d++) {
+              let best = -Infinity;
+              let at = -1;
+              for (let r = rStart; r < rEnd; r++) {
+                for (let q = cStart; q < cEnd; q++) {
+                  const k = ((b * h + r) * w + q) * c + d;
+                  const v = x[k]!;
+                  if (v > best) {
+                    best = v;
+                    at = k;
+                  }
+                }
+              }
+              if (at >= 0) dx[at] += g[dyBase + d]!;
+            }
+          }
         }
-        const out = kernel.kernelFunc({ inputs: cpuInputs, attrs, backend: cpu as never }) as tfjs.TensorInfo;
-        made.push(out.dataId);
-        const result = wasm.makeOutput(out.shape, out.dtype);
-        wasm.typedArrayFromHeap(result).set(cpu.readSync(out.dataId) as Float32Array);
-        return result;
-      } finally {
-        for (const dataId of made) cpu.disposeData(dataId);
       }
+      return out;
     },
   };
   config[MARK] = true;
@@ -540,7 +559,7 @@ export function installConvFilterGradient(tf: TF, opts: InstallOptions = {}): vo
     }
   }
   if (fixes) {
-    replaceKernel(tf, cpuFallbackKernel(tf, 'MaxPoolGrad'));
+    replaceKernel(tf, maxPoolGradKernel(tf));
     const bilinear = originalKernels.get('cpu/ResizeBilinearGrad') ?? tf.getKernel('ResizeBilinearGrad', 'cpu');
     if (bilinear) replaceKernel(tf, fixedShapeKernel(bilinear));
   }

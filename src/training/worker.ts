@@ -18,6 +18,25 @@ let data: TrainData | null = null;
 let dataName = '';
 let compiled: CompiledGraph | null = null;
 let compiledSignature = '';
+let compiledGraph: GraphDoc | null = null;
+/** The weights so far, copied to CPU memory: they survive a backend switch or a lost GPU. */
+let weightSnapshot: { shapes: number[][]; values: Float32Array[] } | null = null;
+
+async function snapshotWeights() {
+  if (!compiled) return;
+  const ws = compiled.model.getWeights();
+  weightSnapshot = { shapes: ws.map((w) => w.shape), values: await Promise.all(ws.map((w) => w.data() as Promise<Float32Array>)) };
+}
+
+/** Rebuilds the model on the current backend with the snapshot's weights. */
+function restoreSnapshot() {
+  if (!compiledGraph || !data || !weightSnapshot) return;
+  const c = compileForData(compiledGraph, data);
+  const tensors = weightSnapshot.values.map((v, i) => tf.tensor(v, weightSnapshot!.shapes[i]));
+  c.model.setWeights(tensors);
+  tf.dispose(tensors);
+  compiled = c;
+}
 let stopRequested = false;
 let paused = false;
 let resumeWaiters: (() => void)[] = [];
@@ -68,6 +87,8 @@ function ensureCompiled(graph: GraphDoc, fresh: boolean): CompiledGraph {
   compiled = null;
   compiled = compileForData(graph, data);
   compiledSignature = sig;
+  compiledGraph = graph;
+  weightSnapshot = null;
   return compiled;
 }
 
@@ -83,11 +104,18 @@ function watchDevice(events: TrainEvents) {
 
 const api: TrainerApi = {
   async init(prefer?: BackendName[]) {
+    // Keep the weights so far: copy them off the old backend if it still answers (a lost GPU does
+    // not: then the copy from the last epoch is used), and rebuild the model on the new one.
+    await snapshotWeights().catch(() => undefined);
+    try {
+      compiled?.model.dispose();
+    } catch {
+      /* a lost device cannot free its memory */
+    }
+    compiled = null;
     const info = await initBackend(prefer);
     backend = info;
-    // Weights live on the old backend: start the model afresh on the new one.
-    compiled?.model.dispose();
-    compiled = null;
+    restoreSnapshot();
     return info;
   },
 
@@ -96,6 +124,7 @@ const api: TrainerApi = {
     dataName = spec.kind === 'custom' ? spec.name : spec.kind;
     compiled?.model.dispose();
     compiled = null;
+    weightSnapshot = null;
     probe = { split: 'test', index: 0 };
     const info: DatasetInfo = { name: dataName, classes: data.classes, shape: data.shape, trainCount: data.train.count, testCount: data.test.count };
     return info;
@@ -115,7 +144,11 @@ const api: TrainerApi = {
     if (backend?.name === 'webgpu') watchDevice(events);
     return trainModel(tf, c, data, settings, {
       onBatch: (p) => events.onBatch(p),
-      onEpoch: (m) => events.onEpoch(m),
+      onEpoch: (m) => {
+        events.onEpoch(m);
+        // On a GPU, keep a CPU copy of the weights at each epoch end in case the device is lost.
+        if (backend?.name === 'webgpu' || backend?.name === 'webgl') void snapshotWeights();
+      },
       onFeatureMaps: (maps) => events.onFeatureMaps(maps),
       probeImage,
       featureMapInterval: 400,
