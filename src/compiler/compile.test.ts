@@ -1,23 +1,19 @@
 import * as tf from '@tensorflow/tfjs';
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { loadPreset, presetFiles } from '../../fixtures/presets';
 import { BAD_GRAPHS, graphText } from '../../fixtures/bad-graphs';
 import { analyzeGraph } from '../graph/analyze';
 import { parseGraphText } from '../graph/parse';
 import type { GraphDoc } from '../graph/types';
 import { CompileError, compileGraph } from './compile';
 
-const dir = join(__dirname, '..', '..', 'presets');
 const load = (text: string): GraphDoc => {
   const r = parseGraphText(text);
   if (!r.ok) throw new Error(r.message);
   return r.doc;
 };
-const preset = (name: string) => load(readFileSync(join(dir, `${name}.json`), 'utf8'));
-const presets = readdirSync(dir)
-  .filter((f) => f.endsWith('.json'))
-  .map((f) => f.replace(/\.json$/, ''));
+const preset = loadPreset;
+const presets = presetFiles().map((f) => f.replace(/\.json$/, ''));
 
 let disposables: tf.LayersModel[] = [];
 afterEach(() => {

@@ -1,14 +1,9 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { loadPreset } from '../../fixtures/presets';
 import { describe, expect, it } from 'vitest';
-import { parseGraphText, type GraphDoc } from '../graph';
+import { type GraphDoc } from '../graph';
 import { AUTOSAVE_KEY, clearSnapshot, loadSnapshot, MAX_HISTORY, saveSnapshot, type KeyValueStore } from './autosave';
 
-function preset(name: string): GraphDoc {
-  const parsed = parseGraphText(readFileSync(join(__dirname, '..', '..', 'presets', `${name}.json`), 'utf8'));
-  if (!parsed.ok) throw new Error(parsed.message);
-  return parsed.doc;
-}
+const preset = loadPreset;
 
 function memoryStore(): KeyValueStore & { map: Map<string, unknown> } {
   const map = new Map<string, unknown>();

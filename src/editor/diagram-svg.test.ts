@@ -1,18 +1,11 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { loadPreset, presetFiles } from '../../fixtures/presets';
 import { describe, expect, it } from 'vitest';
-import { analyzeGraph, parseGraphText, type GraphDoc } from '../graph';
+import { analyzeGraph, type GraphDoc } from '../graph';
 import { CATEGORIES } from '../../nodes/categories';
 import { diagramSvg, escapeXml, NODE_SIZE } from './diagram-svg';
 
-const dir = join(__dirname, '..', '..', 'presets');
-const presets = readdirSync(dir).filter((f) => f.endsWith('.json'));
-
-function preset(file: string): GraphDoc {
-  const parsed = parseGraphText(readFileSync(join(dir, file), 'utf8'));
-  if (!parsed.ok) throw new Error(parsed.message);
-  return parsed.doc;
-}
+const presets = presetFiles();
+const preset = loadPreset;
 
 const svgOf = (doc: GraphDoc, opts?: Parameters<typeof diagramSvg>[2]) => diagramSvg(doc, analyzeGraph(doc), opts);
 

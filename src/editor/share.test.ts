@@ -1,18 +1,10 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { loadPreset, presetFiles } from '../../fixtures/presets';
 import LZString from 'lz-string';
 import { describe, expect, it } from 'vitest';
-import { parseGraphText, type GraphDoc } from '../graph';
 import { decompressFromLink, MAX_SHARE_HASH, readShareHash, shareUrl } from './share';
 
-const dir = join(__dirname, '..', '..', 'presets');
-const presets = readdirSync(dir).filter((f) => f.endsWith('.json'));
-
-function preset(file: string): GraphDoc {
-  const parsed = parseGraphText(readFileSync(join(dir, file), 'utf8'));
-  if (!parsed.ok) throw new Error(parsed.message);
-  return parsed.doc;
-}
+const presets = presetFiles();
+const preset = loadPreset;
 
 const hashOf = (url: string) => url.slice(url.indexOf('#'));
 const linkFor = (text: string) => `#graph=${LZString.compressToEncodedURIComponent(text)}`;

@@ -1,5 +1,4 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { loadPreset } from '../../fixtures/presets';
 import { describe, expect, it } from 'vitest';
 import { graphText } from '../../fixtures/bad-graphs';
 import { analyzeGraph } from './analyze';
@@ -11,7 +10,7 @@ function load(text: string): GraphDoc {
   if (!r.ok) throw new Error(r.message);
   return r.doc;
 }
-const preset = (name: string) => load(readFileSync(join(__dirname, '..', '..', 'presets', `${name}.json`), 'utf8'));
+const preset = loadPreset;
 const wire = (from: string, to: string, port = 'in') => ({ from: [from, 'out'] as [string, string], to: [to, port] as [string, string] });
 
 describe('analyzeGraph on LeNet-5', () => {

@@ -1,16 +1,10 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { loadPreset } from '../../fixtures/presets';
 import { describe, expect, it } from 'vitest';
 import { analyzeGraph } from './analyze';
 import { addNode, connect, emptyGraph, extractFragment, moveNodes, pasteFragment, removeNodes, renameNode, setParam, typesAccepting } from './edit';
-import { parseGraphText } from './parse';
 import type { GraphDoc } from './types';
 
-const lenet = (): GraphDoc => {
-  const r = parseGraphText(readFileSync(join(__dirname, '..', '..', 'presets', 'lenet5.json'), 'utf8'));
-  if (!r.ok) throw new Error(r.message);
-  return r.doc;
-};
+const lenet = (): GraphDoc => loadPreset('lenet5');
 
 function must<T extends { ok: boolean }>(r: T): Extract<T, { ok: true }> {
   if (!r.ok) throw new Error((r as unknown as { message: string }).message);

@@ -1,14 +1,10 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { loadPreset } from '../../fixtures/presets';
 import { describe, expect, it } from 'vitest';
 import { analyzeGraph } from './analyze';
 import { estimateSizes, formatBytes } from './estimate';
-import { parseGraphText } from './parse';
 
 describe('estimateSizes', () => {
-  const r = parseGraphText(readFileSync(join(__dirname, '..', '..', 'presets', 'lenet5.json'), 'utf8'));
-  if (!r.ok) throw new Error(r.message);
-  const a = analyzeGraph(r.doc);
+  const a = analyzeGraph(loadPreset('lenet5'));
 
   it('counts the weights of LeNet-5 as 61,706 floats', () => {
     expect(estimateSizes(a, 64).modelBytes).toBe(61_706 * 4);

@@ -1,17 +1,15 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { presetFiles, presetText } from '../../fixtures/presets';
 import { describe, expect, it } from 'vitest';
 import { parseGraphText } from './parse';
 import { serializeGraph } from './serialize';
 
-const dir = join(__dirname, '..', '..', 'presets');
-const presets = readdirSync(dir).filter((f) => f.endsWith('.json'));
+const presets = presetFiles();
 
 describe('serialize', () => {
   it('has presets to check', () => expect(presets.length).toBeGreaterThanOrEqual(5));
 
   it.each(presets)('parse → serialize → parse is the identity for %s', (file) => {
-    const text = readFileSync(join(dir, file), 'utf8');
+    const text = presetText(file);
     const first = parseGraphText(text);
     expect(first.ok).toBe(true);
     if (!first.ok) return;

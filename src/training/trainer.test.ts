@@ -1,19 +1,13 @@
 import * as tf from '@tensorflow/tfjs';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { parseGraphText } from '../graph/parse';
+import { loadPreset } from '../../fixtures/presets';
 import type { GraphDoc } from '../graph/types';
 import { initBackend } from './backend';
 import { makeShapes } from './data/shapes';
 import type { FeatureMap } from './feature-maps';
 import { compileForData, trainModel, type TrainData, type TrainSettings } from './trainer';
 
-const preset = (name: string): GraphDoc => {
-  const r = parseGraphText(readFileSync(join(__dirname, '..', '..', 'presets', `${name}.json`), 'utf8'));
-  if (!r.ok) throw new Error(r.message);
-  return r.doc;
-};
+const preset = loadPreset;
 
 /** LeNet-5 with a 4-class output, for the 4 synthetic shapes. */
 function lenetFor(data: TrainData): GraphDoc {
