@@ -1,4 +1,4 @@
-import { describe, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import batchNormalization from './batchNormalization';
 import { describeAgainstTfjs, expectShapeError } from './testing';
 
@@ -16,5 +16,14 @@ describeAgainstTfjs(batchNormalization, [
 describe('batchNormalization refuses what cannot work', () => {
   it('an input without axes', () => {
     expectShapeError(batchNormalization, {}, [[]], /at least one axis.*not scalar/);
+  });
+});
+
+describe('batchNormalization warns about what TensorFlow.js cannot train', () => {
+  it('center or scale turned off', async () => {
+    const { resolveParams } = await import('./params');
+    const lint = (raw: Record<string, unknown>) => batchNormalization.lint!([[4, 4, 2]], [4, 4, 2], resolveParams(batchNormalization, raw).params as never);
+    expect(lint({ center: false })[0]).toMatch(/cannot train Batch Normalization with center or scale turned off/);
+    expect(lint({})).toEqual([]);
   });
 });

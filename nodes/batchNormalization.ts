@@ -44,6 +44,10 @@ export default defineNode({
     const c = x[x.length - 1]!;
     return { trainable: (p.center ? c : 0) + (p.scale ? c : 0), nonTrainable: 2 * c };
   },
+  lint: (_inputs, _out, p) =>
+    p.center && p.scale
+      ? []
+      : ['TensorFlow.js cannot train Batch Normalization with center or scale turned off (it runs, but training fails): leave both on.'],
   build: (tf, p, name) =>
     tf.layers.batchNormalization({ name, momentum: p.momentum, epsilon: p.epsilon, center: p.center, scale: p.scale }),
 });

@@ -28,3 +28,13 @@ describe('conv2d refuses what cannot work', () => {
     expect(conv2d.lint!([[2, 2, 1]], [0, 0, 4], {} as never)[0]).toMatch(/shrinks the 2×2 map to zero/);
   });
 });
+
+describe('conv2d warns about what TensorFlow.js cannot train', () => {
+  it('a dilated convolution with a linear activation', async () => {
+    const { resolveParams } = await import('./params');
+    const lint = (raw: Record<string, unknown>) => conv2d.lint!([[9, 9, 1]], [5, 5, 4], resolveParams(conv2d, raw).params as never);
+    expect(lint({ dilationRate: 2 })[0]).toMatch(/cannot train a dilated convolution with activation "linear"/);
+    expect(lint({ dilationRate: 2, activation: 'relu' })).toEqual([]);
+    expect(lint({})).toEqual([]);
+  });
+});

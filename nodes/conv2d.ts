@@ -41,7 +41,13 @@ export default defineNode({
     const c = inputs[0]![2]!;
     return { trainable: p.kernelSize[0] * p.kernelSize[1] * c * p.filters + (p.useBias ? p.filters : 0), nonTrainable: 0 };
   },
-  lint: (inputs, out) => zeroSizeLint('Conv 2D', inputs[0]!, out),
+  lint: (inputs, out, p) => [
+    ...zeroSizeLint('Conv 2D', inputs[0]!, out),
+    // TensorFlow.js 4.22's fused convolution has no gradient for dilation > 1 unless the activation is relu/elu.
+    ...((p.dilationRate[0] > 1 || p.dilationRate[1] > 1) && !['relu', 'elu'].includes(p.activation)
+      ? [`TensorFlow.js cannot train a dilated convolution with activation "${p.activation}": use relu or elu here, or put an Activation node after it.`]
+      : []),
+  ],
   build: (tf, p, name) =>
     tf.layers.conv2d({
       name,

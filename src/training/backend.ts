@@ -43,11 +43,18 @@ export interface BackendOptions {
 const isNode = (): boolean => typeof process !== 'undefined' && process.versions?.node != null && typeof window === 'undefined';
 
 /** Why this environment cannot have the backend, or null if it can try. */
-function unavailable(name: BackendName): string | null {
+async function unavailable(name: BackendName): Promise<string | null> {
   switch (name) {
-    case 'webgpu':
+    case 'webgpu': {
       if (isNode()) return 'WebGPU is not available in Node';
-      return typeof navigator !== 'undefined' && 'gpu' in navigator && navigator.gpu ? null : 'this browser has no WebGPU (navigator.gpu)';
+      if (typeof navigator === 'undefined' || !('gpu' in navigator) || !navigator.gpu) return 'this browser has no WebGPU (navigator.gpu)';
+      // tfjs' WebGPU factory fails with a TypeError when there is no adapter; say why instead.
+      try {
+        return (await navigator.gpu.requestAdapter()) ? null : 'WebGPU has no adapter here (no GPU, or the GPU is blocklisted)';
+      } catch (e) {
+        return `WebGPU has no adapter here: ${e instanceof Error ? e.message : String(e)}`;
+      }
+    }
     case 'webgl':
       if (isNode()) return 'WebGL is not available in Node';
       return typeof OffscreenCanvas !== 'undefined' || typeof document !== 'undefined' ? null : 'no canvas to draw WebGL on';
@@ -100,7 +107,8 @@ async function trySetBackend(name: BackendName): Promise<{ ok: boolean; reason?:
   const warnings: string[] = [];
   const warn = console.warn;
   console.warn = (...args: unknown[]) => {
-    warnings.push(args.map((a) => (a instanceof Error ? a.message : String(a))).join(' '));
+    // tfjs logs "Initialization of backend X failed" and then the error's stack: keep first lines.
+    warnings.push(args.map((a) => (a instanceof Error ? a.message : String(a)).split('\n')[0]).join(' '));
   };
   let ok: boolean;
   try {
@@ -165,11 +173,10 @@ function isSoftwareAdapter(name: BackendName, info: string | undefined): boolean
  * skipped or failed. Rejects only if not even the CPU backend works.
  */
 export async function initBackend(preferred?: readonly BackendName[], opts: BackendOptions = {}): Promise<BackendResult> {
-  if (opts.convGradients ?? true) installConvFilterGradient(tf);
   const order = [...new Set<BackendName>([...(preferred ?? []), ...BACKEND_ORDER])];
   const tried: BackendAttempt[] = [];
   for (const name of order) {
-    const why = unavailable(name);
+    const why = await unavailable(name);
     if (why) {
       tried.push({ name, ok: false, reason: why });
       continue;
@@ -180,6 +187,9 @@ export async function initBackend(preferred?: readonly BackendName[], opts: Back
       tried.push({ name, ok: false, reason: `could not load the ${name} backend: ${e instanceof Error ? e.message : String(e)}` });
       continue;
     }
+    // After the import: the install replaces some of the backend's kernels, which an import
+    // after it would register again (idempotent, so once per attempt is fine).
+    if (opts.convGradients ?? true) installConvFilterGradient(tf);
     if (!tf.findBackendFactory(name)) {
       tried.push({ name, ok: false, reason: `the ${name} backend did not register (unsupported here)` });
       continue;

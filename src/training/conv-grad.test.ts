@@ -16,7 +16,7 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { installConvFilterGradient, isConvGradientInstalled, SUPPLIED_WASM_KERNELS, uninstallConvFilterGradient } from './conv-grad';
+import { installConvFilterGradient, isConvGradientInstalled, REPLACED_KERNELS, SUPPLIED_WASM_KERNELS, uninstallConvFilterGradient } from './conv-grad';
 
 type Pair = [number, number];
 type Pad = 'same' | 'valid';
@@ -175,8 +175,12 @@ function relError(a: Float32Array, ref: Float32Array): number {
 
 const TOL = 1e-4;
 const reference = new Map<string, Grads>();
+/** The registry entries before the install (to check that uninstall restores them). */
+const before = new Map<string, unknown>();
 
 beforeAll(async () => {
+  for (const [k, b] of REPLACED_KERNELS) before.set(`${b}/${k}`, tf.getKernel(k, b));
+  before.set('grad/ResizeNearestNeighbor', tf.getGradient('ResizeNearestNeighbor'));
   expect(await tf.setBackend('cpu')).toBe(true);
   // The reference must come from tfjs' own gradients: nothing may have been installed yet.
   expect(isConvGradientInstalled(tf)).toBe(false);
@@ -274,16 +278,123 @@ describe('kernels supplied to the wasm backend', () => {
   });
 });
 
+/** Plain-JS max pooling gradient: each window's dy goes to its first maximum. */
+function maxPoolGradRef(x: Float32Array, dy: Float32Array, shape: number[], k: number, s: number, pad: 'same' | 'valid'): Float32Array {
+  const [b, h, w, c] = shape as [number, number, number, number];
+  const info = tf.backend_util.computePool2DInfo([b, h, w, c], k, s, 1, pad);
+  const dx = new Float32Array(x.length);
+  for (let n = 0; n < b; n++)
+    for (let i = 0; i < info.outHeight; i++)
+      for (let j = 0; j < info.outWidth; j++)
+        for (let d = 0; d < c; d++) {
+          let best = -Infinity;
+          let at = -1;
+          for (let r = i * s - info.padInfo.top; r < i * s - info.padInfo.top + k; r++)
+            for (let q = j * s - info.padInfo.left; q < j * s - info.padInfo.left + k; q++) {
+              if (r < 0 || r >= h || q < 0 || q >= w) continue;
+              const idx = ((n * h + r) * w + q) * c + d;
+              if (x[idx]! > best) {
+                best = x[idx]!;
+                at = idx;
+              }
+            }
+          if (at >= 0) dx[at]! += dy[((n * info.outHeight + i) * info.outWidth + j) * c + d]!;
+        }
+  return dx;
+}
+
+/** Plain-JS gradient of nearest-neighbour upsampling by whole factors: block sums. */
+function upsampleGradRef(dy: Float32Array, shape: number[], fh: number, fw: number): Float32Array {
+  const [b, h, w, c] = shape as [number, number, number, number];
+  const dx = new Float32Array(b * h * w * c);
+  for (let n = 0; n < b; n++)
+    for (let i = 0; i < h * fh; i++)
+      for (let j = 0; j < w * fw; j++)
+        for (let d = 0; d < c; d++) dx[((n * h + Math.floor(i / fh)) * w + Math.floor(j / fw)) * c + d]! += dy[((n * h * fh + i) * w * fw + j) * c + d]!;
+  return dx;
+}
+
+describe('fixed kernels', () => {
+  it.each([
+    ['valid 2×2', [3, 6, 8, 2], 2, 2, 'valid'],
+    ['same 3×3 stride 2 (overlapping, padded)', [2, 7, 5, 3], 3, 2, 'same'],
+    ['valid 3×3 stride 1', [1, 5, 6, 1], 3, 1, 'valid'],
+  ] as const)('max pooling gradient, %s, with all-negative windows, on cpu and wasm', async (_n, shape, k, s, pad) => {
+    // Values in [-1.5, 0.5): many windows have a negative maximum (wasm's MaxPoolGrad got those wrong).
+    const xData = random(size(shape), 21).map((v) => v - 0.5);
+    const outShape = tf.backend_util.computePool2DInfo([...shape] as never, k, s, 1, pad).outShape;
+    const dyData = random(size(outShape), 22);
+    const ref = maxPoolGradRef(xData, dyData, [...shape], k, s, pad);
+    for (const backend of ['cpu', 'wasm']) {
+      expect(await tf.setBackend(backend)).toBe(true);
+      const x = tf.tensor4d(xData, [...shape] as never);
+      const dy = tf.tensor(dyData, outShape);
+      const g = tf.grad((a: tf.Tensor) => tf.maxPool(a as tf.Tensor4D, k, s, pad).mul(dy).sum())(x);
+      expect(relError(g.dataSync() as Float32Array, ref), backend).toBeLessThan(TOL);
+      tf.dispose([x, dy, g]);
+    }
+  });
+
+  it.each([
+    [[1, 4, 4, 1], [2, 2]],
+    [[3, 5, 7, 2], [2, 3]],
+    [[2, 4, 3, 3], [3, 1]],
+  ])('nearest upsampling gradient of %j by %j, on cpu and wasm', async (shape, [fh, fw]) => {
+    const out = [shape[0]!, shape[1]! * fh!, shape[2]! * fw!, shape[3]!];
+    const dyData = random(size(out), 23);
+    const ref = upsampleGradRef(dyData, shape, fh!, fw!);
+    for (const backend of ['cpu', 'wasm']) {
+      expect(await tf.setBackend(backend)).toBe(true);
+      const x = tf.tensor4d(random(size(shape), 24), shape as never);
+      const dy = tf.tensor(dyData, out);
+      for (const halfPixel of [false, true]) {
+        const g = tf.grad((a: tf.Tensor) => tf.image.resizeNearestNeighbor(a as tf.Tensor4D, [out[1]!, out[2]!], false, halfPixel).mul(dy).sum())(x);
+        expect(relError(g.dataSync() as Float32Array, ref), `${backend}, halfPixelCenters ${halfPixel}`).toBeLessThan(TOL);
+        g.dispose();
+      }
+      tf.dispose([x, dy]);
+    }
+  });
+
+  it('nearest resizing by other factors keeps tfjs gradient (wasm kernel as the reference)', async () => {
+    expect(await tf.setBackend('wasm')).toBe(true);
+    const x = tf.tensor4d(random(2 * 4 * 6 * 2, 25), [2, 4, 6, 2]);
+    const dy = tf.tensor(random(2 * 7 * 9 * 2, 26), [2, 7, 9, 2]);
+    const g = tf.grad((a: tf.Tensor) => tf.image.resizeNearestNeighbor(a as tf.Tensor4D, [7, 9], true).mul(dy).sum())(x);
+    const k = tf.engine().runKernel('ResizeNearestNeighborGrad', { images: x, dy }, { alignCorners: true }) as tf.Tensor;
+    expect(relError(g.dataSync() as Float32Array, k.dataSync() as Float32Array)).toBeLessThan(TOL);
+    tf.dispose([x, dy, g, k]);
+  });
+
+  it('bilinear upsampling gradient of a non-square map: cpu matches wasm', async () => {
+    const run = async (backend: string) => {
+      expect(await tf.setBackend(backend)).toBe(true);
+      const x = tf.tensor4d(random(2 * 5 * 7 * 3, 27), [2, 5, 7, 3]);
+      const dy = tf.tensor(random(2 * 10 * 21 * 3, 28), [2, 10, 21, 3]);
+      const g = tf.grad((a: tf.Tensor) => tf.image.resizeBilinear(a as tf.Tensor4D, [10, 21]).mul(dy).sum())(x);
+      expect(g.shape).toEqual([2, 5, 7, 3]);
+      const data = g.dataSync() as Float32Array;
+      tf.dispose([x, dy, g]);
+      return data;
+    };
+    expect(relError(await run('cpu'), await run('wasm'))).toBeLessThan(TOL);
+  });
+});
+
 describe('install', () => {
   it('is idempotent and can be undone', () => {
     const conv = tf.getGradient('Conv2D');
     const kernel = tf.getKernel('Conv2DBackpropFilter', 'wasm');
+    const maxPoolGrad = tf.getKernel('MaxPoolGrad', 'wasm');
     installConvFilterGradient(tf);
     expect(tf.getGradient('Conv2D')).toBe(conv);
     expect(tf.getKernel('Conv2DBackpropFilter', 'wasm')).toBe(kernel);
+    expect(tf.getKernel('MaxPoolGrad', 'wasm')).toBe(maxPoolGrad);
     uninstallConvFilterGradient(tf);
     expect(isConvGradientInstalled(tf)).toBe(false);
     expect(tf.getKernel('Conv2DBackpropFilter', 'wasm')).toBeUndefined();
+    for (const [k, b] of REPLACED_KERNELS) expect(tf.getKernel(k, b), `${b}/${k}`).toBe(before.get(`${b}/${k}`));
+    expect(tf.getGradient('ResizeNearestNeighbor')).toBe(before.get('grad/ResizeNearestNeighbor'));
     installConvFilterGradient(tf);
     expect(isConvGradientInstalled(tf)).toBe(true);
   });

@@ -16,6 +16,7 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { graphText } from '../../fixtures/bad-graphs';
+import { NODE_ACTIVATIONS } from '../../nodes/activations';
 import { NODE_TYPES } from '../../nodes/registry';
 import { compileGraph } from '../compiler/compile';
 import { parseGraphText } from '../graph/parse';
@@ -77,7 +78,6 @@ const one = (type: string, label: string, params: Record<string, unknown> = {}, 
   ...extra,
 });
 
-const ACTIVATIONS = ['linear', 'relu', 'relu6', 'elu', 'selu', 'sigmoid', 'tanh', 'softmax', 'leakyRelu'];
 
 const VARIANTS: Variant[] = [
   one('conv2d', 'relu same', { filters: 4, kernelSize: 3, padding: 'same', activation: 'relu' }),
@@ -96,6 +96,13 @@ const VARIANTS: Variant[] = [
     { filters: 4, kernelSize: 3, dilationRate: 2, activation: 'linear' },
     { unsupported: /dilation rates greater than 1 are not yet supported/ },
   ),
+  one(
+    'conv2d',
+    'tanh dilation 2 (fused op)',
+    { filters: 4, kernelSize: 3, dilationRate: 2, padding: 'same', activation: 'tanh' },
+    { unsupported: /dilation rates greater than 1 are not yet supported/ },
+  ),
+  one('conv2d', 'elu dilation 2', { filters: 4, kernelSize: 3, dilationRate: [2, 1], activation: 'elu' }),
   one('depthwiseConv2d', 'relu same', { kernelSize: 3, padding: 'same', activation: 'relu' }),
   one('depthwiseConv2d', 'linear valid stride 2 multiplier 2', { kernelSize: 3, strides: 2, depthMultiplier: 2, activation: 'linear' }),
   one('depthwiseConv2d', 'no bias even kernel', { kernelSize: 2, useBias: false, activation: 'linear' }),
@@ -123,7 +130,7 @@ const VARIANTS: Variant[] = [
   // center or scale false cannot train on any backend.
   one('batchNormalization', 'no centre', { center: false }, { unsupported: /reading 'read'/ }),
   one('batchNormalization', 'no scale', { scale: false }, { unsupported: /reading 'read'/ }),
-  ...ACTIVATIONS.map((a) => one('activation', a, { activation: a })),
+  ...NODE_ACTIVATIONS.map((a) => one('activation', a, { activation: a })),
   one('dropout', 'rate 0.5', { rate: 0.5 }, { random: true }),
   { name: 'dense relu, flatten', types: ['dense', 'flatten'], text: chain([{ id: 'flatten0', type: 'flatten' }, layer('dense', { units: 5, activation: 'relu' })], false) },
   { name: 'dense linear', types: ['dense'], text: chain([{ id: 'flatten0', type: 'flatten' }, layer('dense', { units: 5, activation: 'linear' })], false) },

@@ -1,0 +1,72 @@
+/** Backend selection in Node: WASM (binaries from node_modules) and CPU, with convolution training. */
+import * as tf from '@tensorflow/tfjs';
+import { describe, expect, it } from 'vitest';
+import { initBackend } from './backend';
+import { isConvGradientInstalled } from './conv-grad';
+
+/** One training step of a small conv net; returns the loss and how much the first kernel moved. */
+async function trainStep(): Promise<{ loss: number; moved: number }> {
+  const input = tf.input({ shape: [12, 12, 2] });
+  let h = tf.layers.conv2d({ filters: 4, kernelSize: 3, padding: 'same', activation: 'relu' }).apply(input) as tf.SymbolicTensor;
+  h = tf.layers.conv2d({ filters: 4, kernelSize: 3, strides: 2, activation: 'linear' }).apply(h) as tf.SymbolicTensor;
+  h = tf.layers.maxPooling2d({ poolSize: 2 }).apply(h) as tf.SymbolicTensor;
+  h = tf.layers.flatten().apply(h) as tf.SymbolicTensor;
+  const out = tf.layers.dense({ units: 3, activation: 'softmax' }).apply(h) as tf.SymbolicTensor;
+  const model = tf.model({ inputs: input, outputs: out });
+  model.compile({ optimizer: tf.train.adam(1e-2), loss: 'categoricalCrossentropy' });
+  const before = model.getWeights()[0]!.dataSync().slice() as Float32Array;
+  const x = tf.randomUniform([8, 12, 12, 2]);
+  const y = tf.oneHot(tf.tensor1d([0, 1, 2, 0, 1, 2, 0, 1], 'int32'), 3);
+  const loss = (await model.trainOnBatch(x, y)) as number;
+  const after = model.getWeights()[0]!.dataSync() as Float32Array;
+  const moved = after.reduce((m, v, i) => Math.max(m, Math.abs(v - before[i]!)), 0);
+  tf.dispose([x, y]);
+  model.dispose();
+  return { loss, moved };
+}
+
+describe('initBackend in Node', () => {
+  it('skips WebGPU and WebGL and picks WASM by default', async () => {
+    const r = await initBackend();
+    expect(r.name).toBe('wasm');
+    expect(tf.getBackend()).toBe('wasm');
+    expect(r.tried.map((t) => [t.name, t.ok])).toEqual([
+      ['webgpu', false],
+      ['webgl', false],
+      ['wasm', true],
+    ]);
+    expect(r.tried[0]!.reason).toMatch(/Node/);
+    expect(r.tried[1]!.reason).toMatch(/Node/);
+  });
+
+  it("initBackend(['wasm']) trains a conv net on WASM", async () => {
+    const r = await initBackend(['wasm']);
+    expect(r).toMatchObject({ name: 'wasm', tried: [{ name: 'wasm', ok: true }] });
+    expect(tf.getBackend()).toBe('wasm');
+    expect(isConvGradientInstalled(tf)).toBe(true);
+    const { loss, moved } = await trainStep();
+    expect(Number.isFinite(loss)).toBe(true);
+    expect(moved).toBeGreaterThan(0);
+    // The wasm backend was imported by initBackend, after which its MaxPoolGrad must be the fixed
+    // one (tfjs 4.22's sends the gradient of an all-negative window to the window's first element).
+    const x = tf.tensor4d([-5, -1, -3, -4], [1, 2, 2, 1]);
+    const g = tf.grad((a: tf.Tensor) => tf.maxPool(a as tf.Tensor4D, 2, 2, 'valid').sum())(x);
+    expect(Array.from(g.dataSync())).toEqual([0, 1, 0, 0]);
+    tf.dispose([x, g]);
+  });
+
+  it("initBackend(['cpu']) gives CPU, and switching back works", async () => {
+    const r = await initBackend(['cpu']);
+    expect(r).toMatchObject({ name: 'cpu', tried: [{ name: 'cpu', ok: true }] });
+    expect(tf.getBackend()).toBe('cpu');
+    const { loss } = await trainStep();
+    expect(Number.isFinite(loss)).toBe(true);
+    expect((await initBackend(['wasm'])).name).toBe('wasm');
+  });
+
+  it('falls back past a backend it cannot have', async () => {
+    const r = await initBackend(['webgl', 'cpu']);
+    expect(r.name).toBe('cpu');
+    expect(r.tried[0]).toMatchObject({ name: 'webgl', ok: false });
+  });
+});
