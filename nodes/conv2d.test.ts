@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import conv2d from './conv2d';
+import { resolveParams } from './params';
 import { describeAgainstTfjs, expectShapeError } from './testing';
 
 describeAgainstTfjs(conv2d, [
@@ -25,13 +26,13 @@ describe('conv2d refuses what cannot work', () => {
     expectShapeError(conv2d, { strides: 2, dilationRate: 2 }, [[9, 9, 1]], /strides > 1 with a dilation rate > 1/);
   });
   it('warns when the map shrinks to zero', () => {
-    expect(conv2d.lint!([[2, 2, 1]], [0, 0, 4], {} as never)[0]).toMatch(/shrinks the 2×2 map to zero/);
+    const { params } = resolveParams(conv2d, { filters: 4 });
+    expect(conv2d.lint!([[2, 2, 1]], [0, 0, 4], params as never)[0]).toMatch(/shrinks the 2×2 map to zero/);
   });
 });
 
 describe('conv2d warns about what TensorFlow.js cannot train', () => {
-  it('a dilated convolution with a linear activation', async () => {
-    const { resolveParams } = await import('./params');
+  it('a dilated convolution with a linear activation', () => {
     const lint = (raw: Record<string, unknown>) => conv2d.lint!([[9, 9, 1]], [5, 5, 4], resolveParams(conv2d, raw).params as never);
     expect(lint({ dilationRate: 2 })[0]).toMatch(/cannot train a dilated convolution with activation "linear"/);
     expect(lint({ dilationRate: 2, activation: 'relu' })).toEqual([]);
