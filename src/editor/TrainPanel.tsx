@@ -91,7 +91,7 @@ export function TrainPanel() {
   const settings: TrainSettings = { ...DEFAULT_SETTINGS, ...(training ?? {}) } as TrainSettings;
   const datasetName = training?.dataset ?? 'mnist';
   const fit = useFit();
-  const running = t.phase === 'training' || t.phase === 'paused';
+  const running = t.phase === 'training' || t.phase === 'paused' || t.phase === 'evaluating';
   const [folderInput, setFolderInput] = useState<HTMLInputElement | null>(null);
 
   useEffect(() => {
@@ -332,8 +332,9 @@ export function TrainPanel() {
         </div>
         <p className="ll-progress-text" data-testid="train-status">
           {t.phase === 'loading' && (t.message ?? 'Loading…')}
-          {running && p && `epoch ${p.epoch}/${p.epochs}, batch ${p.batch}/${p.batchesPerEpoch} · ${Math.round(p.imagesPerSecond).toLocaleString('en-US')} images/s · ${duration(p.secondsLeft)} left`}
-          {running && !p && 'Compiling the model…'}
+          {(t.phase === 'training' || t.phase === 'paused') && p && `epoch ${p.epoch}/${p.epochs}, batch ${p.batch}/${p.batchesPerEpoch} · ${Math.round(p.imagesPerSecond).toLocaleString('en-US')} images/s · ${duration(p.secondsLeft)} left`}
+          {(t.phase === 'training' || t.phase === 'paused') && !p && 'Compiling the model…'}
+          {t.phase === 'evaluating' && `Testing on ${t.dataset?.testCount.toLocaleString('en-US') ?? 'the'} test images…`}
           {t.phase === 'done' && 'Done.'}
           {t.phase === 'stopped' && (t.message ?? 'Stopped.')}
         </p>

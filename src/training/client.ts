@@ -48,15 +48,19 @@ export async function chooseBackend(name: BackendName) {
   store().set({ maps: new Map(), prediction: null });
 }
 
+let datasetLoads = 0;
+
 export async function loadDataset(spec: DatasetSpec, skipped: { name: string; reason: string }[] = []) {
+  const seq = ++datasetLoads;
   store().set({ phase: 'loading', message: `Loading ${spec.kind === 'custom' ? spec.name : spec.kind}…`, datasetError: null, skipped });
   try {
     const transfer = spec.kind === 'custom' ? [spec.data.train.images.buffer, spec.data.test.images.buffer] : [];
     const info = await remote().loadDataset(Comlink.transfer(spec, transfer as Transferable[]));
+    if (seq !== datasetLoads) return null; // a newer choice is loading
     store().set({ dataset: info, phase: 'idle', message: null, maps: new Map(), prediction: null, result: null });
     return info;
   } catch (e) {
-    store().set({ phase: 'idle', message: null, datasetError: (e as Error).message });
+    if (seq === datasetLoads) store().set({ phase: 'idle', message: null, datasetError: (e as Error).message });
     return null;
   }
 }
@@ -73,7 +77,9 @@ function applyMaps(maps: FeatureMap[]) {
 
 export async function startTraining(graph: GraphDoc, settings: TrainSettings, resume = false) {
   const gen = ++generation;
-  const current = () => gen === generation;
+  let finished = false;
+  // Callbacks travel on their own channel and can arrive after the run's result: ignore them then.
+  const current = () => gen === generation && !finished;
   store().set({ phase: 'training', message: null, progress: null, batches: resume ? store().batches : [], epochs: resume ? store().epochs : [], result: null, deviceLost: null });
   const epochOffset = resume ? store().epochs.length : 0;
   try {
@@ -87,11 +93,14 @@ export async function startTraining(graph: GraphDoc, settings: TrainSettings, re
           store().set({ progress: p, batches: [...store().batches, { x, loss: p.loss, accuracy: p.accuracy }] });
         },
         onEpoch(m) {
-          if (!current()) return;
-          store().set({ epochs: [...store().epochs, { ...m, epoch: epochOffset + m.epoch }], phase: store().phase === 'paused' ? 'paused' : 'training' });
+          if (gen !== generation) return; // may arrive after the result: still a point on the charts
+          store().set({ epochs: [...store().epochs, { ...m, epoch: epochOffset + m.epoch }] }); // no phase: this can arrive after the run's result
         },
         onFeatureMaps(maps) {
           if (current()) applyMaps(maps);
+        },
+        onEvaluating() {
+          if (current()) store().set({ phase: 'evaluating' });
         },
         onDeviceLost(message, fallback) {
           if (current()) store().set({ deviceLost: { message, fallback } });
@@ -100,6 +109,7 @@ export async function startTraining(graph: GraphDoc, settings: TrainSettings, re
       resume,
     );
     if (!current()) return;
+    finished = true;
     store().set({
       phase: outcome.status === 'done' ? 'done' : outcome.status,
       message: outcome.message ?? null,
@@ -108,6 +118,7 @@ export async function startTraining(graph: GraphDoc, settings: TrainSettings, re
     if (outcome.status === 'diverged') useEditor.getState().notify('error', outcome.message!);
   } catch (e) {
     if (current()) store().set({ phase: 'error', message: (e as Error).message });
+    finished = true;
   }
 }
 

@@ -46,6 +46,8 @@ export interface TrainEvents {
   onBatch(p: BatchProgress): void;
   onEpoch(m: EpochMetrics): void;
   onFeatureMaps(maps: FeatureMap[]): void;
+  /** Training is over; the test set is being scored. */
+  onEvaluating(): void;
   /** The GPU was lost mid-run: the weights so far are kept; `fallback` is the backend offered next. */
   onDeviceLost(message: string, fallback: BackendName): void;
 }

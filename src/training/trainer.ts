@@ -95,6 +95,8 @@ export interface TrainHooks {
   /** Minimum time between feature-map refreshes (ms); it also stays at most ~10% of the training time. */
   featureMapInterval?: number;
   shouldStop?(): boolean;
+  /** Training is over and the test set is being scored. */
+  onEvaluating?(): void;
   /** Resolves when training may go on (pause). */
   waitWhilePaused?(): Promise<void>;
   /** How often batch progress is reported (ms). */
@@ -320,7 +322,10 @@ export async function trainModel(tf: TF, compiled: CompiledGraph, data: TrainDat
       hooks.onEpoch?.(m);
     }
     let test: TestResult | undefined;
-    if (status !== 'diverged' && data.test.count) {
+    // Scored when the run finished: a diverged run has nothing to score, and Stop means stop now
+    // (scoring 10,000 images takes minutes on a software GPU); Continue can finish the job later.
+    if (status === 'done' && data.test.count) {
+      hooks.onEvaluating?.();
       const k = data.classes.length;
       const confusion = Array.from({ length: k }, () => new Array<number>(k).fill(0));
       const misclassified = Array.from({ length: k }, () => Array.from({ length: k }, () => [] as number[]));

@@ -37,8 +37,10 @@ function restoreSnapshot() {
   tf.dispose(tensors);
   compiled = c;
 }
+let loadSeq = 0;
 let stopRequested = false;
 let paused = false;
+let lastYield = 0;
 let resumeWaiters: (() => void)[] = [];
 let probe: { split: 'test' | 'train'; index: number } | { image: Float32Array } = { split: 'test', index: 0 };
 
@@ -120,7 +122,11 @@ const api: TrainerApi = {
   },
 
   async loadDataset(spec) {
-    data = await loadData(spec);
+    // Only the latest request counts: a slow MNIST load must not replace a folder chosen meanwhile.
+    const seq = ++loadSeq;
+    const loaded = await loadData(spec);
+    if (seq !== loadSeq) throw new Error('superseded by a newer dataset');
+    data = loaded;
     dataName = spec.kind === 'custom' ? spec.name : spec.kind;
     compiled?.model.dispose();
     compiled = null;
@@ -150,10 +156,12 @@ const api: TrainerApi = {
         if (backend?.name === 'webgpu' || backend?.name === 'webgl') void snapshotWeights();
       },
       onFeatureMaps: (maps) => events.onFeatureMaps(maps),
+      onEvaluating: () => events.onEvaluating(),
       probeImage,
       featureMapInterval: 400,
       shouldStop: () => stopRequested,
-      waitWhilePaused: () => (paused ? new Promise<void>((r) => resumeWaiters.push(r)) : Promise.resolve()),
+      // Yield to the event loop every 200 ms: on WASM a batch never leaves microtasks, so stop/pause messages would wait for the end.
+      waitWhilePaused: () => (paused ? new Promise<void>((r) => resumeWaiters.push(r)) : performance.now() - lastYield < 200 ? Promise.resolve() : new Promise<void>((r) => setTimeout(() => r(void (lastYield = performance.now())), 0))),
     });
   },
 

@@ -1,0 +1,62 @@
+/**
+ * The WebGPU path end to end, in the 'webgpu' project (Chromium with --enable-unsafe-webgpu; see
+ * playwright.config.ts). Headless on a machine without a GPU the adapter is SwiftShader: real
+ * WebGPU, but tens of images per second, so the test trains a few batches and stops.
+ * A missing adapter is a failure, never a skip: this test exists to prove the path works.
+ */
+import { expect, test } from '@playwright/test';
+import { node, openApp } from './helpers';
+
+test('LeNet-5 trains on WebGPU: backend, batches, feature maps, and Stop ends the batches', async ({ page }) => {
+  test.setTimeout(90_000);
+  const errors = await openApp(page, '/?backend=webgpu');
+
+  // Ask the browser directly first, so a missing adapter fails with the reason, not a timeout.
+  const adapter = await page.evaluate(async () => {
+    const gpu = (navigator as unknown as { gpu?: { requestAdapter(): Promise<{ info?: { vendor: string; architecture: string } } | null> } }).gpu;
+    if (!gpu) return { error: 'navigator.gpu is missing: this Chromium has no WebGPU (is --enable-unsafe-webgpu passed? is this a secure context?)' };
+    const a = await gpu.requestAdapter();
+    if (!a) return { error: 'navigator.gpu.requestAdapter() returned null: no WebGPU adapter (SwiftShader or a GPU) is available; Chromium on Linux needs --enable-unsafe-webgpu (the webgpu project in playwright.config.ts passes it)' };
+    return { vendor: a.info?.vendor ?? '', architecture: a.info?.architecture ?? '' };
+  });
+  if ('error' in adapter) throw new Error(`WebGPU is not available: ${adapter.error}`);
+
+  await page.getByTestId('tab-train').click();
+  const backendInfo = page.getByTestId('train-backend-info');
+  await expect(backendInfo, 'the app should train on webgpu when ?backend=webgpu and an adapter exists').toContainText('Training on webgpu', { timeout: 30_000 });
+  await expect(page.getByTestId('train-backend')).toHaveValue('webgpu');
+  await expect(page.getByTestId('train-dataset-info')).toContainText('60,000 training and 10,000 test images', { timeout: 30_000 });
+
+  // Small batches: each one is quick even on SwiftShader.
+  const batch = page.getByTestId('train-batch');
+  await batch.fill('16');
+  await batch.press('Enter');
+  await expect(batch).toHaveValue('16');
+  await page.getByTestId('train-start').click();
+  const trainingStartedAt = Date.now();
+
+  // A feature map on the first convolution, then at least two batches done.
+  await expect(node(page, 'c1').getByTestId('node-map').getByTestId('feature-map')).toHaveAttribute('data-kind', 'grid', { timeout: 60_000 });
+  const status = page.getByTestId('train-status');
+  await expect
+    .poll(async () => Number((await status.textContent())?.match(/batch (\d+)\//)?.[1] ?? 0), { timeout: 60_000, message: 'at least two batches on webgpu' })
+    .toBeGreaterThanOrEqual(2);
+  await expect(page.getByTestId('chart-loss')).toBeVisible();
+  expect(Number(await page.getByTestId('chart-loss').getAttribute('data-points'))).toBeGreaterThan(0);
+  await expect(page.getByTestId('train-device-lost')).toHaveCount(0);
+
+  // Stop: the loop ends at the next batch boundary. (The app then scores the 10,000 test images,
+  // which takes minutes on SwiftShader, so the test checks that the batches stopped instead.)
+  const batchNow = async () => Number((await status.textContent())?.match(/batch (\d+)\//)?.[1] ?? 0);
+  const atStop = await batchNow();
+  const startedAt = Date.now();
+  await page.getByTestId('train-stop').click();
+  // Long enough for at least three more batches at the speed seen so far (compiling included).
+  const perBatchMs = (startedAt - trainingStartedAt) / Math.max(atStop, 1);
+  await page.waitForTimeout(Math.min(30_000, Math.max(6_000, 3 * perBatchMs)));
+  const after = await batchNow();
+  expect(after, `batches went on after Stop (${atStop} → ${after}; about ${Math.round(perBatchMs)} ms per batch)`).toBeLessThanOrEqual(atStop + 1);
+  await expect(backendInfo).toContainText('webgpu');
+  await expect(page.getByTestId('train-message')).toHaveCount(0);
+  expect(errors).toEqual([]);
+});
