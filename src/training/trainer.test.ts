@@ -44,6 +44,19 @@ describe('trainModel', () => {
     compiled.model.dispose();
   });
 
+  it('trains the same way twice with the same seed (seeded weights, order and split)', async () => {
+    const run = async (seed: number) => {
+      const compiled = compileForData(lenetFor(data), data);
+      const losses: number[] = [];
+      await trainModel(tf, compiled, data, { ...settings, epochs: 1, seed }, { progressInterval: 0, onBatch: (p) => losses.push(p.loss) });
+      compiled.model.dispose();
+      return losses;
+    };
+    const a = await run(11);
+    expect(await run(11)).toEqual(a);
+    expect(await run(12)).not.toEqual(a);
+  });
+
   it('stops with an explanation when the loss becomes NaN (learning rate 1e6)', async () => {
     const compiled = compileForData(lenetFor(data), data);
     const outcome = await trainModel(tf, compiled, data, { ...settings, learningRate: 1e6, epochs: 2 });

@@ -10,6 +10,7 @@ import type { GraphDoc } from '../graph/types';
 import { mulberry32 } from './data/rng';
 import { augmentBatch, type Augmentation } from './data/augment';
 import { featureMaps, type FeatureMap } from './feature-maps';
+import { seedWeights } from './init';
 
 type TF = typeof tfjs;
 
@@ -95,6 +96,8 @@ export interface TrainHooks {
   /** Minimum time between feature-map refreshes (ms); it also stays at most ~10% of the training time. */
   featureMapInterval?: number;
   shouldStop?(): boolean;
+  /** Keep the model's current weights (train further) instead of starting from the seed. */
+  keepWeights?: boolean;
   /** Training is over and the test set is being scored. */
   onEvaluating?(): void;
   /** Resolves when training may go on (pause). */
@@ -219,6 +222,7 @@ export function divergedMessage(loss: number, epoch: number, batch: number, s: T
 export async function trainModel(tf: TF, compiled: CompiledGraph, data: TrainData, s: TrainSettings, hooks: TrainHooks = {}): Promise<TrainOutcome> {
   const { model } = compiled;
   const size = data.shape[0] * data.shape[1] * data.shape[2];
+  if (!hooks.keepWeights) seedWeights(tf, model, s.seed);
   const optimizer = makeOptimizer(tf, s);
   model.compile({ optimizer, loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
 

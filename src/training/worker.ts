@@ -158,6 +158,7 @@ const api: TrainerApi = {
       onFeatureMaps: (maps) => events.onFeatureMaps(maps),
       onEvaluating: () => events.onEvaluating(),
       probeImage,
+      keepWeights: resume,
       featureMapInterval: 400,
       shouldStop: () => stopRequested,
       // Yield to the event loop every 200 ms: on WASM a batch never leaves microtasks, so stop/pause messages would wait for the end.
