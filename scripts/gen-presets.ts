@@ -55,8 +55,9 @@ function lenet5(): GraphDoc {
     'LeNet-5',
     'LeCun et al. (1998), the network that first read handwritten digits, here with ReLU and max pooling. ' +
       'Two convolution + pooling stages find strokes and their combinations; three dense layers turn them into one of ten digits. 61,706 parameters.',
-    // Measured: 98.6% test accuracy after 3 epochs with `layerlab train` on WASM.
-    { ...mnistTraining, batchSize: 32, validationSplit: 0.05 },
+    // Measured with `layerlab train` on WASM (weights seeded, so reproducible): 98.73% test accuracy
+    // after 3 epochs with seed 42; 98.47% with seed 7 and 98.96% with seed 1.
+    { ...mnistTraining, learningRate: 0.002, validationSplit: 0.05 },
   );
 }
 
