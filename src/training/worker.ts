@@ -49,6 +49,22 @@ export function structureSignature(doc: GraphDoc): string {
   return JSON.stringify([doc.nodes.map((n) => [n.id, n.type, n.params]), doc.edges]);
 }
 
+/**
+ * Called between batches: waits while paused, and otherwise yields to the event loop every 200 ms.
+ * On WASM a batch never leaves microtasks, so without the yield a Stop or Pause message from the
+ * page would only be read when the run ends.
+ */
+function betweenBatches(): Promise<void> {
+  if (paused) return new Promise<void>((resolve) => resumeWaiters.push(resolve));
+  if (performance.now() - lastYield < 200) return Promise.resolve();
+  return new Promise<void>((resolve) =>
+    setTimeout(() => {
+      lastYield = performance.now();
+      resolve();
+    }, 0),
+  );
+}
+
 function sizeOf(d: Pick<TrainData, 'shape'>) {
   return d.shape[0] * d.shape[1] * d.shape[2];
 }
@@ -161,8 +177,7 @@ const api: TrainerApi = {
       keepWeights: resume,
       featureMapInterval: 400,
       shouldStop: () => stopRequested,
-      // Yield to the event loop every 200 ms: on WASM a batch never leaves microtasks, so stop/pause messages would wait for the end.
-      waitWhilePaused: () => (paused ? new Promise<void>((r) => resumeWaiters.push(r)) : performance.now() - lastYield < 200 ? Promise.resolve() : new Promise<void>((r) => setTimeout(() => r(void (lastYield = performance.now())), 0))),
+      waitWhilePaused: betweenBatches,
     });
   },
 
