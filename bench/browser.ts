@@ -30,8 +30,10 @@ async function launchOptions(): Promise<{ executablePath: string; args: string[]
   return { executablePath, args };
 }
 
-export async function launch(): Promise<Browser> {
+/** Chromium with the e2e tests' flags, plus `extraArgs` (the training bench adds --enable-unsafe-webgpu). */
+export async function launch(extraArgs: readonly string[] = []): Promise<Browser> {
   const opts = await launchOptions();
+  opts.args = [...opts.args, ...extraArgs];
   try {
     return await chromium.launch({ headless: true, ...opts, timeout: 30_000 });
   } catch (e) {

@@ -1,19 +1,25 @@
 /**
- * `npm run bench`: editor performance figures for the README (a benchmark, not a test: nothing
- * here fails on a slow figure). Builds the app, serves dist/ with `vite preview`, drives
- * Debian's Chromium with Playwright and measures, each as the median of several runs:
+ * `npm run bench`: editor and training performance figures for the README (a benchmark, not a
+ * test: nothing here fails on a slow figure). Builds the app, serves it with `vite preview`,
+ * drives Debian's Chromium with Playwright and measures
+ *   editor (each as the median of several runs):
  *   1. opening ResNet-50 from the presets gallery (and a cold page load to LeNet-5),
  *   2. shape re-inference after one parameter edit (Node, Chromium, and in the editor's UI),
- *   3. frame intervals and long tasks while dragging a node of ResNet-50.
- * Prints a table and writes bench/results/editor.json.
+ *   3. frame intervals and long tasks while dragging a node of ResNet-50;
+ *   training (training.ts): images/s training LeNet-5 on MNIST on every tfjs backend of Chromium,
+ *   in the app, in LayerLab's loop with and without feature maps, in a plain tfjs script, and
+ *   PyTorch on the CPU (bench/lenet_torch.py) for comparison.
+ * Prints tables and writes bench/results/editor.json and bench/results/training.json.
  *
  * The build goes to a temporary folder (removed afterwards) rather than dist/, which the e2e
  * tests rebuild whenever they run.
  *
- * Options: --reps N (default 5), --skip-build (serve the existing dist/ instead),
- *          --screenshot PATH (a PNG of ResNet-50 as opened), --out PATH (the JSON).
+ * Options: --only editor|training (one part; default both), --reps N (editor, default 5),
+ *          --skip-build (serve a copy of the existing dist/ instead),
+ *          --screenshot PATH (a PNG of ResNet-50 as opened), --out PATH (the editor's JSON),
+ *          --training-out PATH (the training JSON).
  */
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -36,11 +42,11 @@ import {
   type OpenResult,
 } from './browser';
 import { EDIT, loadPreset, reinferBundle, reinferInNode } from './reinfer';
-import { buildApp, startPreview, type PreviewServer } from './server';
+import { buildApp, killRunning, startPreview, type PreviewServer } from './server';
 import { median, percentile, round, summary } from './stats';
+import { cpuBusy, prepareTrainingAssets, runTorch, runTrainingBench, TRAINING_BROWSER_ARGS, trainingReport } from './training';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const OVERALL_TIMEOUT_MS = 4 * 60_000;
 const TARGETS = { openResNet50Ms: 2000, reinferenceMs: 16 };
 const REINFER_RUNS = 200;
 const REINFER_WARMUP = 30;
@@ -54,6 +60,16 @@ const REPS = Math.max(1, Number(option('--reps') ?? 5) || 5);
 const SKIP_BUILD = process.argv.includes('--skip-build');
 const SHOT = option('--screenshot');
 const OUT = resolve(ROOT, option('--out') ?? 'bench/results/editor.json');
+const TRAINING_OUT = resolve(ROOT, option('--training-out') ?? 'bench/results/training.json');
+const ONLY = option('--only');
+if (ONLY !== undefined && ONLY !== 'editor' && ONLY !== 'training') {
+  console.error(`bench: --only takes "editor" or "training", not "${ONLY}"`);
+  process.exit(2);
+}
+const EDITOR = ONLY !== 'training';
+const TRAINING = ONLY !== 'editor';
+/** The build, plus about 4 minutes for the editor part and 8 for the training part (6 in the browser, PyTorch, slack). */
+const OVERALL_TIMEOUT_MS = (1 + (EDITOR ? 4 : 0) + (TRAINING ? 8 : 0)) * 60_000;
 
 // --- cleanup and the overall timeout ------------------------------------------------------
 let phase = 'starting';
@@ -64,6 +80,7 @@ let cleaning: Promise<void> | undefined;
 
 function cleanup(): Promise<void> {
   cleaning ??= (async () => {
+    killRunning(); // PyTorch, a build
     const serverGone = server?.stop().catch(() => undefined); // signals the server before any await
     await browser?.close().catch(() => undefined);
     await serverGone;
@@ -73,6 +90,7 @@ function cleanup(): Promise<void> {
 }
 // Last resort when the process ends before cleanup finished (e.g. a second signal).
 process.on('exit', () => {
+  killRunning();
   server?.killNow();
   if (buildDir) rmSync(buildDir, { recursive: true, force: true });
 });
@@ -110,25 +128,89 @@ const LENET: GraphTarget = { count: lenetDoc.nodes.length, lastId: lenetDoc.node
 const RESNET: GraphTarget = { count: resnet.doc.nodes.length, lastId: resnet.doc.nodes[resnet.doc.nodes.length - 1]!.id };
 
 async function main() {
-  const warnings: string[] = [];
   const loadBefore = loadavg()[0]!;
-
-  step(`re-inference in Node (${REINFER_RUNS} runs after ${REINFER_WARMUP} warm-up)`);
-  const nodeReinfer = reinferInNode(ROOT, REINFER_RUNS, REINFER_WARMUP);
-  if (!nodeReinfer.shape.endsWith(String(EDIT.value + 1))) warnings.push(`re-inference in Node: ${EDIT.node} has shape ${nodeReinfer.shape} after the edit`);
+  let nodeReinfer: { samples: number[]; shape: string } | undefined;
+  if (EDITOR) {
+    step(`re-inference in Node (${REINFER_RUNS} runs after ${REINFER_WARMUP} warm-up)`);
+    nodeReinfer = reinferInNode(ROOT, REINFER_RUNS, REINFER_WARMUP);
+  }
 
   let outDir = join(ROOT, 'dist');
   if (SKIP_BUILD) {
     if (!existsSync(join(outDir, 'index.html'))) throw new Error('--skip-build: dist/index.html does not exist (run `npx vite build` first)');
-    console.log('… using the existing dist/ (--skip-build)');
+    if (TRAINING) {
+      // The training part adds its worker to the served folder: a copy, not dist/ itself.
+      step('copying dist/ (--skip-build)');
+      buildDir = outDir = mkdtempSync(join(tmpdir(), 'layerlab-bench-'));
+      cpSync(join(ROOT, 'dist'), outDir, { recursive: true });
+    } else console.log('… using the existing dist/ (--skip-build)');
   } else {
     buildDir = outDir = mkdtempSync(join(tmpdir(), 'layerlab-bench-'));
     step('building the app (npx vite build)');
     await buildApp(ROOT, outDir);
   }
+  if (TRAINING) {
+    step('bundling the training bench worker (esbuild)');
+    await prepareTrainingAssets(ROOT, outDir);
+  }
   step('starting vite preview');
   server = await startPreview(ROOT, outDir);
-  const url = server.url;
+  if (EDITOR) await editorPart(server.url, nodeReinfer!, loadBefore);
+  if (TRAINING) await trainingPart(server.url);
+}
+
+async function trainingPart(url: string) {
+  const warnings: string[] = [];
+  const load = { start: round(loadavg()[0]!, 2), beforePyTorch: NaN, end: NaN };
+  // Busy CPUs over one second now (the load average would still count the editor part's own work).
+  const busy = { start: await cpuBusy(), beforePyTorch: null as number | null };
+  const pct = (x: number) => `${Math.round(x * 100)}%`;
+  if (busy.start !== null && busy.start > 0.2) warnings.push(`other work kept ${pct(busy.start)} of the CPUs busy when the training part started: the figures may be slow`);
+  step(`starting Chromium (${TRAINING_BROWSER_ARGS.join(' ')})`);
+  browser = await launch(TRAINING_BROWSER_ARGS);
+  const chromiumVersion = browser.version();
+  const figures = await runTrainingBench(browser, url, ROOT, step);
+  await browser.close().catch(() => undefined);
+  browser = undefined;
+  load.beforePyTorch = round(loadavg()[0]!, 2);
+  busy.beforePyTorch = await cpuBusy();
+  step('PyTorch on the CPU (bench/lenet_torch.py, 2 threads then 1)');
+  figures.torch = await runTorch(ROOT);
+  if (figures.torch.skipped) console.log(`  PyTorch skipped: ${figures.torch.skipped}`);
+  load.end = round(loadavg()[0]!, 2);
+  if (busy.beforePyTorch !== null && busy.beforePyTorch > 0.2)
+    warnings.push(`other work kept ${pct(busy.beforePyTorch)} of the CPUs busy just before PyTorch ran: its 2-thread figure suffers most from that`);
+  const cpuList = cpus();
+  const env = {
+    date: new Date().toISOString(),
+    chromium: chromiumVersion,
+    browserArgs: TRAINING_BROWSER_ARGS,
+    cpus: cpuList.length,
+    cpuModel: cpuList[0]?.model.trim() ?? 'unknown',
+    node: process.version,
+    loadAverage1m: load,
+    cpuBusyShare: { start: busy.start === null ? null : round(busy.start, 3), beforePyTorch: busy.beforePyTorch === null ? null : round(busy.beforePyTorch, 3) },
+  };
+  const { text } = trainingReport(figures, env, TRAINING_OUT, warnings);
+  console.log(`\nLayerLab training benchmark — ${env.date}`);
+  const busyText = (x: number | null) => (x === null ? '?' : pct(x));
+  console.log(
+    `Chromium ${env.chromium} (${env.browserArgs.join(' ')}), ${env.cpus} CPUs (${env.cpuModel}), load average ${load.start} → ${load.end}, ` +
+      `CPUs busy with other work ${busyText(busy.start)} at the start and ${busyText(busy.beforePyTorch)} before PyTorch, ${round(figures.seconds)} s in the browser\n`,
+  );
+  console.log(text);
+  const allWarnings = [...warnings, ...figures.pageErrors];
+  if (allWarnings.length) {
+    console.log('\nwarnings:');
+    for (const w of allWarnings) console.log(`  - ${w}`);
+  }
+  const shown = relative(process.cwd(), TRAINING_OUT);
+  console.log(`\nwrote ${shown && !shown.startsWith('..') ? shown : TRAINING_OUT}`);
+}
+
+async function editorPart(url: string, nodeReinfer: { samples: number[]; shape: string }, loadBefore: number) {
+  const warnings: string[] = [];
+  if (!nodeReinfer.shape.endsWith(String(EDIT.value + 1))) warnings.push(`re-inference in Node: ${EDIT.node} has shape ${nodeReinfer.shape} after the edit`);
   step('starting Chromium');
   browser = await launch();
   const chromiumVersion = browser.version();
@@ -194,9 +276,11 @@ async function main() {
     warnings.push(...collectedPageErrors());
     const load = { before: round(loadBefore, 2), after: round(loadavg()[0]!, 2) };
     if (load.before > cpus().length * 0.5) warnings.push(`the machine was already busy when the bench started (1-minute load average ${load.before} on ${cpus().length} CPUs): the figures may be slow`);
-    return report({ chromiumVersion, load, cold, opens, drags, edits, nodeReinfer, browserReinfer, dragNode: target, warnings });
+    report({ chromiumVersion, load, cold, opens, drags, edits, nodeReinfer, browserReinfer, dragNode: target, warnings });
   } finally {
     await kept?.close().catch(() => undefined);
+    await browser?.close().catch(() => undefined);
+    browser = undefined;
   }
 }
 

@@ -10,10 +10,20 @@ export interface CommandResult {
   output: string;
 }
 
+/** Commands started by runCommand that have not ended yet (killRunning() ends them). */
+const running = new Set<ChildProcess>();
+
+/** SIGKILL to every command runCommand started that is still running (for cleanup). */
+export function killRunning(): void {
+  for (const child of running) killGroup(child, 'SIGKILL');
+}
+
 /** Runs a command to completion, collecting stdout and stderr together. */
 export function runCommand(cmd: string, args: string[], opts: { cwd: string; timeoutMs: number }): Promise<CommandResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, args, { cwd: opts.cwd, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    running.add(child);
+    child.on('exit', () => running.delete(child));
     let output = '';
     child.stdout.on('data', (d) => (output += d));
     child.stderr.on('data', (d) => (output += d));
@@ -23,6 +33,7 @@ export function runCommand(cmd: string, args: string[], opts: { cwd: string; tim
     }, opts.timeoutMs);
     child.on('error', (e) => {
       clearTimeout(timer);
+      running.delete(child);
       reject(new Error(`could not start \`${cmd}\`: ${e.message}`));
     });
     child.on('close', (code) => {
