@@ -197,3 +197,18 @@ test('the probe predicts for the untrained model and follows a drawing', async (
   await expect(items).toHaveCount(10);
   await expect.poll(() => mapPixels(page, 'c1')).not.toBe(c1Before);
 });
+
+test('a node’s map opens all its channels large, and a convolution’s learned kernels', async ({ page }) => {
+  await openTrainTab(page);
+  await page.getByTestId('tab-probe').click();
+  await expect(page.getByTestId('probe-prediction').locator('li')).toHaveCount(10);
+  await node(page, 'c3').getByTestId('node-map-open').click();
+  const detail = page.getByTestId('node-detail');
+  await expect(detail).toBeVisible();
+  await expect(detail.getByTestId('feature-map').first()).toHaveAttribute('data-kind', 'grid');
+  await expect(detail).toContainText('16 of 16 channels');
+  await expect(detail.getByTestId('node-kernels')).toBeVisible();
+  await expect(detail).toContainText('16 filters of 5×5 (averaged over 6 input channels)');
+  await page.keyboard.press('Escape');
+  await expect(detail).toHaveCount(0);
+});

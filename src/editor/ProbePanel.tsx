@@ -169,7 +169,7 @@ export function ProbePanel() {
             </li>
           ))}
         </ol>
-        <p className="ll-muted">Every node on the canvas now shows what it sees for this image; double-click one to see all its channels.</p>
+        <p className="ll-muted">Every node on the canvas now shows what it sees for this image; its ⤢ button opens all its channels.</p>
       </section>
     </div>
   );

@@ -10,6 +10,7 @@ import { Chart } from '../viz/Chart';
 import { ConfusionMatrix } from '../viz/ConfusionMatrix';
 import { SampleGrid } from '../viz/SampleGrid';
 import { chooseBackend, initTrainer, loadDataset, pauseTraining, resumeTraining, startTraining, stopTraining } from '../training/client';
+import { filesFromDrop, loadImageFolder } from '../training/data/images';
 import { useTraining } from '../training/store';
 import { DEFAULT_SETTINGS, type TrainSettings } from '../training/trainer';
 import type { BackendName } from '../training/backend';
@@ -108,7 +109,6 @@ export function TrainPanel() {
 
   const onFolder = async (files: File[]) => {
     if (!files.length) return;
-    const { loadImageFolder } = await import('../training/data/images');
     const input = doc.nodes.find((n) => n.type === 'input');
     const shape = (input?.params.shape as [number, number, number] | undefined) ?? [28, 28, 1];
     useTraining.getState().set({ phase: 'loading', message: `Reading ${files.length} files…`, datasetError: null });
@@ -135,7 +135,20 @@ export function TrainPanel() {
 
   return (
     <div className="ll-train" data-testid="train-panel">
-      <section>
+      <section
+        data-testid="train-drop"
+        onDragOver={(e) => {
+          if (!running && [...e.dataTransfer.types].includes('Files')) e.preventDefault();
+        }}
+        onDrop={(e) => {
+          if (running || !e.dataTransfer.files.length) return;
+          e.preventDefault();
+          // A dropped folder (one sub-folder per class) or several class folders side by side. The
+          // entries must be taken during the event, so filesFromDrop is called before any await.
+          void filesFromDrop(e.dataTransfer).then(onFolder);
+        }}
+        title="Drop a folder of images here (one sub-folder per class)"
+      >
         <h3>Data</h3>
         <label className="ll-setting">
           <span>Dataset</span>
@@ -174,7 +187,7 @@ export function TrainPanel() {
             <button type="button" data-testid="train-choose-folder" onClick={() => folderInput?.click()} disabled={running}>
               Choose a folder…
             </button>{' '}
-            <span className="ll-muted">one sub-folder per class</span>
+            <span className="ll-muted">one sub-folder per class, or drop the folder here</span>
           </p>
         )}
         {t.dataset && (

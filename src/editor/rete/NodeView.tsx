@@ -113,8 +113,19 @@ export const NodeView = memo(function NodeView({ data, emit }: { data: LLNode; e
         </div>
       </div>
       {map && (
-        <div className="ll-node-map" data-testid="node-map" onDoubleClick={() => openNodeDetail(id)} title="What this node sees (double-click to open every channel large)">
+        <div className="ll-node-map" data-testid="node-map" title="What this node sees">
           <FeatureMapView map={map} classes={classes} />
+          <button
+            type="button"
+            className="ll-map-open"
+            data-testid="node-map-open"
+            title="Open every channel large (and the learned kernels)"
+            aria-label={`Open what ${id} sees`}
+            onPointerDown={(e) => e.stopPropagation()}
+            onClick={() => openNodeDetail(id)}
+          >
+            ⤢
+          </button>
         </div>
       )}
       <div className="ll-node-footer">
