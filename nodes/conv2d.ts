@@ -1,4 +1,4 @@
-import { activationParam } from './activations';
+import { activationParam, windowPaddingParam } from './activations';
 import { requireMap, windowOutput, zeroSizeLint } from './shape';
 import { defineNode, ShapeError } from './types';
 
@@ -17,12 +17,7 @@ export default defineNode({
     filters: { kind: 'int', default: 32, min: 1, max: 4096, doc: 'Number of filters, i.e. output channels (feature maps).' },
     kernelSize: { kind: 'pair', default: 3, min: 1, max: 64, doc: 'Window size [height, width] of each filter.' },
     strides: { kind: 'pair', default: 1, min: 1, max: 64, doc: 'Step of the window; 2 halves the map size.' },
-    padding: {
-      kind: 'enum',
-      default: 'valid',
-      options: ['valid', 'same'],
-      doc: '"same" pads the border so the size is kept (at stride 1); "valid" uses only full windows, shrinking the map.',
-    },
+    padding: windowPaddingParam,
     dilationRate: { kind: 'pair', default: 1, min: 1, max: 64, doc: 'Spacing between kernel taps; >1 sees a wider area with the same weights.' },
     activation: activationParam,
     useBias: { kind: 'bool', default: true, doc: 'Add a learned offset to each output channel.' },

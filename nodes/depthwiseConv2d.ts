@@ -1,4 +1,4 @@
-import { activationParam } from './activations';
+import { activationParam, windowPaddingParam } from './activations';
 import { requireMap, windowOutput, zeroSizeLint } from './shape';
 import { defineNode } from './types';
 
@@ -16,12 +16,7 @@ export default defineNode({
   params: {
     kernelSize: { kind: 'pair', default: 3, min: 1, max: 64, doc: 'Window size [height, width] of each per-channel kernel.' },
     strides: { kind: 'pair', default: 1, min: 1, max: 64, doc: 'Step of the window; 2 halves the map size.' },
-    padding: {
-      kind: 'enum',
-      default: 'valid',
-      options: ['valid', 'same'],
-      doc: '"same" pads the border so the size is kept (at stride 1); "valid" uses only full windows, shrinking the map.',
-    },
+    padding: windowPaddingParam,
     depthMultiplier: {
       kind: 'int',
       default: 1,
