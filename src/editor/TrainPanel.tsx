@@ -341,7 +341,7 @@ export function TrainPanel() {
           aria-valuenow={Math.round((p?.done ?? 0) * 100)}
           data-testid="train-progress"
         >
-          <div style={{ width: `${(p?.done ?? 0) * 100}%` }} />
+          <div style={{ transform: `scaleX(${p?.done ?? 0})` }} />
         </div>
         <p className="ll-progress-text" data-testid="train-status">
           {t.phase === 'loading' && (t.message ?? 'Loading…')}
