@@ -524,7 +524,11 @@ export function trainingReport(f: TrainingFigures, env: Record<string, unknown>,
     const parts: string[] = [];
     if (a?.ok && d) {
       parts.push(`app: first progress after ${round((d.firstProgressMs ?? NaN) / 1000, 1)} s, shows ${ips(d.shownImagesPerSecond)} images/s (its average since the start)`);
-      parts.push(`UI ${round(d.uiFps ?? NaN)} fps, ${d.longTasks?.count ?? 0} long tasks (${round(d.longTasks?.totalMs ?? 0)} ms)`);
+      const lt = d.longTasks;
+      parts.push(
+        `UI ${round(d.uiFps ?? NaN)} fps, ${lt?.count ?? 0} main-thread long tasks ≥ 50 ms (${round(lt?.totalMs ?? 0)} ms in all, longest ${round(lt?.maxMs ?? 0)} ms: ` +
+          `${(lt?.maxMs ?? 0) <= 100 ? 'within' : 'OVER'} the 100 ms limit)`,
+      );
     }
     if (d && typeof d.stopMs === 'number') parts.push(`"Stopped" ${round(d.stopMs / 1000, 1)} s after the click on Stop (${d.batchesAfterStop} batches after it)`);
     else if (d && typeof d.batchesAfterStop === 'number')

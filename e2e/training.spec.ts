@@ -8,7 +8,7 @@ import { expect, test, type Page } from '@playwright/test';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { node, openApp } from './helpers';
-import { writeImageFolder } from './png';
+import { encodeGreyPng, writeImageFolder } from './png';
 
 /** Opens the app on WASM, goes to the Train tab and waits for MNIST to be loaded. */
 async function openTrainTab(page: Page) {
@@ -211,4 +211,95 @@ test('a node’s map opens all its channels large, and a convolution’s learned
   await expect(detail).toContainText('16 filters of 5×5 (averaged over 6 input channels)');
   await page.keyboard.press('Escape');
   await expect(detail).toHaveCount(0);
+});
+
+/** Dispatches a real drop event on `testid` carrying these files (a real DataTransfer, as the OS would give). */
+async function dropFiles(page: Page, testid: string, files: { name: string; type: string; bytes: Buffer }[]) {
+  const payload = files.map((f) => ({ name: f.name, type: f.type, b64: f.bytes.toString('base64') }));
+  await page.getByTestId(testid).evaluate((el, list) => {
+    const dt = new DataTransfer();
+    for (const f of list) dt.items.add(new File([Uint8Array.from(atob(f.b64), (c) => c.charCodeAt(0))], f.name, { type: f.type }));
+    el.dispatchEvent(new DragEvent('dragover', { bubbles: true, cancelable: true, dataTransfer: dt }));
+    el.dispatchEvent(new DragEvent('drop', { bubbles: true, cancelable: true, dataTransfer: dt }));
+  }, payload);
+}
+
+test('dropping an image file on the probe predicts for it; a file that is not an image says so', async ({ page }) => {
+  await openTrainTab(page);
+  await page.getByTestId('tab-probe').click();
+  const bars = () => page.getByTestId('probe-prediction').locator('.ll-bar').evaluateAll((els) => els.map((e) => (e as HTMLElement).style.width).join(' '));
+  await expect.poll(async () => (await bars()).split(' ').filter(Boolean).length).toBe(10);
+  const before = await bars();
+  const c1Before = await mapPixels(page, 'c1');
+
+  // A 28×28 "7": a bar along the top and a diagonal down to the bottom left.
+  const px = new Uint8Array(28 * 28);
+  for (let x = 6; x < 22; x++) for (let y = 5; y < 8; y++) px[y * 28 + x] = 255;
+  for (let y = 8; y < 24; y++) for (let d = -1; d <= 1; d++) px[y * 28 + Math.round(21 - (y - 8) * 0.6) + d] = 255;
+  await dropFiles(page, 'probe-draw', [{ name: 'seven.png', type: 'image/png', bytes: encodeGreyPng(28, 28, px) }]);
+  await expect.poll(bars).not.toBe(before);
+  await expect.poll(() => mapPixels(page, 'c1')).not.toBe(c1Before);
+  // The dropped picture is what the probe canvas shows now (its top-left is black, its top bar white).
+  const drawn = await page.getByTestId('probe-draw').evaluate((c: HTMLCanvasElement) => {
+    const ctx = c.getContext('2d')!;
+    const at = (x: number, y: number) => ctx.getImageData(Math.round((x * c.width) / 28), Math.round((y * c.height) / 28), 1, 1).data[0];
+    return { corner: at(1, 1), bar: at(14, 6.5) };
+  });
+  expect(drawn.corner).toBeLessThan(40);
+  expect(drawn.bar).toBeGreaterThan(200);
+
+  await dropFiles(page, 'probe-draw', [{ name: 'notes.txt', type: 'text/plain', bytes: Buffer.from('not an image') }]);
+  await expect(page.getByTestId('notice')).toContainText('notes.txt is not an image this browser can read');
+});
+
+test('dropping a folder of class sub-folders on the Train tab loads it as the dataset', async ({ page }, testInfo) => {
+  // Playwright cannot drop a real directory, so the drop event carries a real DataTransfer whose
+  // items answer webkitGetAsEntry() with a directory tree built from real files (the shape of the
+  // File and Directory Entries API): the panel's drop handler, the folder walk, decoding and the
+  // split all run as for a real drop.
+  const dir = testInfo.outputPath('dropped');
+  writeImageFolder(dir, { dark: 6, light: 6 });
+  const { readdirSync, readFileSync } = await import('node:fs');
+  const tree = Object.fromEntries(
+    readdirSync(dir).map((cls) => [cls, readdirSync(join(dir, cls)).map((f) => ({ name: f, b64: readFileSync(join(dir, cls, f)).toString('base64') }))]),
+  );
+  await openTrainTab(page);
+  await page.getByTestId('train-drop').evaluate((el, t) => {
+    type Entry = { isFile: boolean; isDirectory: boolean; name: string; fullPath: string; file?: (ok: (f: File) => void) => void; createReader?: () => { readEntries(ok: (e: Entry[]) => void): void } };
+    const fileEntry = (path: string, f: File): Entry => ({ isFile: true, isDirectory: false, name: f.name, fullPath: path, file: (ok) => ok(f) });
+    const dirEntry = (path: string, children: Entry[]): Entry => {
+      return {
+        isFile: false,
+        isDirectory: true,
+        name: path.split('/').pop()!,
+        fullPath: path,
+        createReader: () => {
+          let given = false;
+          return { readEntries: (ok) => ok(given ? [] : ((given = true), children)) };
+        },
+      };
+    };
+    const dt = new DataTransfer();
+    const classes = Object.entries(t).map(([cls, files]) =>
+      dirEntry(
+        `/dropped/${cls}`,
+        files.map((f) => {
+          const file = new File([Uint8Array.from(atob(f.b64), (c) => c.charCodeAt(0))], f.name, { type: 'image/png' });
+          dt.items.add(file);
+          return fileEntry(`/dropped/${cls}/${f.name}`, file);
+        }),
+      ),
+    );
+    const root = dirEntry('/dropped', classes);
+    const fake = { types: ['Files'], files: dt.files, items: [{ kind: 'file', webkitGetAsEntry: () => root }] };
+    for (const type of ['dragover', 'drop']) {
+      const ev = new DragEvent(type, { bubbles: true, cancelable: true, dataTransfer: dt });
+      Object.defineProperty(ev, 'dataTransfer', { value: fake });
+      el.dispatchEvent(ev);
+    }
+  }, tree);
+  await expect(page.getByTestId('train-dataset-info')).toContainText(/^dropped: \d+ training and \d+ test images, 28×28×1, 2 classes$/, { timeout: 30_000 });
+  const [train, testCount] = (await page.getByTestId('train-dataset-info').textContent())!.match(/\d+/g)!.map(Number);
+  expect(train! + testCount!).toBe(12);
+  await expect(page.getByTestId('train-fit-problem')).toContainText('2 classes');
 });

@@ -60,3 +60,45 @@ test('LeNet-5 trains on WebGPU: backend, batches, feature maps, and Stop ends th
   await expect(page.getByTestId('train-message')).toHaveCount(0);
   expect(errors).toEqual([]);
 });
+
+test('a lost WebGPU device stops the run with a message; switching backend keeps the graph and the trained weights', async ({ page }) => {
+  test.setTimeout(120_000);
+  // ?faults=1 exposes window.layerlabFaults.loseDevice(), which destroys the worker's GPU device.
+  const errors = await openApp(page, '/?backend=webgpu&faults=1');
+  const nodesBefore = await page.getByTestId('node').count();
+  await page.getByTestId('tab-train').click();
+  await expect(page.getByTestId('train-backend-info')).toContainText('Training on webgpu', { timeout: 30_000 });
+  await expect(page.getByTestId('train-dataset-info')).toContainText('60,000 training', { timeout: 30_000 });
+  const batch = page.getByTestId('train-batch');
+  await batch.fill('16');
+  await batch.press('Enter');
+  await page.getByTestId('train-start').click();
+
+  const status = page.getByTestId('train-status');
+  const batchNow = async () => Number((await status.textContent())?.match(/batch (\d+)\//)?.[1] ?? 0);
+  await expect.poll(batchNow, { timeout: 60_000, message: 'a few batches on webgpu' }).toBeGreaterThanOrEqual(2);
+  // The worker copies the weights off the GPU every 5 s or so: let it take one.
+  await page.waitForTimeout(6_000);
+  await page.evaluate(() => (window as unknown as { layerlabFaults: { loseDevice(): Promise<void> } }).layerlabFaults.loseDevice());
+
+  const lost = page.getByTestId('train-device-lost');
+  await expect(lost).toContainText('The GPU stopped working', { timeout: 15_000 });
+  await expect(lost).toContainText(/the weights from epoch 1, batch \d+ are kept/);
+  const keptAt = (await lost.textContent())!.match(/epoch 1, batch (\d+)/)![1]!;
+  expect(Number(keptAt)).toBeGreaterThanOrEqual(1);
+  // The run is over, the graph untouched.
+  await expect(page.getByTestId('train-start')).toBeVisible();
+  expect(await page.getByTestId('node').count()).toBe(nodesBefore);
+
+  await page.getByTestId('train-device-fallback').click();
+  await expect(page.getByTestId('train-backend-info')).toContainText('Training on webgl', { timeout: 30_000 });
+  await expect(page.getByTestId('train-kept-weights')).toContainText(`epoch 1, batch ${keptAt}`);
+
+  // Continue trains on from the kept weights on the new backend.
+  const before = await batchNow();
+  await page.getByTestId('train-continue').click();
+  await expect.poll(batchNow, { timeout: 60_000, message: 'training goes on on webgl' }).not.toBe(before);
+  await page.getByTestId('train-stop').click();
+  await expect(page.getByTestId('train-start')).toBeVisible({ timeout: 30_000 });
+  expect(errors).toEqual([]);
+});

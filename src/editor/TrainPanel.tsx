@@ -298,6 +298,9 @@ export function TrainPanel() {
           <p className="ll-muted" data-testid="train-backend-info">
             Training on <b>{t.backend.name}</b>
             {t.backend.adapterInfo ? ` (${t.backend.adapterInfo})` : ''}.
+            {t.backend.keptWeights && (
+              <span data-testid="train-kept-weights"> The trained weights from {t.backend.keptWeights} came along.</span>
+            )}
           </p>
         )}
       </section>
@@ -359,7 +362,7 @@ export function TrainPanel() {
         {t.deviceLost && (
           <p className="ll-error" role="alert" data-testid="train-device-lost">
             {t.deviceLost.message}{' '}
-            <button type="button" onClick={() => void chooseBackend(t.deviceLost!.fallback as BackendName)}>
+            <button type="button" data-testid="train-device-fallback" onClick={() => void chooseBackend(t.deviceLost!.fallback as BackendName)}>
               Switch to {t.deviceLost.fallback}
             </button>
           </p>

@@ -43,9 +43,22 @@ export async function chooseBackend(name: BackendName) {
   const info = await initTrainer([name]);
   if (info.name !== name) {
     useEditor.getState().notify('error', `The ${name} backend is not available here; using ${info.name}.`);
+  } else if (info.keptWeights) {
+    useEditor.getState().notify('info', `Now on ${info.name}, with the trained weights from ${info.keptWeights}: press Continue to train on.`);
   }
-  // The model starts afresh on a new backend; the dataset stays.
+  // The dataset stays; the maps are redrawn by the next prediction.
   store().set({ maps: new Map(), prediction: null });
+}
+
+/**
+ * Test-only fault injection, on the page only with ?faults=1: `window.layerlabFaults.loseDevice()`
+ * destroys the worker's WebGPU device as a crashed driver would.
+ */
+export function installFaultHooks() {
+  if (new URLSearchParams(window.location.search).get('faults') !== '1') return;
+  (window as unknown as { layerlabFaults: unknown }).layerlabFaults = {
+    loseDevice: () => remote().simulateDeviceLoss(),
+  };
 }
 
 let datasetLoads = 0;
@@ -103,7 +116,10 @@ export async function startTraining(graph: GraphDoc, settings: TrainSettings, re
           if (current()) store().set({ phase: 'evaluating' });
         },
         onDeviceLost(message, fallback) {
-          if (current()) store().set({ deviceLost: { message, fallback } });
+          if (gen !== generation) return; // (may arrive just after the run's result)
+          // The run is over: whatever the dead device still answers is ignored.
+          finished = true;
+          store().set({ deviceLost: { message, fallback }, phase: 'stopped', message: 'Stopped: the GPU was lost.' });
         },
       }),
       resume,

@@ -28,6 +28,8 @@ export interface BackendInfo {
   name: BackendName;
   tried: BackendAttempt[];
   adapterInfo?: string;
+  /** After a switch: the trained weights were carried over, from this point of the run ("epoch 1, batch 37"). */
+  keptWeights?: string;
 }
 
 export interface Sample {
@@ -61,6 +63,11 @@ export interface TrainerApi {
   pause(): void;
   resume(): void;
   stop(): void;
+  /**
+   * Fault injection for tests (exposed on the page only with ?faults=1): destroys the WebGPU
+   * device as a driver crash would, so the device-loss path can be exercised on purpose.
+   */
+  simulateDeviceLoss(): Promise<void>;
   /** Where feature maps come from: a test image, or an image of the user's (drawn or dropped). */
   setProbe(probe: { split: 'test' | 'train'; index: number } | { image: Float32Array }): void;
   /** Prediction and every node's feature maps for the current probe image, trained or not. */

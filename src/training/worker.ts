@@ -20,12 +20,40 @@ let compiled: CompiledGraph | null = null;
 let compiledSignature = '';
 let compiledGraph: GraphDoc | null = null;
 /** The weights so far, copied to CPU memory: they survive a backend switch or a lost GPU. */
-let weightSnapshot: { shapes: number[][]; values: Float32Array[] } | null = null;
+let weightSnapshot: { shapes: number[][]; values: Float32Array[]; at: string } | null = null;
+/** Where the current run is ("epoch 1, batch 37"), for saying which weights a snapshot holds. */
+let runPosition = 'before training';
+/** When the last snapshot was taken during a run on a GPU, and how long it took (ms). */
+let lastSnapshotAt = 0;
+let snapshotCost = 0;
+/** The WebGPU device was lost: nothing can be read from the old backend any more. */
+let deviceLost = false;
+/** Set by the test-only fault hook, so that its device.destroy() counts as a loss. */
+let faultInjected = false;
 
 async function snapshotWeights() {
   if (!compiled) return;
+  const started = performance.now();
   const ws = compiled.model.getWeights();
-  weightSnapshot = { shapes: ws.map((w) => w.shape), values: await Promise.all(ws.map((w) => w.data() as Promise<Float32Array>)) };
+  weightSnapshot = { shapes: ws.map((w) => w.shape), values: await Promise.all(ws.map((w) => w.data() as Promise<Float32Array>)), at: runPosition };
+  lastSnapshotAt = performance.now();
+  snapshotCost = lastSnapshotAt - started;
+}
+
+/**
+ * On a GPU, copies the weights to CPU memory between batches every few seconds (at most ~10% of
+ * the time: the interval grows with the cost of a copy), so a lost device costs seconds of
+ * training, not the run.
+ */
+async function maybeSnapshot() {
+  if (deviceLost || (backend?.name !== 'webgpu' && backend?.name !== 'webgl')) return;
+  if (performance.now() - lastSnapshotAt < Math.max(5000, 10 * snapshotCost)) return;
+  await snapshotWeights();
+}
+
+/** A promise that gives up after `ms` (reading from a dying GPU may never answer). */
+function within<T>(p: Promise<T>, ms: number): Promise<T | undefined> {
+  return Promise.race([p, new Promise<undefined>((r) => setTimeout(() => r(undefined), ms))]);
 }
 
 /** Rebuilds the model on the current backend with the snapshot's weights. */
@@ -110,21 +138,41 @@ function ensureCompiled(graph: GraphDoc, fresh: boolean): CompiledGraph {
   return compiled;
 }
 
-/** Watches a WebGPU device and reports its loss once. */
-function watchDevice(events: TrainEvents) {
-  const device = (tf.backend() as unknown as { device?: GPUDevice }).device;
-  void device?.lost.then((info) => {
-    if (info.reason === 'destroyed') return;
+function gpuDevice(): GPUDevice | undefined {
+  return tf.getBackend() === 'webgpu' ? (tf.backend() as unknown as { device?: GPUDevice }).device : undefined;
+}
+
+/**
+ * Watches a WebGPU device and reports its loss once (our own backend switch destroys it too: not a
+ * loss). Resolves with the message for people when the device is lost.
+ */
+const watched = new WeakMap<GPUDevice, Promise<string | undefined>>();
+function watchDevice(events: TrainEvents): Promise<string | undefined> | undefined {
+  const device = gpuDevice();
+  if (!device) return undefined;
+  let lost = watched.get(device);
+  if (lost) return lost;
+  lost = device.lost.then((info) => {
+    if (info.reason === 'destroyed' && !faultInjected) return undefined;
+    faultInjected = false;
+    deviceLost = true;
     stopRequested = true;
-    events.onDeviceLost(`The GPU stopped working (${info.message || info.reason}). Your graph is safe; switch to another backend to go on.`, 'webgl');
+    api.resume();
+    const kept = weightSnapshot ? `the weights from ${weightSnapshot.at} are kept` : 'no trained weights were saved yet';
+    const message = `The GPU stopped working (${info.message || info.reason}). Your graph is safe and ${kept}; switch to another backend to go on.`;
+    events.onDeviceLost(message, 'webgl');
+    return message;
   });
+  watched.set(device, lost);
+  return lost;
 }
 
 const api: TrainerApi = {
   async init(prefer?: BackendName[]) {
     // Keep the weights so far: copy them off the old backend if it still answers (a lost GPU does
     // not: then the copy from the last epoch is used), and rebuild the model on the new one.
-    await snapshotWeights().catch(() => undefined);
+    if (!deviceLost) await within(snapshotWeights().catch(() => undefined), 5000);
+    deviceLost = false;
     try {
       compiled?.model.dispose();
     } catch {
@@ -134,7 +182,7 @@ const api: TrainerApi = {
     const info = await initBackend(prefer);
     backend = info;
     restoreSnapshot();
-    return info;
+    return { ...info, keptWeights: compiled && weightSnapshot ? weightSnapshot.at : undefined };
   },
 
   async loadDataset(spec) {
@@ -163,22 +211,38 @@ const api: TrainerApi = {
     stopRequested = false;
     paused = false;
     const c = ensureCompiled(graph, !resume);
-    if (backend?.name === 'webgpu') watchDevice(events);
-    return trainModel(tf, c, data, settings, {
-      onBatch: (p) => events.onBatch(p),
-      onEpoch: (m) => {
-        events.onEpoch(m);
-        // On a GPU, keep a CPU copy of the weights at each epoch end in case the device is lost.
-        if (backend?.name === 'webgpu' || backend?.name === 'webgl') void snapshotWeights();
+    if (!resume) runPosition = 'the start of the run';
+    const lost = backend?.name === 'webgpu' ? watchDevice(events) : undefined;
+    lastSnapshotAt = performance.now();
+    const run = trainModel(tf, c, data, settings, {
+      onBatch: (p) => {
+        runPosition = `epoch ${p.epoch}, batch ${p.batch}`;
+        events.onBatch(p);
       },
+      onEpoch: (m) => events.onEpoch(m),
       onFeatureMaps: (maps) => events.onFeatureMaps(maps),
       onEvaluating: () => events.onEvaluating(),
       probeImage,
       keepWeights: resume,
       featureMapInterval: 400,
       shouldStop: () => stopRequested,
-      waitWhilePaused: betweenBatches,
+      // Between batches: answer messages, wait while paused, and on a GPU keep a CPU copy of the
+      // weights every few seconds in case the device is lost.
+      waitWhilePaused: async () => {
+        if (paused) await within(snapshotWeights(), 5000).catch(() => undefined);
+        await betweenBatches();
+        await maybeSnapshot().catch(() => undefined);
+      },
     });
+    try {
+      return await run;
+    } catch (e) {
+      // A dying GPU fails the batch in flight ("mapAsync … unmapped") just before it reports its
+      // loss: then the run ends as stopped, and the loss message tells the user what to do.
+      const message = lost && (deviceLost ? await lost : await within(lost, 2000));
+      if (message) return { status: 'stopped', message: 'Stopped: the GPU was lost.', epochs: [], trainImages: 0, imagesPerSecond: 0, seconds: 0 };
+      throw e;
+    }
   },
 
   pause() {
@@ -195,6 +259,13 @@ const api: TrainerApi = {
   stop() {
     stopRequested = true;
     api.resume();
+  },
+
+  async simulateDeviceLoss() {
+    const device = gpuDevice();
+    if (!device) throw new Error(`There is no WebGPU device to lose: training runs on ${tf.getBackend()}.`);
+    faultInjected = true;
+    device.destroy();
   },
 
   setProbe(p) {
