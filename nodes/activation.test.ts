@@ -27,7 +27,7 @@ describeAgainstTfjs(
 
 function build(raw: Record<string, unknown>) {
   if (activation.role === 'input') throw new Error('activation must be a layer node');
-  return activation.build(tf, resolveParams(activation, raw).params, 'activation_under_test');
+  return activation.build(tf, resolveParams(activation, raw).params, 'activation_under_test', [[4]]);
 }
 
 describe('activation', () => {

@@ -1,4 +1,5 @@
 import { NODE_ACTIVATIONS } from './activations';
+import { kerasActivation, kerasLayer, pyFloat, torchActivation } from './codegen';
 import { formatShape } from './shape';
 import { defineNode, ShapeError } from './types';
 
@@ -48,4 +49,13 @@ export default defineNode({
     p.activation === 'leakyRelu'
       ? tf.layers.leakyReLU({ name, alpha: p.alpha })
       : tf.layers.activation({ name, activation: p.activation }),
+  keras: (p, { id }) =>
+    p.activation === 'leakyRelu'
+      ? // Positional, as Keras 2 calls it alpha and Keras 3 negative_slope.
+        kerasLayer('LeakyReLU', id, [pyFloat(p.alpha)])
+      : kerasLayer('Activation', id, [kerasActivation(p.activation) ?? "'linear'"]),
+  pytorch: {
+    module: () => null,
+    forward: (p, { args }) => [torchActivation(p.activation, args[0]!, p.alpha)],
+  },
 });

@@ -1,3 +1,4 @@
+import { kerasLayer } from './codegen';
 import { describeInputs, sameShapes } from './shape';
 import { defineNode, ShapeError } from './types';
 
@@ -23,4 +24,9 @@ export default defineNode({
   },
   paramCount: () => ({ trainable: 0, nonTrainable: 0 }),
   build: (tf, _p, name) => tf.layers.add({ name }),
+  keras: (_p, { id }) => kerasLayer('Add', id, []),
+  pytorch: {
+    module: () => null,
+    forward: (_p, { args }) => [args.join(' + ')],
+  },
 });

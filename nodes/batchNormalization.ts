@@ -1,5 +1,13 @@
+import { kerasLayer, oneMinus, pyNum } from './codegen';
 import { formatShape } from './shape';
 import { defineNode, ShapeError } from './types';
+
+/** Marks parameters as fixed (not trained): Keras' center = False / scale = False. */
+const FROZEN = `def frozen(module, *names):
+    """Keeps these parameters of the module fixed during training."""
+    for name in names:
+        getattr(module, name).requires_grad_(False)
+    return module`;
 
 export default defineNode({
   type: 'batchNormalization',
@@ -50,4 +58,39 @@ export default defineNode({
       : ['TensorFlow.js cannot train Batch Normalization with center or scale turned off (it runs, but training fails): leave both on.'],
   build: (tf, p, name) =>
     tf.layers.batchNormalization({ name, momentum: p.momentum, epsilon: p.epsilon, center: p.center, scale: p.scale }),
+  keras: (p, { id }) =>
+    kerasLayer('BatchNormalization', id, [], [
+      ['momentum', p.momentum === 0.99 ? undefined : pyNum(p.momentum)],
+      ['epsilon', p.epsilon === 1e-3 ? undefined : pyNum(p.epsilon)],
+      ['center', p.center ? undefined : 'False'],
+      ['scale', p.scale ? undefined : 'False'],
+    ]),
+  pytorch: {
+    module(p, { inputs }) {
+      const x = inputs[0]!;
+      const cls = x.length === 3 ? 'BatchNorm2d' : 'BatchNorm1d';
+      const bn = `nn.${cls}(${x[x.length - 1]}, eps=${pyNum(p.epsilon)}, momentum=${pyNum(oneMinus(p.momentum))})`;
+      const fixed = [...(p.scale ? [] : ["'weight'"]), ...(p.center ? [] : ["'bias'"])];
+      return fixed.length ? `frozen(${bn}, ${fixed.join(', ')})` : bn;
+    },
+    forward: (_p, { args, module }) => [`${module}(${args[0]})`],
+    weights(p, { inputs }) {
+      const x = inputs[0]!;
+      const c = x[x.length - 1]!;
+      return [
+        p.scale ? { tf: 'gamma', torch: 'weight', shape: [c] } : { torch: 'weight', shape: [c], fill: 1 },
+        p.center ? { tf: 'beta', torch: 'bias', shape: [c] } : { torch: 'bias', shape: [c], fill: 0 },
+        { tf: 'moving_mean', torch: 'running_mean', shape: [c] },
+        { tf: 'moving_variance', torch: 'running_var', shape: [c] },
+      ];
+    },
+    helpers: (p): Record<string, string> => (p.center && p.scale ? {} : { frozen: FROZEN }),
+    notes: [
+      'Batch normalization: in evaluation mode both compute (x - moving_mean) / sqrt(moving_var + epsilon) * gamma + beta ' +
+      "with the same epsilon. Their momentum means opposite things: Keras keeps momentum of the old average " +
+      "(new = momentum * old + (1 - momentum) * batch), PyTorch mixes in momentum of the batch, so PyTorch's momentum is " +
+      '1 - Keras momentum. While training, PyTorch updates running_var with the unbiased batch variance, n / (n - 1) ' +
+      'times the biased one TensorFlow.js uses.',
+    ],
+  },
 });

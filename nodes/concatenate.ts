@@ -1,3 +1,4 @@
+import { kerasLayer, pyNum, torchDim } from './codegen';
 import { describeInputs, formatShape } from './shape';
 import { defineNode, ShapeError, type Shape } from './types';
 
@@ -67,5 +68,17 @@ export default defineNode({
     return out;
   },
   paramCount: () => ({ trainable: 0, nonTrainable: 0 }),
-  build: (tf, p, name) => tf.layers.concatenate({ name, axis: p.axis }),
+  // tfjs 4.22 infers the right symbolic shape for a negative axis other than -1 but then joins the
+  // real tensors along the last axis: hand it the same axis counted from the batch axis instead.
+  build: (tf, p, name, inputs) => tf.layers.concatenate({ name, axis: p.axis < -1 ? inputs[0]!.length + 1 + p.axis : p.axis }),
+  // Keras counts axes like tfjs (the batch axis is 0), so the value carries over.
+  keras: (p, { id }) => kerasLayer('Concatenate', id, [], [['axis', p.axis === -1 ? undefined : pyNum(p.axis)]]),
+  pytorch: {
+    module: () => null,
+    forward(p, { inputs, args }) {
+      const rank = inputs[0]!.length;
+      const dim = torchDim(perSampleAxis(p.axis, rank)!, rank);
+      return [`torch.cat([${args.join(', ')}], dim=${dim})`];
+    },
+  },
 });

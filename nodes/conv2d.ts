@@ -1,4 +1,5 @@
 import { activationParam, windowPaddingParam } from './activations';
+import { fPadArgs, kerasActivation, kerasLayer, pairUnlessOne, pyPair, pyStr, SAME_PAD_COMMENT, SAME_PADDING_NOTE, CONV_LAYOUT_NOTE, torchActivation, windowPads } from './codegen';
 import { requireMap, windowOutput, zeroSizeLint } from './shape';
 import { defineNode, ShapeError } from './types';
 
@@ -54,4 +55,39 @@ export default defineNode({
       activation: p.activation,
       useBias: p.useBias,
     }),
+  keras: (p, { id }) =>
+    kerasLayer('Conv2D', id, [String(p.filters), pyPair(p.kernelSize)], [
+      ['strides', pairUnlessOne(p.strides)],
+      ['padding', p.padding === 'same' ? pyStr('same') : undefined],
+      ['dilation_rate', pairUnlessOne(p.dilationRate)],
+      ['activation', kerasActivation(p.activation)],
+      ['use_bias', p.useBias ? undefined : 'False'],
+    ]),
+  pytorch: {
+    module(p, { inputs }) {
+      const pads = windowPads(inputs[0]!, p.kernelSize, p.strides, p.padding, p.dilationRate);
+      const args = [
+        String(inputs[0]![2]),
+        String(p.filters),
+        `kernel_size=${pyPair(p.kernelSize)}`,
+        ...(pairUnlessOne(p.strides) ? [`stride=${pyPair(p.strides)}`] : []),
+        // Even padding on both sides can be left to the layer; uneven padding is done in forward.
+        ...(pads.symmetric && !pads.none ? [`padding=${pyPair([pads.top, pads.left])}`] : []),
+        ...(pairUnlessOne(p.dilationRate) ? [`dilation=${pyPair(p.dilationRate)}`] : []),
+        ...(p.useBias ? [] : ['bias=False']),
+      ];
+      return `nn.Conv2d(${args.join(', ')})`;
+    },
+    forward(p, { inputs, args, module, out }) {
+      const pads = windowPads(inputs[0]!, p.kernelSize, p.strides, p.padding, p.dilationRate);
+      if (pads.symmetric) return [torchActivation(p.activation, `${module}(${args[0]})`)];
+      return [SAME_PAD_COMMENT, `F.pad(${args[0]}, ${fPadArgs(pads)})`, torchActivation(p.activation, `${module}(${out})`)];
+    },
+    // tfjs kernel: [height, width, in, out] (HWIO); PyTorch weight: [out, in, height, width] (OIHW).
+    weights: (p, { inputs }) => [
+      { tf: 'kernel', torch: 'weight', shape: [...p.kernelSize, inputs[0]![2]!, p.filters], permute: [3, 2, 0, 1] },
+      ...(p.useBias ? [{ tf: 'bias', torch: 'bias', shape: [p.filters] }] : []),
+    ],
+    notes: [CONV_LAYOUT_NOTE, SAME_PADDING_NOTE],
+  },
 });

@@ -1,6 +1,28 @@
 import { activationParam } from './activations';
+import { CONV_LAYOUT_NOTE, kerasActivation, kerasLayer, pairUnlessOne, pyPair, pyStr, torchActivation } from './codegen';
 import { deconvOutputLength, requireMap } from './shape';
-import { defineNode } from './types';
+import { defineNode, type Shape } from './types';
+
+/**
+ * How the PyTorch transposed convolution reproduces tfjs' output size. PyTorch's ConvTranspose2d
+ * without padding gives the full result, (n − 1)·stride + kernel; `output_padding`
+ * (max(stride − kernel, 0), always < stride) adds the rows a kernel smaller than its stride
+ * leaves empty, giving max((n − 1)·stride + kernel, n·stride) — exactly tfjs' "valid" size. For
+ * "same", TensorFlow crops the full result to n·stride, starting at floor((kernel − stride) / 2)
+ * (TensorFlow's uneven "same" padding: the larger half is cut at the bottom/right), while
+ * PyTorch's `padding` would cut both sides equally; so the generated forward slices.
+ */
+function transposeGeometry(p: { kernelSize: [number, number]; strides: [number, number]; padding: 'valid' | 'same' }, input: Shape) {
+  const axis = (i: 0 | 1) => {
+    const [k, s, n] = [p.kernelSize[i], p.strides[i], input[i]!];
+    const outputPadding = Math.max(s - k, 0);
+    const full = (n - 1) * s + k + outputPadding;
+    const size = deconvOutputLength(n, k, s, p.padding);
+    const start = p.padding === 'same' ? Math.floor(Math.max(k - s, 0) / 2) : 0;
+    return { outputPadding, crop: size !== full, start, size };
+  };
+  return [axis(0), axis(1)] as const;
+}
 
 export default defineNode({
   type: 'conv2dTranspose',
@@ -49,4 +71,47 @@ export default defineNode({
       activation: p.activation,
       useBias: p.useBias,
     }),
+  keras: (p, { id }) =>
+    kerasLayer('Conv2DTranspose', id, [String(p.filters), pyPair(p.kernelSize)], [
+      ['strides', pairUnlessOne(p.strides)],
+      ['padding', p.padding === 'same' ? pyStr('same') : undefined],
+      ['activation', kerasActivation(p.activation)],
+      ['use_bias', p.useBias ? undefined : 'False'],
+    ]),
+  pytorch: {
+    module(p, { inputs }) {
+      const [h, w] = transposeGeometry(p, inputs[0]!);
+      const args = [
+        String(inputs[0]![2]),
+        String(p.filters),
+        `kernel_size=${pyPair(p.kernelSize)}`,
+        ...(pairUnlessOne(p.strides) ? [`stride=${pyPair(p.strides)}`] : []),
+        ...(h.outputPadding || w.outputPadding ? [`output_padding=${pyPair([h.outputPadding, w.outputPadding])}`] : []),
+        ...(p.useBias ? [] : ['bias=False']),
+      ];
+      return `nn.ConvTranspose2d(${args.join(', ')})`;
+    },
+    forward(p, { inputs, args, module, out }) {
+      const [h, w] = transposeGeometry(p, inputs[0]!);
+      if (!h.crop && !w.crop) return [torchActivation(p.activation, `${module}(${args[0]})`)];
+      return [
+        `${module}(${args[0]})`,
+        "# TensorFlow 'same': keep input size × stride, cropping more at the bottom/right when uneven",
+        torchActivation(p.activation, `${out}[:, :, ${h.start}:${h.start + h.size}, ${w.start}:${w.start + w.size}]`),
+      ];
+    },
+    // tfjs kernel: [height, width, out, in] (the kernel of the convolution it reverses);
+    // PyTorch ConvTranspose2d weight: [in, out, height, width]. No flip: both are the transpose
+    // (gradient) of the same cross-correlation.
+    weights: (p, { inputs }) => [
+      { tf: 'kernel', torch: 'weight', shape: [...p.kernelSize, p.filters, inputs[0]![2]!], permute: [3, 2, 0, 1] },
+      ...(p.useBias ? [{ tf: 'bias', torch: 'bias', shape: [p.filters] }] : []),
+    ],
+    notes: [
+      CONV_LAYOUT_NOTE,
+      "Transposed convolution: PyTorch's ConvTranspose2d gives the full result ((n - 1) x stride + kernel, plus " +
+        "output_padding where the kernel is smaller than the stride); for 'same' padding forward() crops it to " +
+        "n x stride the way TensorFlow does, taking the larger half of the crop from the bottom/right.",
+    ],
+  },
 });

@@ -1,4 +1,5 @@
 import { activationParam } from './activations';
+import { kerasActivation, kerasLayer, toNchw, toNhwc, torchActivation } from './codegen';
 import { formatShape } from './shape';
 import { defineNode, ShapeError } from './types';
 
@@ -37,4 +38,24 @@ export default defineNode({
       : [];
   },
   build: (tf, p, name) => tf.layers.dense({ name, units: p.units, activation: p.activation, useBias: p.useBias }),
+  keras: (p, { id }) =>
+    kerasLayer('Dense', id, [String(p.units)], [
+      ['activation', kerasActivation(p.activation)],
+      ['use_bias', p.useBias ? undefined : 'False'],
+    ]),
+  pytorch: {
+    module: (p, { inputs }) => `nn.Linear(${[String(inputs[0]!.at(-1)), String(p.units), ...(p.useBias ? [] : ['bias=False'])].join(', ')})`,
+    forward(p, { inputs, args, module }) {
+      if (inputs[0]!.length === 1) return [torchActivation(p.activation, `${module}(${args[0]})`)];
+      // On a map Dense acts on every pixel's channels: nn.Linear works on the last axis, so move
+      // the channels there and back.
+      return [torchActivation(p.activation, toNchw(`${module}(${toNhwc(args[0]!)})`))];
+    },
+    // tfjs kernel: [inputs, units]; PyTorch nn.Linear weight: [units, inputs].
+    weights: (p, { inputs }) => [
+      { tf: 'kernel', torch: 'weight', shape: [inputs[0]!.at(-1)!, p.units], permute: [1, 0] },
+      ...(p.useBias ? [{ tf: 'bias', torch: 'bias', shape: [p.units] }] : []),
+    ],
+    notes: ['Dense: TensorFlow stores the kernel as [inputs, units], nn.Linear as [units, inputs]; the exported weights are transposed.'],
+  },
 });

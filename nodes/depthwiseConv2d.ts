@@ -1,4 +1,5 @@
 import { activationParam, windowPaddingParam } from './activations';
+import { fPadArgs, kerasActivation, kerasLayer, pairUnlessOne, pyPair, pyStr, SAME_PAD_COMMENT, SAME_PADDING_NOTE, CONV_LAYOUT_NOTE, torchActivation, windowPads } from './codegen';
 import { requireMap, windowOutput, zeroSizeLint } from './shape';
 import { defineNode } from './types';
 
@@ -48,4 +49,46 @@ export default defineNode({
       activation: p.activation,
       useBias: p.useBias,
     }),
+  keras: (p, { id }) =>
+    kerasLayer('DepthwiseConv2D', id, [pyPair(p.kernelSize)], [
+      ['strides', pairUnlessOne(p.strides)],
+      ['padding', p.padding === 'same' ? pyStr('same') : undefined],
+      ['depth_multiplier', p.depthMultiplier === 1 ? undefined : String(p.depthMultiplier)],
+      ['activation', kerasActivation(p.activation)],
+      ['use_bias', p.useBias ? undefined : 'False'],
+    ]),
+  pytorch: {
+    // A depthwise convolution is a grouped convolution with one group per input channel.
+    module(p, { inputs }) {
+      const c = inputs[0]![2]!;
+      const pads = windowPads(inputs[0]!, p.kernelSize, p.strides, p.padding);
+      const args = [
+        String(c),
+        String(c * p.depthMultiplier),
+        `kernel_size=${pyPair(p.kernelSize)}`,
+        ...(pairUnlessOne(p.strides) ? [`stride=${pyPair(p.strides)}`] : []),
+        ...(pads.symmetric && !pads.none ? [`padding=${pyPair([pads.top, pads.left])}`] : []),
+        `groups=${c}`,
+        ...(p.useBias ? [] : ['bias=False']),
+      ];
+      return `nn.Conv2d(${args.join(', ')})`;
+    },
+    forward(p, { inputs, args, module, out }) {
+      const pads = windowPads(inputs[0]!, p.kernelSize, p.strides, p.padding);
+      if (pads.symmetric) return [torchActivation(p.activation, `${module}(${args[0]})`)];
+      return [SAME_PAD_COMMENT, `F.pad(${args[0]}, ${fPadArgs(pads)})`, torchActivation(p.activation, `${module}(${out})`)];
+    },
+    // tfjs depthwise_kernel: [height, width, in, multiplier], output channel i·multiplier + m.
+    // PyTorch (groups = in): [in·multiplier, 1, height, width] with the same channel order, so
+    // move the axes to [in, multiplier, height, width] and merge the first two.
+    weights(p, { inputs }) {
+      const c = inputs[0]![2]!;
+      const m = p.depthMultiplier;
+      return [
+        { tf: 'depthwise_kernel', torch: 'weight', shape: [...p.kernelSize, c, m], permute: [2, 3, 0, 1], reshape: [c * m, 1, ...p.kernelSize] },
+        ...(p.useBias ? [{ tf: 'bias', torch: 'bias', shape: [c * m] }] : []),
+      ];
+    },
+    notes: [CONV_LAYOUT_NOTE, SAME_PADDING_NOTE],
+  },
 });

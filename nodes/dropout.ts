@@ -1,3 +1,4 @@
+import { kerasLayer, pyFloat } from './codegen';
 import { defineNode, ShapeError } from './types';
 
 export default defineNode({
@@ -29,4 +30,11 @@ export default defineNode({
   paramCount: () => ({ trainable: 0, nonTrainable: 0 }),
   lint: (_inputs, _out, p) => (p.rate === 0 ? ['Dropout with rate 0 drops nothing; raise the rate or remove the node.'] : []),
   build: (tf, p, name) => tf.layers.dropout({ name, rate: p.rate }),
+  keras: (p, { id }) => kerasLayer('Dropout', id, [pyFloat(p.rate)]),
+  pytorch: {
+    // Both zero `rate` of the values while training and scale the rest by 1 / (1 - rate); in
+    // evaluation mode (model.eval()) both pass everything through.
+    module: (p) => `nn.Dropout(p=${pyFloat(p.rate)})`,
+    forward: (_p, { args, module }) => [`${module}(${args[0]})`],
+  },
 });

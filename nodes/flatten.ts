@@ -1,3 +1,4 @@
+import { kerasLayer, toNhwc } from './codegen';
 import { formatShape, product } from './shape';
 import { defineNode, ShapeError } from './types';
 
@@ -24,4 +25,18 @@ export default defineNode({
   },
   paramCount: () => ({ trainable: 0, nonTrainable: 0 }),
   build: (tf, _p, name) => tf.layers.flatten({ name }),
+  keras: (_p, { id }) => kerasLayer('Flatten', id, []),
+  pytorch: {
+    module: () => null,
+    forward: (_p, { args }) => [
+      "# Flatten in TensorFlow's order (height, width, channels): see the note at the top",
+      `torch.flatten(${toNhwc(args[0]!)}, 1)`,
+    ],
+    notes: [
+      'Flatten: TensorFlow flattens an N x H x W x C map in (height, width, channels) order, while torch.flatten on ' +
+      "PyTorch's N x C x H x W map would give (channels, height, width) order, and the weights of the Dense layer after " +
+      'it would meet the wrong values. So forward() first permutes the map back to N x H x W x C and then flattens: the ' +
+      'exported Dense weights are used as they are (only transposed), whatever follows the Flatten.',
+    ],
+  },
 });

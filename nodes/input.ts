@@ -1,3 +1,4 @@
+import { pyStr, pyTuple } from './codegen';
 import { defineNode } from './types';
 
 export default defineNode({
@@ -21,4 +22,10 @@ export default defineNode({
   inferShape: (_inputs, p) => p.shape,
   paramCount: () => ({ trainable: 0, nonTrainable: 0 }),
   buildInput: (tf, p, name) => tf.input({ shape: p.shape, name }),
+  keras: (p, { id }) => `keras.Input(shape=${pyTuple(p.shape)}, name=${pyStr(id)})`,
+  pytorch: {
+    // The images are the forward argument, N × channels × height × width.
+    module: () => null,
+    forward: () => [],
+  },
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkParam } from './params';
+import { checkParam, resolveParams } from './params';
 import { getNodeDef, NODE_DEFS, NODE_TYPES } from './registry';
 
 const PALETTE = [
@@ -60,6 +60,24 @@ describe('registry', () => {
         const check = checkParam(spec!, value, key);
         expect(check.ok, `${def.type}.initial.${key}: ${check.ok ? '' : check.message}`).toBe(true);
       }
+    });
+
+    it('describes itself as Keras and PyTorch code, declaring every weight it has', () => {
+      expect(typeof def.keras, `${def.type}.keras`).toBe('function');
+      expect(typeof def.pytorch?.module, `${def.type}.pytorch.module`).toBe('function');
+      expect(typeof def.pytorch?.forward, `${def.type}.pytorch.forward`).toBe('function');
+      // With its default params on a map (two for merges), the tfjs weights the PyTorch export
+      // reads add up to the node's parameter count; the generated code is checked against tfjs
+      // by src/export/pytorch-parity.test.ts.
+      const { params } = resolveParams(def, {});
+      const inputs = def.role === 'input' ? [] : def.role === 'merge' ? [[8, 8, 3], [8, 8, 3]] : [[8, 8, 3]];
+      const output = def.inferShape(inputs, params as never);
+      const ctx = { id: 'n', inputs, output };
+      expect(typeof def.keras(params as never, ctx)).toBe('string');
+      const weights = def.pytorch.weights?.(params as never, ctx) ?? [];
+      const declared = weights.filter((w) => w.tf !== undefined).reduce((n, w) => n + w.shape.reduce((a, b) => a * b, 1), 0);
+      const count = def.paramCount(inputs, params as never);
+      expect(declared, `${def.type}: weights declared for the PyTorch export`).toBe(count.trainable + count.nonTrainable);
     });
 
     it('has a merge `inputs` int param exactly when it merges', () => {

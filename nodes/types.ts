@@ -1,8 +1,9 @@
 /**
  * The contract every node type fulfils. A node definition is the single place where a
  * layer type is described: its parameters (with defaults, bounds and docs), the text a
- * learner reads, shape inference, parameter count and the TensorFlow.js builder.
- * Editor controls, validation, the compiler, exporters and docs are derived from it.
+ * learner reads, shape inference, parameter count, the TensorFlow.js builder and how the layer
+ * is written as Keras and PyTorch code. Editor controls, validation, the compiler, exporters
+ * and docs are derived from it.
  *
  * This module is pure TypeScript: it imports TensorFlow.js only as types, so the graph
  * core can use the definitions without pulling tfjs into its bundle.
@@ -132,6 +133,73 @@ export class ShapeError extends Error {
   }
 }
 
+/** What a code exporter tells a node definition about the node it writes. */
+export interface ExportContext {
+  /** The node id: the Keras layer name and the prefix of its tfjs weights ("c1/kernel"). */
+  id: string;
+  /** Per-sample input shapes in TensorFlow layout (a map is [height, width, channels]). */
+  inputs: readonly Shape[];
+  /** Per-sample output shape in TensorFlow layout. */
+  output: Shape;
+}
+
+/** The forward pass of one node in the generated PyTorch module. */
+export interface TorchForwardContext extends ExportContext {
+  /**
+   * Python expressions of the inputs in operand order (variables holding the source nodes'
+   * tensors). PyTorch layout: maps are N×C×H×W, vectors N×C (the only two ranks a graph has).
+   */
+  args: readonly string[];
+  /** The expression of this node's module, e.g. "self.c1" (only when `module` gives one). */
+  module: string;
+  /** The variable this node's result is assigned to (later steps may read it). */
+  out: string;
+}
+
+/**
+ * One tensor of the node's PyTorch module and where it comes from. The exporter reads the tfjs
+ * weight "<id>/<tf>", checks its shape, moves its axes with `permute` (numpy-style transpose:
+ * output axis i is input axis permute[i]), then reshapes it to `reshape` when given.
+ */
+export interface TorchWeight {
+  /** The tfjs weight name after "<id>/", e.g. "kernel". Absent for a constant (see `fill`). */
+  tf?: string;
+  /** The tensor's name inside the node's module, e.g. "weight", "running_var". */
+  torch: string;
+  /** The tfjs weight's shape (checked); for a constant, the PyTorch shape. */
+  shape: number[];
+  permute?: number[];
+  reshape?: number[];
+  /** A constant tensor tfjs does not have (e.g. Batch Normalization's beta with center = false). */
+  fill?: number;
+}
+
+/** How a node type is written as PyTorch code (the generator in src/export/pytorch.ts assembles it). */
+export interface TorchExport<P> {
+  /**
+   * A Python expression constructing the node's nn.Module (e.g. "nn.Conv2d(1, 6, kernel_size=5)"),
+   * stored as an attribute named after the node; null when the forward step needs no module.
+   */
+  module(p: P, ctx: ExportContext): string | null;
+  /**
+   * The forward step as Python expressions: the generator writes `<out> = <expression>` for each
+   * one in turn (the first reads `ctx.args`, later ones `ctx.out`); an element starting with "#"
+   * is written as a comment line. A node with an `activation` param must apply it last: the
+   * exporter asks for the scores before a final softmax by passing activation "linear".
+   * Input nodes return [] (their tensor is the forward argument).
+   */
+  forward(p: P, ctx: TorchForwardContext): string[];
+  /** The module's tensors, in state_dict order, and how to convert them from tfjs. */
+  weights?(p: P, ctx: ExportContext): TorchWeight[];
+  /** Python helper functions the forward step or module calls: name -> source (written once). */
+  helpers?(p: P, ctx: ExportContext): Record<string, string>;
+  /**
+   * Paragraphs for the generated module's docstring, each written once when the graph has a node
+   * of this type: what a reader must know about the conversion (layouts, semantics that differ).
+   */
+  notes?: readonly string[];
+}
+
 interface NodeDefBase<S extends ParamSpecs> {
   /** The tfjs layers factory name, also the `type` in graph files. */
   type: string;
@@ -165,6 +233,14 @@ interface NodeDefBase<S extends ParamSpecs> {
   paramCount(inputs: readonly Shape[], p: Params<S>): ParamCount;
   /** Legal-but-suspicious situations, as learner-readable warnings. */
   lint?(inputs: readonly Shape[], output: Shape, p: Params<S>): string[];
+  /**
+   * Code export: a Python expression creating the Keras layer named `ctx.id`
+   * (e.g. "layers.Conv2D(6, 5, padding='same', name='c1')"; for an input, "keras.Input(...)").
+   * The generator applies it to the inputs (a list for merge nodes). Helpers in codegen.ts.
+   */
+  keras(p: Params<S>, ctx: ExportContext): string;
+  /** Code export: the PyTorch module, its forward step and the conversion of its weights. */
+  pytorch: TorchExport<Params<S>>;
 }
 
 export interface InputNodeDef<S extends ParamSpecs = ParamSpecs> extends NodeDefBase<S> {
@@ -175,7 +251,8 @@ export interface InputNodeDef<S extends ParamSpecs = ParamSpecs> extends NodeDef
 export interface LayerNodeDef<S extends ParamSpecs = ParamSpecs> extends NodeDefBase<S> {
   /** 'merge' nodes take the `inputs` parameter and ports in0, in1, …; 'layer' nodes one port `in`. */
   role: 'layer' | 'merge';
-  build(tf: TF, p: Params<S>, name: string): Layer;
+  /** The tfjs layer for this node; `inputs` are its input shapes (per sample), for layers that need the rank. */
+  build(tf: TF, p: Params<S>, name: string, inputs: readonly Shape[]): Layer;
 }
 
 export type NodeDef<S extends ParamSpecs = ParamSpecs> = InputNodeDef<S> | LayerNodeDef<S>;

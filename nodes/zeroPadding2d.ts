@@ -1,3 +1,4 @@
+import { kerasLayer, pyTuple } from './codegen';
 import { formatShape, requireMap } from './shape';
 import { defineNode } from './types';
 
@@ -32,4 +33,11 @@ export default defineNode({
       : [];
   },
   build: (tf, p, name) => tf.layers.zeroPadding2d({ name, padding: p.padding }),
+  keras: (p, { id }) =>
+    kerasLayer('ZeroPadding2D', id, [`padding=${pyTuple(p.padding.map((pair) => pyTuple(pair)))}`]),
+  pytorch: {
+    // nn.ZeroPad2d takes (left, right, top, bottom).
+    module: (p) => `nn.ZeroPad2d(${pyTuple([p.padding[1][0], p.padding[1][1], p.padding[0][0], p.padding[0][1]])})`,
+    forward: (_p, { args, module }) => [`${module}(${args[0]})`],
+  },
 });

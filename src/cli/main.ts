@@ -1,5 +1,6 @@
 /** Entry point of the `layerlab` command. Returns the exit status. */
 import { parseArgs } from 'node:util';
+import { EXPORT_FORMATS, exportCommand, type ExportFormat } from './export';
 import { inspectCommand } from './inspect';
 import { trainCommand } from './train';
 import { processIO, type CliIO } from './io';
@@ -16,6 +17,12 @@ Commands:
                           TensorFlow.js files in DIR (default: FILE-model). With --json the last
                           line is {"backend","epochs","trainImages","imagesPerSecond","testAccuracy","testLoss"}.
                           --limit N trains on N images only (a quick check).
+  export FILE --format tfjs|keras|pytorch [--weights DIR] --out DIR [--json]
+                          Write the graph as TensorFlow.js files (model.json, weights.bin, graph.json),
+                          Keras code (model.py) or PyTorch code with weights (model.py, train.py,
+                          model.safetensors). --weights DIR takes trained TensorFlow.js model files
+                          (as train --out writes them); without it the weights are fresh (seeded).
+                          Exit status: 0 written, 1 graph has errors, 2 bad arguments or files.
 
 Options:
   -h, --help              Show this help.
@@ -34,6 +41,8 @@ export async function main(argv: string[], io: CliIO = processIO): Promise<numbe
         backend: { type: 'string' },
         out: { type: 'string' },
         limit: { type: 'string' },
+        format: { type: 'string' },
+        weights: { type: 'string' },
       },
     });
   } catch (e) {
@@ -75,6 +84,24 @@ export async function main(argv: string[], io: CliIO = processIO): Promise<numbe
         return 2;
       }
       return trainCommand(rest[0]!, { epochs, limit, backend: v.backend as 'wasm' | 'cpu' | undefined, out: v.out, json: v.json }, io);
+    }
+    case 'export': {
+      const v = parsed.values;
+      const problem =
+        rest.length !== 1
+          ? 'layerlab export takes one FILE.'
+          : !v.format || !(EXPORT_FORMATS as readonly string[]).includes(v.format)
+            ? `--format must be one of ${EXPORT_FORMATS.join(', ')}${v.format ? `, not "${v.format}"` : ''}.`
+            : !v.out
+              ? '--out DIR is required: the folder to write the files to.'
+              : null;
+      if (problem) {
+        io.err(`layerlab: ${problem}
+
+${USAGE}`);
+        return 2;
+      }
+      return exportCommand(rest[0]!, { format: v.format as ExportFormat, weights: v.weights, out: v.out!, json: v.json }, io);
     }
     default:
       io.err(`layerlab: unknown command "${command}".\n\n${USAGE}`);

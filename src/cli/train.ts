@@ -6,7 +6,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { analyzeGraph } from '../graph';
-import { serializeGraph } from '../graph/serialize';
 import type { GraphDoc } from '../graph/types';
 import type { CliIO } from './io';
 import { readGraphFile } from './read-graph';
@@ -56,26 +55,31 @@ export async function loadDatasetForNode(doc: GraphDoc, limit?: number) {
   }
 }
 
-/** Writes a tfjs LayersModel as model.json + weights.bin (the layout tf.loadLayersModel reads). */
-export async function saveModelFiles(model: import('@tensorflow/tfjs').LayersModel, dir: string) {
+/**
+ * Writes a tfjs LayersModel as model.json + weights.bin (the layout tf.loadLayersModel reads) and,
+ * given the graph, graph.json too, with the graph embedded in model.json (src/export/tfjs-files.ts).
+ */
+export async function saveModelFiles(model: import('@tensorflow/tfjs').LayersModel, dir: string, graph?: GraphDoc): Promise<string[]> {
   const tf = await import('@tensorflow/tfjs');
+  const { modelFiles, modelJsonOf, concatWeightData, MODEL_JSON, WEIGHTS_BIN } = await import('../export/tfjs-files');
   mkdirSync(dir, { recursive: true });
+  const written: string[] = [];
   await model.save(
     tf.io.withSaveHandler(async (artifacts) => {
-      const weights = artifacts.weightData instanceof ArrayBuffer ? artifacts.weightData : tf.io.concatenateArrayBuffers(artifacts.weightData as ArrayBuffer[]);
-      writeFileSync(join(dir, 'weights.bin'), Buffer.from(weights));
-      const modelJson = {
-        format: artifacts.format,
-        generatedBy: artifacts.generatedBy,
-        convertedBy: artifacts.convertedBy,
-        modelTopology: artifacts.modelTopology,
-        trainingConfig: artifacts.trainingConfig,
-        weightsManifest: [{ paths: ['weights.bin'], weights: artifacts.weightSpecs }],
-      };
-      writeFileSync(join(dir, 'model.json'), JSON.stringify(modelJson));
+      const files = graph
+        ? modelFiles(artifacts, graph)
+        : [
+            { name: MODEL_JSON, data: JSON.stringify(modelJsonOf(artifacts, undefined)) },
+            { name: WEIGHTS_BIN, data: new Uint8Array(concatWeightData(artifacts.weightData)) },
+          ];
+      for (const f of files) {
+        writeFileSync(join(dir, f.name), f.data);
+        written.push(f.name);
+      }
       return { modelArtifactsInfo: tf.io.getModelArtifactsInfoForJSON(artifacts) };
     }),
   );
+  return written;
 }
 
 export async function trainCommand(file: string, opts: TrainOptions, io: CliIO): Promise<number> {
@@ -149,8 +153,7 @@ export async function trainCommand(file: string, opts: TrainOptions, io: CliIO):
   }
   if (outcome.test) log(`test accuracy ${(outcome.test.accuracy * 100).toFixed(2)}%, test loss ${outcome.test.loss.toFixed(4)} on ${data.test.count.toLocaleString('en-US')} images\n`);
   const out = resolve(opts.out ?? `${basename(file).replace(/\.json$/, '')}-model`);
-  await saveModelFiles(compiled.model, out);
-  writeFileSync(join(out, 'graph.json'), serializeGraph(doc));
+  await saveModelFiles(compiled.model, out, doc);
   log(`saved the trained model to ${out} (model.json, weights.bin, graph.json)\n`);
   compiled.model.dispose();
   if (opts.json) {

@@ -41,8 +41,8 @@ export function compileGraph(doc: GraphDoc, analysis: Analysis = analyzeGraph(do
       if (def.role === 'input') {
         out = def.buildInput(tf, n.params as never, id);
       } else {
-        const layer = def.build(tf, n.params as never, id);
         const inputs = n.sources.map((s) => tensors.get(s!)!);
+        const layer = def.build(tf, n.params as never, id, inputs.map((t) => t.shape.slice(1) as number[]));
         out = layer.apply(def.role === 'merge' ? inputs : inputs[0]!) as tf.SymbolicTensor;
       }
     } catch (e) {

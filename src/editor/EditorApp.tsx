@@ -11,7 +11,8 @@ import type { GraphDoc } from '../graph/types';
 import { DEFAULT_PRESET, findPreset } from '../app/presets';
 import { addNodeAction, copyAction, deleteNodesAction, duplicateAction, loadAction, pasteAction } from './actions';
 import { loadSnapshot, saveSnapshot } from './autosave';
-import { currentShareUrl, exportPng, exportSvg, openFile, saveFile } from './files';
+import { ExportDialog } from './ExportDialog';
+import { currentShareUrl, exportPng, exportSvg, openFiles, saveFile } from './files';
 import { LoadErrorBanner, NoticeToast } from './Notices';
 import { Palette, PALETTE_MIME } from './Palette';
 import { PresetGallery } from './PresetGallery';
@@ -94,7 +95,7 @@ function useAutosave(enabled: boolean) {
 export function EditorApp() {
   const [ready, setReady] = useState(false);
   const [quickAdd, setQuickAdd] = useState<QuickAddRequest | null>(null);
-  const [modal, setModal] = useState<null | 'presets' | 'help' | { share: string }>(null);
+  const [modal, setModal] = useState<null | 'presets' | 'help' | 'export' | { share: string }>(null);
   const canvasRef = useRef<HTMLDivElement>(null);
   const fileInput = useRef<HTMLInputElement>(null);
   const handleRef = useRef<EditorHandle | null>(null);
@@ -203,6 +204,8 @@ export function EditorApp() {
         return fileInput.current?.click();
       case 'save':
         return saveFile();
+      case 'exportModel':
+        return setModal('export');
       case 'new':
         return loadAction({ ok: true, doc: emptyGraph() }, 'New graph');
       case 'fit':
@@ -242,8 +245,8 @@ export function EditorApp() {
       addNodeAction(type, [x - 20, y - 20]);
       return;
     }
-    const file = e.dataTransfer.files[0];
-    if (file) void openFile(file);
+    const files = [...e.dataTransfer.files];
+    if (files.length) void openFiles(files);
   };
 
   return (
@@ -256,6 +259,7 @@ export function EditorApp() {
         onShare={() => setModal({ share: currentShareUrl() })}
         onExportSvg={() => handleRef.current && exportSvg(handleRef.current.nodeSizes())}
         onExportPng={() => handleRef.current && void exportPng(handleRef.current.nodeSizes())}
+        onExportModel={() => setModal('export')}
         onFit={() => run('fit')}
         onArrange={() => run('arrange')}
         onHelp={() => setModal('help')}
@@ -263,13 +267,14 @@ export function EditorApp() {
       <input
         ref={fileInput}
         type="file"
-        accept=".json,application/json"
+        accept=".json,.zip,.bin,application/json,application/zip"
+        multiple
         hidden
         data-testid="open-file"
         onChange={(e) => {
-          const file = e.target.files?.[0];
+          const files = [...(e.target.files ?? [])];
           e.target.value = '';
-          if (file) void openFile(file);
+          if (files.length) void openFiles(files);
         }}
       />
       <LoadErrorBanner />
@@ -307,6 +312,7 @@ export function EditorApp() {
         />
       )}
       {modal === 'help' && <ShortcutSheet onClose={() => setModal(null)} />}
+      {modal === 'export' && <ExportDialog onClose={() => setModal(null)} />}
       {modal && typeof modal === 'object' && <ShareDialog url={modal.share} onClose={() => setModal(null)} />}
     </div>
   );

@@ -9,6 +9,7 @@ export interface ToolbarProps {
   onShare(): void;
   onExportSvg(): void;
   onExportPng(): void;
+  onExportModel(): void;
   onFit(): void;
   onArrange(): void;
   onHelp(): void;
@@ -37,12 +38,13 @@ export function Toolbar(p: ToolbarProps) {
       </span>
       <div className="ll-tool-group">
         <B id="new" label="New" title="New graph (Alt N)" onClick={p.onNew} />
-        <B id="open" label="Open…" title="Open a graph file (Ctrl/⌘ O), or drop one on the canvas" onClick={p.onOpen} />
+        <B id="open" label="Open…" title="Open a graph file or a trained model (.zip, or model.json + weights) (Ctrl/⌘ O), or drop it on the canvas" onClick={p.onOpen} />
         <B id="save" label="Save" title="Save the graph as a .json file (Ctrl/⌘ S)" onClick={p.onSave} />
         <B id="presets" label="Presets" title="Example graphs: LeNet-5, ResNet, Inception…" onClick={p.onPresets} />
         <B id="share" label="Share link" title="A link that opens this exact graph" onClick={p.onShare} />
         <B id="export-svg" label="SVG" title="Export the diagram as SVG for slides" onClick={p.onExportSvg} />
         <B id="export-png" label="PNG" title="Export the diagram as PNG for slides" onClick={p.onExportPng} />
+        <B id="export-model" label="Export model…" title="Download the (trained) model: TensorFlow.js files, Keras code, PyTorch code + weights (Ctrl/⌘ E)" onClick={p.onExportModel} />
       </div>
       <div className="ll-tool-group">
         <B id="undo" label="↶ Undo" title={undoLabel ? `Undo ${undoLabel} (Ctrl/⌘ Z)` : 'Nothing to undo'} onClick={undo} disabled={!undoLabel} />

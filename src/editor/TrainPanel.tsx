@@ -312,7 +312,7 @@ export function TrainPanel() {
               Train
             </button>
           )}
-          {!running && (t.phase === 'done' || t.phase === 'stopped') && (
+          {!running && (t.phase === 'done' || t.phase === 'stopped' || !!t.loadedWeights) && (
             <button type="button" data-testid="train-continue" disabled={!canTrain} onClick={() => void startTraining(doc, settings, true)} title="Train more epochs from the current weights">
               Continue
             </button>
@@ -333,6 +333,11 @@ export function TrainPanel() {
             </button>
           )}
         </div>
+        {t.loadedWeights && !running && (
+          <p className="ll-muted" data-testid="train-loaded-weights">
+            Trained weights from <b>{t.loadedWeights}</b> are loaded: Continue trains on from them, Train starts afresh.
+          </p>
+        )}
         {!ok && <p className="ll-muted">Fix the graph's errors to train it.</p>}
         {running && <p className="ll-muted">Training a snapshot of the graph: edits apply to the next run.</p>}
         <div

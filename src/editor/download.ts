@@ -22,3 +22,8 @@ export function downloadBlob(blob: Blob, filename: string): void {
 export function downloadText(text: string, filename: string, type = 'application/json'): void {
   downloadBlob(new Blob([text], { type: `${type};charset=utf-8` }), filename);
 }
+
+/** A safe file name from the graph name. */
+export function fileBase(name: string): string {
+  return name.trim().replace(/[^A-Za-z0-9_.-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 60) || 'graph';
+}

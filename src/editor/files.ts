@@ -3,14 +3,10 @@ import { checkFileSize } from '../graph/parse';
 import { serializeGraph } from '../graph/serialize';
 import { loadAction, loadTextAction } from './actions';
 import { diagramSvg, svgToPngBlob } from './diagram-svg';
-import { downloadBlob, downloadText } from './download';
+import { downloadBlob, downloadText, fileBase } from './download';
+import { looksLikeModel, openModelFiles } from './model-files';
 import { shareUrl } from './share';
 import { useEditor } from './store';
-
-/** A safe file name from the graph name. */
-export function fileBase(name: string): string {
-  return name.trim().replace(/[^A-Za-z0-9_.-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 60) || 'graph';
-}
 
 export async function openFile(file: File): Promise<boolean> {
   const tooBig = checkFileSize(file.size);
@@ -22,6 +18,19 @@ export async function openFile(file: File): Promise<boolean> {
     return loadAction({ ok: false, message: `The file could not be read (${(e as Error).message}).` }, file.name);
   }
   return loadTextAction(text, file.name);
+}
+
+/**
+ * Opens what the user chose or dropped: a trained model (a .zip, or model.json with its weights)
+ * or a graph file.
+ */
+export async function openFiles(files: File[]): Promise<boolean> {
+  if (await looksLikeModel(files)) return openModelFiles(files);
+  if (files.length > 1) {
+    useEditor.getState().setLoadError(`Open one graph file at a time (got ${files.length}), or a trained model: a .zip, or model.json with its weights.`);
+    return false;
+  }
+  return openFile(files[0]!);
 }
 
 export function saveFile() {

@@ -9,6 +9,7 @@ export type ShortcutAction =
   | 'selectAll'
   | 'open'
   | 'save'
+  | 'exportModel'
   | 'new'
   | 'fit'
   | 'arrange'
@@ -35,8 +36,9 @@ export const SHORTCUTS: readonly Shortcut[] = [
   { action: 'paste', keys: 'Ctrl/⌘ V', label: 'Paste', match: (e) => mod(e) && key(e) === 'v' },
   { action: 'duplicate', keys: 'Ctrl/⌘ D', label: 'Duplicate the selected nodes', match: (e) => mod(e) && key(e) === 'd' },
   { action: 'selectAll', keys: 'Ctrl/⌘ A', label: 'Select every node', match: (e) => mod(e) && key(e) === 'a' },
-  { action: 'open', keys: 'Ctrl/⌘ O', label: 'Open a graph file', match: (e) => mod(e) && key(e) === 'o' },
+  { action: 'open', keys: 'Ctrl/⌘ O', label: 'Open a graph file or a trained model', match: (e) => mod(e) && key(e) === 'o' },
   { action: 'save', keys: 'Ctrl/⌘ S', label: 'Save the graph as a file', match: (e) => mod(e) && key(e) === 's' },
+  { action: 'exportModel', keys: 'Ctrl/⌘ E', label: 'Export the model (TensorFlow.js, Keras, PyTorch)', match: (e) => mod(e) && !e.shiftKey && key(e) === 'e' },
   { action: 'new', keys: 'Alt N', label: 'New graph', match: (e) => e.altKey && key(e) === 'n' },
   { action: 'fit', keys: 'F', label: 'Zoom to fit', match: (e) => !mod(e) && key(e) === 'f' },
   { action: 'arrange', keys: 'Shift A', label: 'Auto-arrange the layout', match: (e) => !mod(e) && e.shiftKey && key(e) === 'a' },

@@ -5,6 +5,7 @@
  */
 import * as Comlink from 'comlink';
 import { useEditor } from '../editor/store';
+import type { NamedWeight } from '../export/types';
 import type { GraphDoc } from '../graph/types';
 import type { BackendName } from './backend';
 import type { FeatureMap } from './feature-maps';
@@ -93,7 +94,7 @@ export async function startTraining(graph: GraphDoc, settings: TrainSettings, re
   let finished = false;
   // Callbacks travel on their own channel and can arrive after the run's result: ignore them then.
   const current = () => gen === generation && !finished;
-  store().set({ phase: 'training', message: null, progress: null, batches: resume ? store().batches : [], epochs: resume ? store().epochs : [], result: null, deviceLost: null });
+  store().set({ phase: 'training', loadedWeights: resume ? store().loadedWeights : null, message: null, progress: null, batches: resume ? store().batches : [], epochs: resume ? store().epochs : [], result: null, deviceLost: null });
   const epochOffset = resume ? store().epochs.length : 0;
   try {
     const outcome = await remote().train(
@@ -171,4 +172,32 @@ export async function predict(graph: GraphDoc): Promise<Prediction | null> {
 
 export function nodeDetail(nodeId: string) {
   return remote().nodeDetail(nodeId);
+}
+
+/** The model of this graph as TensorFlow.js saves it, with the worker's current weights (see TrainerApi.saveModel). */
+export async function saveModel(graph: GraphDoc) {
+  if (!store().backend) await initTrainer();
+  return remote().saveModel(graph, graph.training?.seed ?? 42);
+}
+
+export function weightsOrigin(graph: GraphDoc) {
+  return remote().weightsOrigin(graph);
+}
+
+/** Hands the weights of an opened model file to the worker; the probe and Continue use them from now on. */
+export async function loadTrainedWeights(graph: GraphDoc, weights: NamedWeight[], origin: string) {
+  if (!store().backend) await initTrainer();
+  await remote().loadWeights(graph, weights, origin);
+  ++generation; // a run still reporting belongs to the old model
+  store().set({
+    phase: 'idle',
+    loadedWeights: origin.replace(/^loaded from /, ''),
+    message: null,
+    progress: null,
+    batches: [],
+    epochs: [],
+    result: null,
+    maps: new Map(),
+    prediction: null,
+  });
 }

@@ -4,6 +4,7 @@
  * the graph at the start of a run (so editing never disturbs a live run) and receives throttled
  * progress, metrics and feature maps through the callbacks it passes in.
  */
+import type { NamedWeight } from '../export/types';
 import type { GraphDoc } from '../graph/types';
 import type { BackendAttempt, BackendName } from './backend';
 import type { FeatureMap } from './feature-maps';
@@ -44,6 +45,19 @@ export interface Prediction {
   maps: FeatureMap[];
 }
 
+/** A model as TensorFlow.js saves it (what `tf.io.withSaveHandler` receives), with its weights in one buffer. */
+export interface SavedModel {
+  modelTopology: object;
+  weightSpecs: { name: string; shape: number[]; dtype: 'float32' | 'int32' | 'bool' | 'string' | 'complex64' }[];
+  weightData: ArrayBuffer;
+  format?: string;
+  generatedBy?: string;
+  convertedBy?: string | null;
+  trainingConfig?: object;
+  /** Which weights these are, for people: "trained to epoch 3, batch 891", "untrained (seed 42)", "loaded from model.zip". */
+  origin: string;
+}
+
 export interface TrainEvents {
   onBatch(p: BatchProgress): void;
   onEpoch(m: EpochMetrics): void;
@@ -63,6 +77,19 @@ export interface TrainerApi {
   pause(): void;
   resume(): void;
   stop(): void;
+  /**
+   * The model of this graph as TensorFlow.js files would hold it: the current weights when the
+   * worker has this network (trained, loaded or the probe's), else fresh ones from `seed`.
+   */
+  saveModel(graph: GraphDoc, seed: number): Promise<SavedModel>;
+  /** Which weights `saveModel` would give now. */
+  weightsOrigin(graph: GraphDoc): Promise<string>;
+  /**
+   * Weights from a trained model file, for this graph: used whenever the worker builds this exact
+   * network (now, and after a dataset or backend change) until another graph's weights are loaded.
+   * Train starts afresh; Continue trains on from them.
+   */
+  loadWeights(graph: GraphDoc, weights: NamedWeight[], origin: string): Promise<void>;
   /**
    * Fault injection for tests (exposed on the page only with ?faults=1): destroys the WebGPU
    * device as a driver crash would, so the device-loss path can be exercised on purpose.

@@ -33,6 +33,8 @@ export interface TrainingState {
   prediction: number[] | null;
   result: TestResult | null;
   deviceLost: { message: string; fallback: string } | null;
+  /** Weights from an opened model file are in the worker ("model.zip"): Continue trains on from them. */
+  loadedWeights: string | null;
   set(patch: Partial<TrainingState>): void;
 }
 
@@ -51,5 +53,6 @@ export const useTraining = create<TrainingState>()((set) => ({
   prediction: null,
   result: null,
   deviceLost: null,
+  loadedWeights: null,
   set: (patch) => set(patch),
 }));

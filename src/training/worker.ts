@@ -6,11 +6,14 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import * as Comlink from 'comlink';
-import type { CompiledGraph } from '../compiler/compile';
+import { compileGraph, type CompiledGraph } from '../compiler/compile';
+import { setWeightsByName } from '../export/tfjs-weights';
+import type { NamedWeight } from '../export/types';
 import type { GraphDoc } from '../graph/types';
 import { initBackend, type BackendName } from './backend';
 import { featureMaps, kernelPicture } from './feature-maps';
-import type { BackendInfo, DatasetInfo, DatasetSpec, Prediction, Sample, TrainerApi, TrainEvents } from './protocol';
+import { seedWeights } from './init';
+import type { BackendInfo, DatasetInfo, DatasetSpec, Prediction, Sample, SavedModel, TrainerApi, TrainEvents } from './protocol';
 import { compileForData, imageOf, trainModel, type TrainData, type TrainSettings } from './trainer';
 
 let backend: BackendInfo | null = null;
@@ -65,6 +68,10 @@ function restoreSnapshot() {
   tf.dispose(tensors);
   compiled = c;
 }
+/** Weights from a trained model file, applied whenever the worker builds that exact network. */
+let loaded: { signature: string; weights: NamedWeight[]; origin: string } | null = null;
+/** Which weights the compiled model holds, for people (see SavedModel.origin). */
+let weightsOrigin = 'untrained';
 let loadSeq = 0;
 let stopRequested = false;
 let paused = false;
@@ -135,6 +142,11 @@ function ensureCompiled(graph: GraphDoc, fresh: boolean): CompiledGraph {
   compiledSignature = sig;
   compiledGraph = graph;
   weightSnapshot = null;
+  weightsOrigin = 'untrained (random initial weights)';
+  if (loaded && loaded.signature === sig) {
+    setWeightsByName(compiled.model, loaded.weights);
+    weightsOrigin = loaded.origin;
+  }
   return compiled;
 }
 
@@ -217,6 +229,7 @@ const api: TrainerApi = {
     const run = trainModel(tf, c, data, settings, {
       onBatch: (p) => {
         runPosition = `epoch ${p.epoch}, batch ${p.batch}`;
+        weightsOrigin = `trained to ${runPosition}${resume ? ' of a continued run' : ''}`;
         events.onBatch(p);
       },
       onEpoch: (m) => events.onEpoch(m),
@@ -259,6 +272,76 @@ const api: TrainerApi = {
   stop() {
     stopRequested = true;
     api.resume();
+  },
+
+  async saveModel(graph, seed) {
+    const sig = structureSignature(graph);
+    let model: tf.LayersModel;
+    let origin: string;
+    let temporary = false;
+    if (compiled && sig === compiledSignature) {
+      model = compiled.model;
+      origin = weightsOrigin;
+    } else {
+      // No dataset yet, or another network: build it here, with the loaded or seeded weights.
+      model = compileGraph(graph).model;
+      temporary = true;
+      if (loaded && loaded.signature === sig) {
+        setWeightsByName(model, loaded.weights);
+        origin = loaded.origin;
+      } else {
+        seedWeights(tf, model, seed);
+        origin = `untrained (random initial weights, seed ${seed})`;
+      }
+    }
+    let saved: Omit<SavedModel, 'origin'> | null = null;
+    try {
+      await model.save(
+        tf.io.withSaveHandler(async (a) => {
+          const data = a.weightData;
+          saved = {
+            modelTopology: a.modelTopology as object,
+            weightSpecs: a.weightSpecs ?? [],
+            weightData: data instanceof ArrayBuffer ? data : tf.io.concatenateArrayBuffers((data ?? []) as ArrayBuffer[]),
+            format: a.format,
+            generatedBy: a.generatedBy,
+            convertedBy: a.convertedBy,
+            trainingConfig: a.trainingConfig as object | undefined,
+          };
+          return { modelArtifactsInfo: tf.io.getModelArtifactsInfoForJSON(a) };
+        }),
+      );
+    } finally {
+      if (temporary) model.dispose();
+    }
+    const result: SavedModel = { ...saved!, origin };
+    return Comlink.transfer(result, [result.weightData]);
+  },
+
+  async weightsOrigin(graph) {
+    const sig = structureSignature(graph);
+    if (compiled && sig === compiledSignature) return weightsOrigin;
+    if (loaded && loaded.signature === sig) return loaded.origin;
+    return 'untrained (random initial weights)';
+  },
+
+  async loadWeights(graph, weights, origin) {
+    // Check them against the network now, so a mismatch is reported to the one who opened the file.
+    const probeModel = compileGraph(graph).model;
+    try {
+      setWeightsByName(probeModel, weights);
+    } finally {
+      probeModel.dispose();
+    }
+    loaded = { signature: structureSignature(graph), weights, origin };
+    weightSnapshot = null;
+    if (data) {
+      try {
+        ensureCompiled(graph, true);
+      } catch {
+        /* the dataset does not fit this graph (yet): the weights apply once one does */
+      }
+    }
   },
 
   async simulateDeviceLoss() {

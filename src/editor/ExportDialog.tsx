@@ -1,0 +1,147 @@
+/**
+ * "Export model": the trained model as TensorFlow.js files (one zip, or model.json + weights.bin),
+ * Keras code, or PyTorch code with its weights; and "Open a trained model" to get a graph back with
+ * its weights. Says which weights go out (trained, loaded, or untrained).
+ */
+import { useEffect, useRef, useState } from 'react';
+import { useShallow } from 'zustand/react/shallow';
+import { weightsOrigin } from '../training/client';
+import { useTraining } from '../training/store';
+import { Modal } from './Modal';
+import { exportModel, openModelFiles, type ExportRoute } from './model-files';
+import { useEditor } from './store';
+
+const ROUTES: { route: ExportRoute; label: string; what: string; run: string }[] = [
+  {
+    route: 'tfjs-zip',
+    label: 'TensorFlow.js model (.zip)',
+    what: 'model.json + weights.bin + graph.json in one zip. Open it here again to get the graph and its weights back.',
+    run: "tf.loadLayersModel('…/model.json') in a web page or Node",
+  },
+  {
+    route: 'tfjs-files',
+    label: 'TensorFlow.js files',
+    what: 'model.json and weights.bin as two downloads (model.json also carries the graph).',
+    run: "tf.loadLayersModel('…/model.json')",
+  },
+  {
+    route: 'pytorch',
+    label: 'PyTorch code + weights (.zip)',
+    what: 'model.py (an nn.Module with load_model()), train.py (one machine or torchrun with DistributedDataParallel) and model.safetensors.',
+    run: 'python train.py --data DIR, or torchrun --nproc_per_node=N train.py --data DIR',
+  },
+  {
+    route: 'keras',
+    label: 'Keras code (.py)',
+    what: 'The graph as a Keras functional model (layer names = node ids) with its training settings.',
+    run: 'python model.py (with TensorFlow installed)',
+  },
+];
+
+export function ExportDialog({ onClose }: { onClose(): void }) {
+  const { doc, ok } = useEditor(useShallow((s) => ({ doc: s.doc, ok: s.analysis.ok })));
+  const phase = useTraining((s) => s.phase);
+  const busyTraining = phase === 'training' || phase === 'evaluating' || phase === 'loading';
+  const [origin, setOrigin] = useState<string | null>(null);
+  const [working, setWorking] = useState<ExportRoute | 'open' | null>(null);
+  const [done, setDone] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const input = useRef<HTMLInputElement>(null);
+
+  useEffect(() => {
+    if (!ok) return;
+    let live = true;
+    void weightsOrigin(doc).then(
+      (o) => live && setOrigin(o),
+      () => live && setOrigin(null),
+    );
+    return () => {
+      live = false;
+    };
+  }, [doc, ok, phase]);
+
+  const run = async (route: ExportRoute) => {
+    setWorking(route);
+    setError(null);
+    setDone(null);
+    try {
+      const which = await exportModel(route, doc);
+      setDone(`${ROUTES.find((r) => r.route === route)!.label}: downloaded (${which}).`);
+    } catch (e) {
+      setError((e as Error).message);
+    } finally {
+      setWorking(null);
+    }
+  };
+
+  return (
+    <Modal title="Export the model" onClose={onClose} testid="export-dialog" wide>
+      {!ok ? (
+        <p className="ll-error" data-testid="export-blocked">
+          Fix the graph's errors first: only a complete graph can be exported.
+        </p>
+      ) : (
+        <>
+          <p data-testid="export-weights">
+            Weights: <b>{origin ?? '…'}</b>
+            {busyTraining && ' — training is running: pause or stop it to export.'}
+          </p>
+          <ul className="ll-export-routes">
+            {ROUTES.map((r) => (
+              <li key={r.route}>
+                <button
+                  type="button"
+                  data-testid={`export-${r.route}`}
+                  disabled={!!working || (busyTraining && r.route !== 'keras')}
+                  onClick={() => void run(r.route)}
+                >
+                  {working === r.route ? 'Preparing…' : r.label}
+                </button>
+                <span>
+                  {r.what} <span className="ll-muted">Runs with: {r.run}.</span>
+                </span>
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
+      <h3>Open a trained model</h3>
+      <p>
+        <button type="button" data-testid="export-open" disabled={!!working} onClick={() => input.current?.click()}>
+          Open model files…
+        </button>{' '}
+        <span className="ll-muted">a LayerLab .zip, or model.json with its weights file(s); you can also drop them on the canvas.</span>
+      </p>
+      <input
+        ref={input}
+        type="file"
+        multiple
+        hidden
+        accept=".zip,.json,.bin,application/zip,application/json"
+        data-testid="open-model-files"
+        onChange={(e) => {
+          const files = [...(e.target.files ?? [])];
+          e.target.value = '';
+          if (!files.length) return;
+          setWorking('open');
+          setError(null);
+          void openModelFiles(files).then((opened) => {
+            setWorking(null);
+            if (opened) onClose();
+            else setError(useEditor.getState().loadError);
+          });
+        }}
+      />
+      {done && (
+        <p className="ll-muted" role="status" data-testid="export-done">
+          {done}
+        </p>
+      )}
+      {error && (
+        <p className="ll-error" role="alert" data-testid="export-error">
+          {error}
+        </p>
+      )}
+    </Modal>
+  );
+}

@@ -1,0 +1,100 @@
+/**
+ * Trained models in and out of the browser: TensorFlow.js files (a zip, or model.json + weights.bin),
+ * Keras code, PyTorch code with safetensors weights; and opening a trained model to get its graph
+ * and weights back. The weights come from the training worker (a save handler there hands the
+ * artifacts over, since downloads need `document`); everything else runs here, without a server.
+ */
+import { kerasFiles } from '../export/keras';
+import { checkModelFileSizes, readModelFiles } from '../export/open-model';
+import { pytorchFiles } from '../export/pytorch';
+import { fileBytes, modelFiles, modelZip, weightsFromArtifacts } from '../export/tfjs-files';
+import type { ExportFile } from '../export/types';
+import type { GraphDoc } from '../graph/types';
+import { loadTrainedWeights, saveModel } from '../training/client';
+import type { SavedModel } from '../training/protocol';
+import { loadAction } from './actions';
+import { downloadBlob, fileBase } from './download';
+import { useEditor } from './store';
+
+export type ExportRoute = 'tfjs-zip' | 'tfjs-files' | 'keras' | 'pytorch';
+
+function download(file: ExportFile, name = file.name) {
+  const type = name.endsWith('.json') ? 'application/json' : name.endsWith('.py') ? 'text/x-python' : 'application/octet-stream';
+  downloadBlob(new Blob([fileBytes(file) as Uint8Array<ArrayBuffer>], { type }), name);
+}
+
+function zipDownload(files: ExportFile[], name: string) {
+  downloadBlob(new Blob([modelZip(files) as Uint8Array<ArrayBuffer>], { type: 'application/zip' }), name);
+}
+
+function artifactsOf(saved: SavedModel) {
+  const { origin: _origin, ...artifacts } = saved;
+  return artifacts;
+}
+
+/**
+ * Downloads the current graph's model by one route. Returns which weights went out ("trained to
+ * epoch 3, batch 891", "untrained …"), or throws with a message for people.
+ */
+export async function exportModel(route: ExportRoute, doc: GraphDoc = useEditor.getState().doc): Promise<string> {
+  const base = fileBase(doc.name);
+  if (route === 'keras') {
+    const files = kerasFiles(doc);
+    if (files.length === 1) download(files[0]!, `${base}-keras.py`);
+    else zipDownload(files, `${base}-keras.zip`);
+    return 'code only (Keras builds fresh weights)';
+  }
+  const saved = await saveModel(doc);
+  if (route === 'pytorch') {
+    const weights = weightsFromArtifacts(saved.weightSpecs, saved.weightData);
+    zipDownload(pytorchFiles(doc, weights), `${base}-pytorch.zip`);
+    return saved.origin;
+  }
+  const files = modelFiles(artifactsOf(saved) as Parameters<typeof modelFiles>[0], doc);
+  if (route === 'tfjs-zip') zipDownload(files, `${base}-tfjs.zip`);
+  else for (const f of files.filter((x) => x.name !== 'graph.json')) download(f);
+  return saved.origin;
+}
+
+/** Whether these files look like a trained model (a zip, weight files, or a model.json) rather than a graph file. */
+export async function looksLikeModel(files: readonly File[]): Promise<boolean> {
+  if (files.some((f) => /\.(zip|bin)$/i.test(f.name) || f.type === 'application/zip')) return true;
+  if (files.length !== 1) return files.length > 1;
+  const f = files[0]!;
+  if (f.size > 64 * 1024 * 1024) return false; // the graph loader refuses it with its own message
+  const head = await f.slice(0, 4096).text().catch(() => '');
+  return /"modelTopology"|"weightsManifest"/.test(head) || /^PK\u0003\u0004/.test(head);
+}
+
+/**
+ * Opens a trained model: a .zip from LayerLab, or model.json with its weight files (graph.json
+ * optional: LayerLab's model.json carries the graph). On success the graph replaces the current one
+ * (undoable) and the worker gets the weights; on any problem a message says what is wrong and the
+ * current graph is left as it was.
+ */
+export async function openModelFiles(files: readonly File[]): Promise<boolean> {
+  const { setLoadError } = useEditor.getState();
+  const source = files.map((f) => f.name).join(' + ') || 'the files';
+  const fail = (message: string) => {
+    setLoadError(`${source}: ${message}`);
+    return false;
+  };
+  // Sizes first: a file larger than any model file can be is refused before it is read.
+  const tooBig = checkModelFileSizes(files);
+  if (tooBig) return fail(tooBig);
+  let opened: ReturnType<typeof readModelFiles>;
+  try {
+    const inputs = await Promise.all(files.map(async (f) => ({ name: f.name, data: new Uint8Array(await f.arrayBuffer()) })));
+    opened = readModelFiles(inputs);
+  } catch (e) {
+    return fail((e as Error).message);
+  }
+  const origin = `loaded from ${files.length === 1 ? files[0]!.name : 'model.json'}`;
+  try {
+    // The worker checks the weights against the network before anything changes here.
+    await loadTrainedWeights(opened.graph, opened.weights, origin);
+  } catch (e) {
+    return fail(`the weights do not fit the graph: ${(e as Error).message}`);
+  }
+  return loadAction({ ok: true, doc: opened.graph }, source);
+}

@@ -1,0 +1,77 @@
+/**
+ * Helpers for the export tests that run Python (tests only: imports tfjs and Node APIs).
+ * Debian's PyTorch is used through /usr/bin/python3: `python3` on PATH may be another interpreter
+ * that cannot see it (see DESIGN.md, "Python on these machines").
+ */
+import type * as tfjs from '@tensorflow/tfjs';
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mulberry32 } from '../training/data/rng';
+import { fans } from '../training/init';
+import type { NamedWeight } from './types';
+
+export const PYTHON = '/usr/bin/python3';
+
+export const HAS_PYTHON = existsSync(PYTHON);
+
+/** Whether Debian's Python can import torch (CI installs python3-torch). */
+export const HAS_TORCH = HAS_PYTHON && spawnSync(PYTHON, ['-c', 'import torch'], { stdio: 'ignore' }).status === 0;
+
+export const NO_TORCH_REASON = `${PYTHON} -c "import torch" fails (apt-get install -y python3-torch)`;
+
+/**
+ * Sets every weight of the model from a seeded generator: kernels He-uniform for their fan-in,
+ * biases small but non-zero, and batch norm with non-trivial gamma, beta and moving statistics,
+ * so that every conversion (including the moving mean and variance) shows in the outputs.
+ */
+export function randomizeWeights(tf: typeof tfjs, model: tfjs.LayersModel, seed: number): void {
+  const rng = mulberry32(seed);
+  const uniform = (lo: number, hi: number) => lo + (hi - lo) * rng();
+  const tensors = model.weights.map((v) => {
+    const shape = v.shape as number[];
+    const kind = v.originalName.slice(v.originalName.lastIndexOf('/') + 1);
+    const data = new Float32Array(shape.reduce((a, b) => a * b, 1));
+    let range: [number, number];
+    if (kind === 'kernel') {
+      const limit = Math.sqrt(6 / fans(shape)[0]);
+      range = [-limit, limit];
+    } else if (kind === 'depthwise_kernel') {
+      const limit = Math.sqrt(6 / (shape[0]! * shape[1]!));
+      range = [-limit, limit];
+    } else if (kind === 'gamma') range = [0.5, 1.5];
+    else if (kind === 'moving_variance') range = [0.5, 2];
+    else range = [-0.3, 0.3]; // bias, beta, moving_mean
+    for (let i = 0; i < data.length; i++) data[i] = uniform(...range);
+    return tf.tensor(data, shape);
+  });
+  model.setWeights(tensors);
+  tf.dispose(tensors);
+}
+
+/** The model's weights as the exporters take them: tfjs names ("c1/kernel") and values. */
+export function namedWeights(model: tfjs.LayersModel): NamedWeight[] {
+  const values = model.getWeights();
+  const out = model.weights.map((v, i) => ({ name: v.originalName, shape: [...(v.shape as number[])], data: values[i]!.dataSync() as Float32Array }));
+  return out;
+}
+
+/** Uniform values in [lo, hi) from a seed. */
+export function randomValues(n: number, seed: number, lo: number, hi: number): Float32Array {
+  const rng = mulberry32(seed);
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i++) out[i] = lo + (hi - lo) * rng();
+  return out;
+}
+
+/** Largest absolute difference and largest absolute reference value. */
+export function maxAbsDiff(got: Float32Array, want: Float32Array): { diff: number; scale: number } {
+  if (got.length !== want.length) throw new Error(`lengths differ: ${got.length} vs ${want.length}`);
+  let diff = 0;
+  let scale = 0;
+  for (let i = 0; i < got.length; i++) {
+    const d = Math.abs(got[i]! - want[i]!);
+    if (!(d <= diff)) diff = Number.isNaN(d) ? Infinity : d;
+    scale = Math.max(scale, Math.abs(want[i]!));
+  }
+  return { diff, scale };
+}

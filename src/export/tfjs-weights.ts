@@ -1,0 +1,96 @@
+/**
+ * Moving named weights in and out of TensorFlow.js models (this module imports tfjs; the training
+ * worker uses it). Weights are matched by name ("<node id>/<weight>", the variable's
+ * `originalName`), never by position, so a compiled graph gets its weights whatever order they
+ * come in, and a mismatch is reported in words.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { formatShape } from '../../nodes/shape';
+import { compileGraph, type CompiledGraph } from '../compiler/compile';
+import { ModelFileError } from './model-file-error';
+import { modelArtifactsOf, type OpenedModel } from './open-model';
+import type { NamedWeight } from './types';
+
+type TF = typeof tf;
+
+const nameOf = (v: tf.LayerVariable): string => v.originalName ?? v.name;
+const sameShape = (a: readonly (number | null)[], b: readonly number[]) => a.length === b.length && a.every((d, i) => d === b[i]);
+
+/**
+ * Sets the model's weights from named weights (any order). Throws a ModelFileError, before
+ * changing anything, when a weight is missing, has another shape, has the wrong number of values,
+ * or has no variable in the model.
+ */
+export function setWeightsByName(model: tf.LayersModel, weights: readonly NamedWeight[]): void {
+  const byName = new Map<string, NamedWeight>();
+  for (const w of weights) {
+    if (byName.has(w.name)) throw new ModelFileError(`The weights contain ${w.name} twice.`);
+    byName.set(w.name, w);
+  }
+  const vars = model.weights;
+  const values: NamedWeight[] = [];
+  for (const v of vars) {
+    const name = nameOf(v);
+    const w = byName.get(name);
+    if (!w) throw new ModelFileError(`The weights have no ${name} (${formatShape(v.shape as number[])}), which the model needs.`);
+    if (!sameShape(v.shape, w.shape)) {
+      throw new ModelFileError(`${name} is ${formatShape(w.shape)} in the weights but the model needs ${formatShape(v.shape as number[])}.`);
+    }
+    const n = w.shape.reduce((a, b) => a * b, 1);
+    if (w.data.length !== n) throw new ModelFileError(`${name} has ${w.data.length} values where its shape ${formatShape(w.shape)} needs ${n}.`);
+    values.push(w);
+    byName.delete(name);
+  }
+  if (byName.size) {
+    const extra = [...byName.keys()];
+    throw new ModelFileError(`The weights have ${extra.slice(0, 4).join(', ')}${extra.length > 4 ? ` and ${extra.length - 4} more` : ''}, which the model does not have.`);
+  }
+  const tensors = values.map((w) => tf.tensor(w.data, w.shape, 'float32'));
+  try {
+    model.setWeights(tensors);
+  } finally {
+    tensors.forEach((t) => t.dispose());
+  }
+}
+
+/** The model's weights as NamedWeights (copies, in `model.weights` order). */
+export async function namedWeights(model: tf.LayersModel): Promise<NamedWeight[]> {
+  const out: NamedWeight[] = [];
+  for (const v of model.weights) {
+    if (v.dtype !== 'float32') throw new Error(`${nameOf(v)} is ${v.dtype}; LayerLab handles float32 weights only.`);
+    const t = v.read();
+    // A copy: some backends hand out their own storage.
+    const data = (await t.data<'float32'>()).slice();
+    out.push({ name: nameOf(v), shape: v.shape as number[], data });
+  }
+  return out;
+}
+
+/**
+ * Compiles the opened model's graph (layer names = node ids, with the probe model for feature
+ * maps) and sets its weights by name. The caller disposes `model` (the probe shares its weights).
+ */
+export function compileOpenedModel(opened: Pick<OpenedModel, 'graph' | 'weights'> & Partial<Pick<OpenedModel, 'analysis'>>): CompiledGraph {
+  const compiled = compileGraph(opened.graph, opened.analysis);
+  try {
+    setWeightsByName(compiled.model, opened.weights);
+  } catch (e) {
+    compiled.model.dispose();
+    throw e;
+  }
+  return compiled;
+}
+
+/**
+ * Loads the opened model. `via: 'graph'` (the default) compiles the graph and sets the weights
+ * by name (see compileOpenedModel); `via: 'topology'` loads model.json's own topology with
+ * `tf.loadLayersModel(tf.io.fromMemory(…))`, as any tfjs app would.
+ */
+export async function loadOpenedModel(tfjs: TF, opened: OpenedModel, opts: { via?: 'graph' | 'topology' } = {}): Promise<tf.LayersModel> {
+  if ((opts.via ?? 'graph') === 'graph') return compileOpenedModel(opened).model;
+  try {
+    return await tfjs.loadLayersModel(tfjs.io.fromMemory(modelArtifactsOf(opened)));
+  } catch (e) {
+    throw new ModelFileError(`TensorFlow.js could not load this model.json: ${e instanceof Error ? e.message : String(e)}`);
+  }
+}
