@@ -34,7 +34,7 @@ const ROUTES: { route: ExportRoute; label: string; what: string; run: string }[]
     route: 'keras',
     label: 'Keras code (.py)',
     what: 'The graph as a Keras functional model (layer names = node ids) with its training settings.',
-    run: 'python model.py (with TensorFlow installed)',
+    run: 'python the-downloaded-file.py (with TensorFlow 2 installed)',
   },
 ];
 
