@@ -159,7 +159,10 @@ function gpuDevice(): GPUDevice | undefined {
  * loss). Resolves with the message for people when the device is lost.
  */
 const watched = new WeakMap<GPUDevice, Promise<string | undefined>>();
+/** The current run's callbacks: a device is watched once, and its loss is told to the run then live. */
+let runEvents: TrainEvents | null = null;
 function watchDevice(events: TrainEvents): Promise<string | undefined> | undefined {
+  runEvents = events;
   const device = gpuDevice();
   if (!device) return undefined;
   let lost = watched.get(device);
@@ -172,7 +175,7 @@ function watchDevice(events: TrainEvents): Promise<string | undefined> | undefin
     api.resume();
     const kept = weightSnapshot ? `the weights from ${weightSnapshot.at} are kept` : 'no trained weights were saved yet';
     const message = `The GPU stopped working (${info.message || info.reason}). Your graph is safe and ${kept}; switch to another backend to go on.`;
-    events.onDeviceLost(message, 'webgl');
+    runEvents?.onDeviceLost(message, 'webgl');
     return message;
   });
   watched.set(device, lost);
@@ -182,7 +185,7 @@ function watchDevice(events: TrainEvents): Promise<string | undefined> | undefin
 const api: TrainerApi = {
   async init(prefer?: BackendName[]) {
     // Keep the weights so far: copy them off the old backend if it still answers (a lost GPU does
-    // not: then the copy from the last epoch is used), and rebuild the model on the new one.
+    // not: then the last copy taken during the run is used), and rebuild the model on the new one.
     if (!deviceLost) await within(snapshotWeights().catch(() => undefined), 5000);
     deviceLost = false;
     try {
