@@ -42,7 +42,7 @@ async function buildModel(doc: GraphDoc, weights: NamedWeight[] | undefined) {
   const { model } = compileGraph(doc);
   if (weights) setWeightsByName(model, weights);
   else seedWeights(tf, model, doc.training?.seed ?? 42);
-  return { tf, model };
+  return model;
 }
 
 export async function exportFiles(doc: GraphDoc, opts: Pick<ExportOptions, 'format' | 'weights'>): Promise<{ files: ExportFile[]; weightsFrom: string }> {
@@ -52,7 +52,7 @@ export async function exportFiles(doc: GraphDoc, opts: Pick<ExportOptions, 'form
   }
   const loaded = opts.weights ? await weightsFromDir(doc, opts.weights) : undefined;
   const weightsFrom = opts.weights ? `trained, from ${opts.weights}` : `fresh, seeded with ${doc.training?.seed ?? 42}`;
-  const { tf, model } = await buildModel(doc, loaded);
+  const model = await buildModel(doc, loaded);
   try {
     if (opts.format === 'pytorch') {
       const { namedWeights } = await import('../export/tfjs-weights');
@@ -60,14 +60,8 @@ export async function exportFiles(doc: GraphDoc, opts: Pick<ExportOptions, 'form
       return { files: pytorchFiles(doc, await namedWeights(model)), weightsFrom };
     }
     const { modelFiles } = await import('../export/tfjs-files');
-    let files: ExportFile[] = [];
-    await model.save(
-      tf.io.withSaveHandler(async (artifacts) => {
-        files = modelFiles(artifacts, doc);
-        return { modelArtifactsInfo: tf.io.getModelArtifactsInfoForJSON(artifacts) };
-      }),
-    );
-    return { files, weightsFrom };
+    const { saveArtifacts } = await import('../export/tfjs-weights');
+    return { files: modelFiles(await saveArtifacts(model), doc), weightsFrom };
   } finally {
     model.dispose();
   }

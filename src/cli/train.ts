@@ -60,26 +60,18 @@ export async function loadDatasetForNode(doc: GraphDoc, limit?: number) {
  * given the graph, graph.json too, with the graph embedded in model.json (src/export/tfjs-files.ts).
  */
 export async function saveModelFiles(model: import('@tensorflow/tfjs').LayersModel, dir: string, graph?: GraphDoc): Promise<string[]> {
-  const tf = await import('@tensorflow/tfjs');
   const { modelFiles, modelJsonOf, concatWeightData, MODEL_JSON, WEIGHTS_BIN } = await import('../export/tfjs-files');
+  const { saveArtifacts } = await import('../export/tfjs-weights');
+  const artifacts = await saveArtifacts(model);
+  const files = graph
+    ? modelFiles(artifacts, graph)
+    : [
+        { name: MODEL_JSON, data: JSON.stringify(modelJsonOf(artifacts, undefined)) },
+        { name: WEIGHTS_BIN, data: new Uint8Array(concatWeightData(artifacts.weightData)) },
+      ];
   mkdirSync(dir, { recursive: true });
-  const written: string[] = [];
-  await model.save(
-    tf.io.withSaveHandler(async (artifacts) => {
-      const files = graph
-        ? modelFiles(artifacts, graph)
-        : [
-            { name: MODEL_JSON, data: JSON.stringify(modelJsonOf(artifacts, undefined)) },
-            { name: WEIGHTS_BIN, data: new Uint8Array(concatWeightData(artifacts.weightData)) },
-          ];
-      for (const f of files) {
-        writeFileSync(join(dir, f.name), f.data);
-        written.push(f.name);
-      }
-      return { modelArtifactsInfo: tf.io.getModelArtifactsInfoForJSON(artifacts) };
-    }),
-  );
-  return written;
+  for (const f of files) writeFileSync(join(dir, f.name), f.data);
+  return files.map((f) => f.name);
 }
 
 export async function trainCommand(file: string, opts: TrainOptions, io: CliIO): Promise<number> {

@@ -17,6 +17,21 @@ const nameOf = (v: tf.LayerVariable): string => v.originalName ?? v.name;
 const sameShape = (a: readonly (number | null)[], b: readonly number[]) => a.length === b.length && a.every((d, i) => d === b[i]);
 
 /**
+ * What `model.save()` hands a save handler: topology, weight specs and weights, in memory. (Files
+ * are written by the caller: model.save('downloads://') needs `document`, absent in the worker.)
+ */
+export async function saveArtifacts(model: tf.LayersModel): Promise<tf.io.ModelArtifacts> {
+  let saved: tf.io.ModelArtifacts | undefined;
+  await model.save(
+    tf.io.withSaveHandler(async (artifacts) => {
+      saved = artifacts;
+      return { modelArtifactsInfo: tf.io.getModelArtifactsInfoForJSON(artifacts) };
+    }),
+  );
+  return saved!;
+}
+
+/**
  * Sets the model's weights from named weights (any order). Throws a ModelFileError, before
  * changing anything, when a weight is missing, has another shape, has the wrong number of values,
  * or has no variable in the model.

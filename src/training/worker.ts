@@ -7,7 +7,9 @@
 import * as tf from '@tensorflow/tfjs';
 import * as Comlink from 'comlink';
 import { compileGraph, type CompiledGraph } from '../compiler/compile';
-import { setWeightsByName } from '../export/tfjs-weights';
+import { ModelFileError } from '../export/model-file-error';
+import { concatWeightData } from '../export/tfjs-files';
+import { saveArtifacts, setWeightsByName } from '../export/tfjs-weights';
 import type { NamedWeight } from '../export/types';
 import type { GraphDoc } from '../graph/types';
 import { initBackend, type BackendName } from './backend';
@@ -297,27 +299,22 @@ const api: TrainerApi = {
         origin = `untrained (random initial weights, seed ${seed})`;
       }
     }
-    let saved: Omit<SavedModel, 'origin'> | null = null;
+    let a: tf.io.ModelArtifacts;
     try {
-      await model.save(
-        tf.io.withSaveHandler(async (a) => {
-          const data = a.weightData;
-          saved = {
-            modelTopology: a.modelTopology as object,
-            weightSpecs: a.weightSpecs ?? [],
-            weightData: data instanceof ArrayBuffer ? data : tf.io.concatenateArrayBuffers((data ?? []) as ArrayBuffer[]),
-            format: a.format,
-            generatedBy: a.generatedBy,
-            convertedBy: a.convertedBy,
-            trainingConfig: a.trainingConfig as object | undefined,
-          };
-          return { modelArtifactsInfo: tf.io.getModelArtifactsInfoForJSON(a) };
-        }),
-      );
+      a = await saveArtifacts(model);
     } finally {
       if (temporary) model.dispose();
     }
-    const result: SavedModel = { ...saved!, origin };
+    const result: SavedModel = {
+      modelTopology: a.modelTopology as object,
+      weightSpecs: a.weightSpecs ?? [],
+      weightData: concatWeightData(a.weightData),
+      format: a.format,
+      generatedBy: a.generatedBy,
+      convertedBy: a.convertedBy,
+      trainingConfig: a.trainingConfig as object | undefined,
+      origin,
+    };
     return Comlink.transfer(result, [result.weightData]);
   },
 
@@ -329,21 +326,19 @@ const api: TrainerApi = {
   },
 
   async loadWeights(graph, weights, origin) {
-    // Check them against the network now, so a mismatch is reported to the one who opened the file.
-    const probeModel = compileGraph(graph).model;
-    try {
-      setWeightsByName(probeModel, weights);
-    } finally {
-      probeModel.dispose();
-    }
+    // The page has checked the weights against the graph (readModelFiles); setting them by name
+    // checks again, and a mismatch is reported to the one who opened the file.
     loaded = { signature: structureSignature(graph), weights, origin };
     weightSnapshot = null;
-    if (data) {
-      try {
-        ensureCompiled(graph, true);
-      } catch {
-        /* the dataset does not fit this graph (yet): the weights apply once one does */
+    if (!data) return;
+    try {
+      ensureCompiled(graph, true);
+    } catch (e) {
+      if (e instanceof ModelFileError) {
+        loaded = null;
+        throw e;
       }
+      /* the dataset does not fit this graph (yet): the weights apply once one does */
     }
   },
 
