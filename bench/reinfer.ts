@@ -9,6 +9,7 @@ import { analyzeGraph } from '../src/graph/analyze';
 import { setParam } from '../src/graph/edit';
 import { parseGraphText } from '../src/graph/parse';
 import { percentile } from './stats';
+import { BROWSER_BUNDLE } from './bundle';
 
 export const EDIT = { node: 'conv2_block1_1_conv', param: 'filters', value: 65 } as const;
 
@@ -75,13 +76,7 @@ export async function reinferBundle(root: string): Promise<string | null> {
     };`;
   const out = await esbuild.build({
     stdin: { contents, resolveDir: root, loader: 'ts', sourcefile: 'bench-reinfer.ts' },
-    bundle: true,
-    write: false,
-    format: 'iife',
-    platform: 'browser',
-    target: 'es2022',
-    minify: true,
-    logLevel: 'silent',
+    ...BROWSER_BUNDLE,
   });
   return out.outputFiles[0]!.text;
 }

@@ -21,6 +21,7 @@ import { freshContext } from './browser';
 import { runCommand, sleep } from './server';
 import { round } from './stats';
 import type { Job, JobResult, Plan } from './train-worker';
+import { BROWSER_BUNDLE } from './bundle';
 
 export type BackendName = 'wasm' | 'webgl' | 'cpu' | 'webgpu';
 /** The order they are measured in (webgpu last: on SwiftShader it is very slow). */
@@ -63,13 +64,7 @@ export async function prepareTrainingAssets(root: string, outDir: string): Promi
   const wasmUrl = (name: string) => `/${BENCH_DIR}/wasm/${name}`;
   const out = await esbuild.build({
     entryPoints: [join(root, 'bench/train-worker.ts')],
-    bundle: true,
-    write: false,
-    format: 'iife',
-    platform: 'browser',
-    target: 'es2022',
-    minify: true,
-    logLevel: 'silent',
+    ...BROWSER_BUNDLE,
     define: { 'process.env.NODE_ENV': '"production"' },
     plugins: [
       {
