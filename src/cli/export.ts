@@ -7,7 +7,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { analyzeGraph } from '../graph';
-import type { GraphDoc } from '../graph/types';
+import { TRAINING_DEFAULTS, type GraphDoc } from '../graph/types';
 import type { ExportFile, NamedWeight } from '../export/types';
 import type { CliIO } from './io';
 import { readGraphFile } from './read-graph';
@@ -41,7 +41,7 @@ async function buildModel(doc: GraphDoc, weights: NamedWeight[] | undefined) {
   const { seedWeights } = await import('../training/init');
   const { model } = compileGraph(doc);
   if (weights) setWeightsByName(model, weights);
-  else seedWeights(tf, model, doc.training?.seed ?? 42);
+  else seedWeights(tf, model, doc.training?.seed ?? TRAINING_DEFAULTS.seed);
   return model;
 }
 
@@ -51,7 +51,7 @@ export async function exportFiles(doc: GraphDoc, opts: Pick<ExportOptions, 'form
     return { files: kerasFiles(doc), weightsFrom: 'none (Keras code builds its own weights)' };
   }
   const loaded = opts.weights ? await weightsFromDir(doc, opts.weights) : undefined;
-  const weightsFrom = opts.weights ? `trained, from ${opts.weights}` : `fresh, seeded with ${doc.training?.seed ?? 42}`;
+  const weightsFrom = opts.weights ? `trained, from ${opts.weights}` : `fresh, seeded with ${doc.training?.seed ?? TRAINING_DEFAULTS.seed}`;
   const model = await buildModel(doc, loaded);
   try {
     if (opts.format === 'pytorch') {

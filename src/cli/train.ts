@@ -6,7 +6,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { analyzeGraph } from '../graph';
-import type { GraphDoc } from '../graph/types';
+import { TRAINING_DEFAULTS, type GraphDoc } from '../graph/types';
 import type { CliIO } from './io';
 import { readGraphFile } from './read-graph';
 
@@ -48,7 +48,7 @@ export async function loadDatasetForNode(doc: GraphDoc, limit?: number) {
     case 'shapes': {
       const { makeShapes } = await import('../training/data/shapes');
       const [h] = (doc.nodes.find((n) => n.type === 'input')?.params.shape as number[] | undefined) ?? [28];
-      return makeShapes({ count: limit ?? 6000, testCount: lim?.test ?? 1000, size: h ?? 28, seed: doc.training?.seed ?? 42 });
+      return makeShapes({ count: limit ?? 6000, testCount: lim?.test ?? 1000, size: h ?? 28, seed: doc.training?.seed ?? TRAINING_DEFAULTS.seed });
     }
     case 'custom':
       throw new Error('This graph trains on your own images ("custom" dataset), which only the browser app can open. Choose mnist, fashion-mnist or shapes to train it here.');

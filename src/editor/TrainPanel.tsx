@@ -14,7 +14,7 @@ import { filesFromDrop, loadImageFolder } from '../training/data/images';
 import { useTraining } from '../training/store';
 import { DEFAULT_SETTINGS, type TrainSettings } from '../training/trainer';
 import type { BackendName } from '../training/backend';
-import { DATASETS, OPTIMIZERS } from '../graph/types';
+import { DATASETS, OPTIMIZERS, TRAINING_DEFAULTS } from '../graph/types';
 import { setParamAction, setTrainingAction } from './actions';
 import { useEditor } from './store';
 
@@ -103,7 +103,7 @@ export function TrainPanel() {
   useEffect(() => {
     if (!t.backend || datasetName === 'custom' || t.dataset?.name === datasetName || t.phase === 'loading') return;
     const size = (doc.nodes.find((n) => n.type === 'input')?.params.shape as number[] | undefined)?.[0];
-    void loadDataset(datasetName === 'shapes' ? { kind: 'shapes', size: size && size <= 128 ? size : 28, seed: training?.seed ?? 42 } : { kind: datasetName });
+    void loadDataset(datasetName === 'shapes' ? { kind: 'shapes', size: size && size <= 128 ? size : 28, seed: training?.seed ?? TRAINING_DEFAULTS.seed } : { kind: datasetName });
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [t.backend, datasetName]);
 

@@ -5,7 +5,7 @@
 import { pyFloat, pyNum, pyStr } from '../../nodes/codegen';
 import type { ExportContext, NodeDef } from '../../nodes/types';
 import { analyzeGraph, type Analysis } from '../graph/analyze';
-import type { GraphDoc, TrainingSettings } from '../graph/types';
+import { TRAINING_DEFAULTS, type GraphDoc, type TrainingSettings } from '../graph/types';
 import { pythonNames } from './python';
 
 export interface CodeNode {
@@ -53,12 +53,7 @@ export function codeGraph(doc: GraphDoc, what: string, reserved: readonly string
   return { nodes, input: byId.get(analysis.inputId)!, output: byId.get(analysis.outputId)!, analysis };
 }
 
-/**
- * The training settings with LayerLab's defaults filled in (the trainer's DEFAULT_SETTINGS,
- * repeated here because the trainer module loads TensorFlow.js; a test keeps them equal).
- */
-export const TRAINING_DEFAULTS = { optimizer: 'adam', learningRate: 0.001, batchSize: 64, epochs: 3, validationSplit: 0.1, seed: 42 } as const;
-
+/** The training settings with LayerLab's defaults (TRAINING_DEFAULTS) filled in. */
 export interface ResolvedTraining {
   dataset: NonNullable<TrainingSettings['dataset']>;
   optimizer: NonNullable<TrainingSettings['optimizer']>;

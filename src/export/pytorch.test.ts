@@ -13,9 +13,9 @@ import { loadPreset, presetFiles } from '../../fixtures/presets';
 import { tfSamePads } from '../../nodes/codegen';
 import { compileGraph } from '../compiler/compile';
 import { parseGraphText } from '../graph/parse';
-import type { GraphDoc } from '../graph/types';
+import { TRAINING_DEFAULTS, type GraphDoc } from '../graph/types';
 import { DEFAULT_SETTINGS } from '../training/trainer';
-import { TRAINING_DEFAULTS } from './codegraph';
+import { resolveTraining } from './codegraph';
 import { kerasFiles } from './keras';
 import { pythonClassName, pythonNames } from './python';
 import { namedWeights, randomizeWeights } from './python-testing';
@@ -233,6 +233,9 @@ describe('purity and settings', () => {
 
   it('fills in the trainer\'s default settings', () => {
     expect(TRAINING_DEFAULTS).toEqual(DEFAULT_SETTINGS);
+    const { dataset, augmentation, ...filled } = resolveTraining({ ...loadPreset('mlp'), training: undefined });
+    expect(filled).toEqual(DEFAULT_SETTINGS);
+    expect([dataset, augmentation]).toEqual(['mnist', undefined]);
   });
 
   it('names weights "<node id>/<weight>" even for a second model with the same layer names', () => {

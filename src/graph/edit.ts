@@ -10,7 +10,7 @@ import { analyzeGraph, type Analysis } from './analyze';
 import { MESSAGES } from './diagnostics';
 import { ID_PATTERN } from './parse';
 import { LIMITS } from './limits';
-import type { GraphDoc, GraphEdge, GraphNode } from './types';
+import { TRAINING_DEFAULTS, type GraphDoc, type GraphEdge, type GraphNode } from './types';
 
 export type EditResult = { ok: true; doc: GraphDoc } | { ok: false; message: string };
 
@@ -31,7 +31,7 @@ export function emptyGraph(name = 'Untitled'): GraphDoc {
     description: '',
     nodes: [{ id: 'image', type: 'input', params: { shape: [28, 28, 1] }, position: [0, 0] }],
     edges: [],
-    training: { dataset: 'mnist', optimizer: 'adam', learningRate: 0.001, batchSize: 64, epochs: 3, validationSplit: 0.1, seed: 42 },
+    training: { dataset: 'mnist', ...TRAINING_DEFAULTS },
   };
 }
 

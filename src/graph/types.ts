@@ -35,6 +35,12 @@ export interface TrainingSettings {
   augmentation?: { shift: number; rotation: number; zoom: number; brightness: number; flip: boolean };
 }
 
+/**
+ * What training uses where a graph's settings leave something out (and what a new graph starts with):
+ * the one definition, for the trainer, the editor, the CLI and the exported scripts.
+ */
+export const TRAINING_DEFAULTS = { optimizer: 'adam', learningRate: 0.001, batchSize: 64, epochs: 3, validationSplit: 0.1, seed: 42 } as const;
+
 export interface GraphDoc {
   format: typeof FORMAT;
   version: typeof CURRENT_VERSION;

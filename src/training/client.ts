@@ -6,7 +6,7 @@
 import * as Comlink from 'comlink';
 import { useEditor } from '../editor/store';
 import type { NamedWeight } from '../export/types';
-import type { GraphDoc } from '../graph/types';
+import { TRAINING_DEFAULTS, type GraphDoc } from '../graph/types';
 import type { BackendName } from './backend';
 import type { FeatureMap } from './feature-maps';
 import type { DatasetSpec, Prediction, Sample, TrainerApi } from './protocol';
@@ -177,7 +177,7 @@ export function nodeDetail(nodeId: string) {
 /** The model of this graph as TensorFlow.js saves it, with the worker's current weights (see TrainerApi.saveModel). */
 export async function saveModel(graph: GraphDoc) {
   if (!store().backend) await initTrainer();
-  return remote().saveModel(graph, graph.training?.seed ?? 42);
+  return remote().saveModel(graph, graph.training?.seed ?? TRAINING_DEFAULTS.seed);
 }
 
 export function weightsOrigin(graph: GraphDoc) {

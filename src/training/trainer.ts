@@ -6,7 +6,7 @@
  */
 import type * as tfjs from '@tensorflow/tfjs';
 import { compileGraph, type CompiledGraph } from '../compiler/compile';
-import type { GraphDoc } from '../graph/types';
+import { TRAINING_DEFAULTS, type GraphDoc } from '../graph/types';
 import { mulberry32 } from './data/rng';
 import { augmentBatch, type Augmentation } from './data/augment';
 import { featureMaps, type FeatureMap } from './feature-maps';
@@ -39,7 +39,7 @@ export interface TrainSettings {
   augmentation?: Augmentation;
 }
 
-export const DEFAULT_SETTINGS: TrainSettings = { optimizer: 'adam', learningRate: 0.001, batchSize: 64, epochs: 3, validationSplit: 0.1, seed: 42 };
+export const DEFAULT_SETTINGS: TrainSettings = { ...TRAINING_DEFAULTS };
 
 export interface BatchProgress {
   epoch: number;
