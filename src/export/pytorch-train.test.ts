@@ -113,6 +113,7 @@ describe.skipIf(!HAS_TORCH)(`train.py${HAS_TORCH ? '' : ` (skipped: ${NO_TORCH_R
     expect(steps.map((s) => s.step)).toEqual(Array.from({ length: 38 }, (_, i) => i + 1));
     const first = mean(steps.slice(0, 5).map((s) => s.loss));
     const last = mean(steps.slice(-5).map((s) => s.loss));
+    console.log(`DDP, 2 gloo ranks, ${steps.length} steps: mean loss of the first 5 steps ${first.toFixed(2)}, of the last 5 ${last.toFixed(2)}`);
     expect(first).toBeGreaterThan(1.9); // ≈ ln 10 = 2.30 for ten classes at the start
     expect(last, r0.stdout).toBeLessThan(first - 0.7);
     expect(r0.stdout).toMatch(/^epoch 1 loss [0-9.]+ accuracy [0-9.]+ val_loss [0-9.]+ val_accuracy [0-9.]+/m);
