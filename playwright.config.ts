@@ -1,14 +1,21 @@
 import { defineConfig } from '@playwright/test';
 
 const PORT = Number(process.env.E2E_PORT ?? 4273);
+/** The dev server (`npm run dev`, React StrictMode running every effect twice) for the startup specs. */
+const DEV_PORT = Number(process.env.E2E_DEV_PORT ?? PORT + 1);
+/** Each port builds into its own folder, so two runs (or two developers' runs) never share a dist/. */
+const OUT_DIR = `.cache/e2e-dist-${PORT}`;
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const ARGS = ['--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-quic', '--no-first-run', '--disable-dev-shm-usage'];
 /** Runs only in the 'webgpu' project, whose Chromium has WebGPU switched on. */
 const WEBGPU_SPEC = '**/webgpu.spec.ts';
+/** Runs in the 'chromium' project (what `npm start` serves) and again on the dev server. */
+const STARTUP_SPEC = '**/first-hour.spec.ts';
 
 /**
- * e2e tests run against the production build in Debian's Chromium (/usr/bin/chromium);
- * Playwright never downloads a browser here.
+ * e2e tests run against what `npm start` serves — the production build under `vite preview` — in
+ * Debian's Chromium (/usr/bin/chromium); Playwright never downloads a browser. The startup specs
+ * also run against the dev server, where React StrictMode runs every effect twice.
  */
 export default defineConfig({
   testDir: 'e2e',
@@ -34,11 +41,20 @@ export default defineConfig({
       testMatch: WEBGPU_SPEC,
       use: { launchOptions: { executablePath: CHROMIUM, args: [...ARGS, '--enable-unsafe-webgpu'] } },
     },
+    { name: 'dev-server', testMatch: STARTUP_SPEC, use: { baseURL: `http://127.0.0.1:${DEV_PORT}` } },
   ],
-  webServer: {
-    command: `npx vite build --logLevel warn && npx vite preview --port ${PORT} --strictPort --host 127.0.0.1`,
-    url: `http://127.0.0.1:${PORT}`,
-    reuseExistingServer: !process.env.CI,
-    timeout: 180_000,
-  },
+  webServer: [
+    {
+      command: `npx vite build --logLevel warn --outDir ${OUT_DIR} --emptyOutDir && npx vite preview --outDir ${OUT_DIR} --port ${PORT} --strictPort --host 127.0.0.1`,
+      url: `http://127.0.0.1:${PORT}`,
+      reuseExistingServer: !process.env.CI,
+      timeout: 180_000,
+    },
+    {
+      command: `npx vite --port ${DEV_PORT} --strictPort --host 127.0.0.1`,
+      url: `http://127.0.0.1:${DEV_PORT}`,
+      reuseExistingServer: !process.env.CI,
+      timeout: 180_000,
+    },
+  ],
 });

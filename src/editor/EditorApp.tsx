@@ -41,8 +41,19 @@ function readableStart(doc: GraphDoc): string[] | undefined {
   return near.length ? near.map((n) => n.id) : undefined;
 }
 
-/** Restores the autosave (or LeNet-5), then applies a shared link from the URL. */
-async function startUp() {
+let started: Promise<void> | null = null;
+
+/**
+ * Restores the autosave (or LeNet-5), then applies a shared link from the URL — once per page:
+ * React StrictMode runs the start-up effect twice in development, and a second run used to
+ * restore the autosave over the link the first had just opened (and removed from the URL).
+ */
+function startUp(): Promise<void> {
+  started ??= restoreAndOpenLink();
+  return started;
+}
+
+async function restoreAndOpenLink() {
   const store = useEditor.getState();
   const snap = await loadSnapshot();
   if (snap) {

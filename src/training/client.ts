@@ -9,7 +9,7 @@ import type { NamedWeight } from '../export/types';
 import { TRAINING_DEFAULTS, type GraphDoc } from '../graph/types';
 import type { BackendName } from './backend';
 import type { FeatureMap } from './feature-maps';
-import type { DatasetSpec, Prediction, Sample, TrainerApi } from './protocol';
+import type { BackendInfo, DatasetSpec, Prediction, Sample, TrainerApi } from './protocol';
 import { useTraining } from './store';
 import type { TrainSettings } from './trainer';
 
@@ -33,10 +33,26 @@ export function backendPreference(): BackendName[] | undefined {
   return forced && ['webgpu', 'webgl', 'wasm', 'cpu'].includes(forced) ? [forced as BackendName] : undefined;
 }
 
-export async function initTrainer(prefer: BackendName[] | undefined = backendPreference()) {
-  const info = await remote().init(prefer);
-  store().set({ backend: info, deviceLost: null });
-  return info;
+let initInFlight: { key: string; done: Promise<BackendInfo> } | null = null;
+
+/**
+ * Activates a backend in the worker. A second call with the same preference while one is under way
+ * (React StrictMode runs start-up effects twice) shares the first instead of racing it.
+ */
+export function initTrainer(prefer: BackendName[] | undefined = backendPreference()): Promise<BackendInfo> {
+  const key = JSON.stringify(prefer ?? null);
+  if (initInFlight?.key === key) return initInFlight.done;
+  const done = remote()
+    .init(prefer)
+    .then((info) => {
+      store().set({ backend: info, deviceLost: null });
+      return info;
+    })
+    .finally(() => {
+      if (initInFlight?.done === done) initInFlight = null;
+    });
+  initInFlight = { key, done };
+  return done;
 }
 
 export async function chooseBackend(name: BackendName) {

@@ -184,22 +184,36 @@ function watchDevice(events: TrainEvents): Promise<string | undefined> | undefin
   return lost;
 }
 
+/** Activates a backend (see api.init), keeping the weights so far. */
+async function switchBackend(prefer?: BackendName[]) {
+  // Keep the weights so far: copy them off the old backend if it still answers (a lost GPU does
+  // not: then the last copy taken during the run is used), and rebuild the model on the new one.
+  if (!deviceLost) await within(snapshotWeights().catch(() => undefined), 5000);
+  deviceLost = false;
+  try {
+    compiled?.model.dispose();
+  } catch {
+    /* a lost device cannot free its memory */
+  }
+  compiled = null;
+  const info = await initBackend(prefer);
+  backend = info;
+  restoreSnapshot();
+  return { ...info, keptWeights: compiled && weightSnapshot ? weightSnapshot.at : undefined };
+}
+
+/**
+ * Backend switches run one at a time: two at once (React StrictMode runs the page's start-up
+ * effects twice in development) interleave `tf.setBackend` calls, and the loser used to report
+ * "wasm: tf.setBackend('wasm') failed; cpu: Backend 'cpu' has not yet been initialized".
+ */
+let initQueue: Promise<unknown> = Promise.resolve();
+
 const api: TrainerApi = {
-  async init(prefer?: BackendName[]) {
-    // Keep the weights so far: copy them off the old backend if it still answers (a lost GPU does
-    // not: then the last copy taken during the run is used), and rebuild the model on the new one.
-    if (!deviceLost) await within(snapshotWeights().catch(() => undefined), 5000);
-    deviceLost = false;
-    try {
-      compiled?.model.dispose();
-    } catch {
-      /* a lost device cannot free its memory */
-    }
-    compiled = null;
-    const info = await initBackend(prefer);
-    backend = info;
-    restoreSnapshot();
-    return { ...info, keptWeights: compiled && weightSnapshot ? weightSnapshot.at : undefined };
+  init(prefer?: BackendName[]) {
+    const next = initQueue.then(() => switchBackend(prefer));
+    initQueue = next.catch(() => undefined);
+    return next;
   },
 
   async loadDataset(spec) {
