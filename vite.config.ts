@@ -4,7 +4,8 @@ import { datasets } from './vite-plugins/datasets.ts';
 
 export default defineConfig({
   plugins: [react(), datasets()],
-  server: { port: 5173, strictPort: false },
+  // Test builds (.cache/e2e-dist-*) and reports must not make the dev server reload its pages.
+  server: { port: 5173, strictPort: false, watch: { ignored: ['**/.cache/**', '**/.reports/**', '**/test-results/**', '**/bench/results/**'] } },
   preview: { port: 4173 },
   build: { target: 'es2022', chunkSizeWarningLimit: 4000 },
 });

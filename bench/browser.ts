@@ -392,3 +392,130 @@ export async function screenshot(page: Page, path: string): Promise<void> {
   mkdirSync(dirname(path), { recursive: true });
   await page.screenshot({ path });
 }
+
+/** A point on the empty canvas background (nothing but the canvas under it), well away from the edges. */
+async function backgroundPoint(page: Page, margin: number): Promise<{ x: number; y: number } | null> {
+  return page.evaluate((margin) => {
+    const canvasEl = document.querySelector('[data-testid="canvas"]')!;
+    const canvas = canvasEl.getBoundingClientRect();
+    const empty = (x: number, y: number) => {
+      const hit = document.elementFromPoint(x, y);
+      return !!hit && canvasEl.contains(hit) && !hit.closest('[data-testid="node"], [data-testid="minimap"], [data-testid="connection"], svg');
+    };
+    for (let y = canvas.top + 60; y < canvas.bottom - 60; y += 20) {
+      for (let x = canvas.left + margin; x < canvas.right - margin; x += 20) {
+        // The whole pan path (moves to either side) should start on empty background too.
+        if (empty(x, y) && empty(x + 8, y) && empty(x - 8, y)) return { x, y };
+      }
+    }
+    return null;
+  }, margin);
+}
+
+export interface PanResult {
+  durationMs: number;
+  frames: number;
+  medianFrameMs: number;
+  p95FrameMs: number;
+  maxFrameMs: number;
+  longTasks: LongTaskSummary;
+  /** How far the view moved (px on screen): a check that the pan panned. */
+  movedPx: number;
+}
+
+/**
+ * One pan of the canvas: press on the empty background and move `moves` times by `step` px, one
+ * move per 60 Hz frame (direction alternates with `rep`).
+ */
+export async function panOnce(page: Page, rep: number, moves = 60, step = 4): Promise<PanResult> {
+  const dir = rep % 2 ? -1 : 1;
+  const start = await backgroundPoint(page, moves * step + 20);
+  if (!start) throw new Error('pan: no empty background on the canvas to press on');
+  const firstNode = () =>
+    page.evaluate(() => {
+      const r = document.querySelector('[data-testid="node"]')!.getBoundingClientRect();
+      return { x: r.left, y: r.top };
+    });
+  const before = await firstNode();
+  await page.mouse.move(start.x, start.y);
+  await page.evaluate(installRecorder);
+  await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+  await page.mouse.down();
+  let { x, y } = start;
+  const t0 = Date.now();
+  for (let i = 0; i < moves; i++) {
+    x += dir * step;
+    y += dir * (i % 2);
+    await page.mouse.move(x, y);
+    const wait = t0 + ((i + 1) * 1000) / 60 - Date.now();
+    if (wait > 0) await sleep(wait);
+  }
+  await page.mouse.up();
+  await sleep(300);
+  const data = await takeRecorder(page);
+  const after = await firstNode();
+  const down = data.marks.down ?? data.frames[0] ?? 0;
+  const up = data.marks.up ?? data.frames[data.frames.length - 1] ?? 0;
+  const frames = data.frames.filter((t) => t >= down && t <= up);
+  const intervals = frames.slice(1).map((t, i) => t - frames[i]!);
+  return {
+    durationMs: up - down,
+    frames: intervals.length,
+    medianFrameMs: median(intervals),
+    p95FrameMs: percentile(intervals, 95),
+    maxFrameMs: Math.max(...intervals),
+    longTasks: longTasksIn(data, down, up),
+    movedPx: Math.hypot(after.x - before.x, after.y - before.y),
+  };
+}
+
+export interface SelectAllResult {
+  /** ms from the Ctrl+A keydown until the frame in which every node shows as selected. */
+  selectMs: number;
+  /** ms from the Escape keydown until the frame in which no node shows as selected. */
+  clearMs: number;
+  longTasks: LongTaskSummary;
+}
+
+/** Ctrl+A (select every node) then Escape (clear the selection), timed inside the page. */
+export async function selectAllOnce(page: Page, count: number): Promise<SelectAllResult> {
+  await page.mouse.move(5, 5);
+  const waitFor = (want: 'all' | 'none') =>
+    page.evaluate(
+      ({ want, count }) =>
+        new Promise<number>((resolve, reject) => {
+          const t0 = performance.now();
+          const check = () => {
+            const n = document.querySelectorAll('[data-testid="node"].selected').length;
+            if (want === 'all' ? n === count : n === 0) resolve(performance.now());
+            else if (performance.now() - t0 > 20_000) reject(new Error(`select all: ${n} of ${count} nodes selected after 20 s`));
+            else requestAnimationFrame(check);
+          };
+          requestAnimationFrame(check);
+        }),
+      { want, count },
+    );
+  const keyMark = () =>
+    page.evaluate(() => {
+      const w = window as unknown as { __llKey?: number };
+      delete w.__llKey;
+      window.addEventListener('keydown', (e) => (w.__llKey = e.timeStamp || performance.now()), { capture: true, once: true });
+    });
+  const keyAt = () => page.evaluate(() => (window as unknown as { __llKey?: number }).__llKey ?? NaN);
+
+  await page.evaluate(installRecorder);
+  await keyMark();
+  const all = waitFor('all');
+  await page.keyboard.press('Control+a');
+  const allAt = await all;
+  const selectDown = await keyAt();
+  const data = await takeRecorder(page);
+  await sleep(200);
+  await keyMark();
+  const none = waitFor('none');
+  await page.keyboard.press('Escape');
+  const noneAt = await none;
+  const clearDown = await keyAt();
+  await sleep(200);
+  return { selectMs: allAt - selectDown, clearMs: noneAt - clearDown, longTasks: longTasksIn(data, selectDown, allAt) };
+}

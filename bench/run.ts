@@ -5,7 +5,8 @@
  *   editor (each as the median of several runs):
  *   1. opening ResNet-50 from the presets gallery (and a cold page load to LeNet-5),
  *   2. shape re-inference after one parameter edit (Node, Chromium, and in the editor's UI),
- *   3. frame intervals and long tasks while dragging a node of ResNet-50;
+ *   3. frame intervals and long tasks while dragging a node of ResNet-50 and while panning it,
+ *   4. Ctrl+A (select all 177 nodes of ResNet-50) until every node shows as selected;
  *   training (training.ts): images/s training LeNet-5 on MNIST on every tfjs backend of Chromium,
  *   in the app, in LayerLab's loop with and without feature maps, in a plain tfjs script, and
  *   PyTorch on the CPU (bench/lenet_torch.py) for comparison.
@@ -31,15 +32,19 @@ import {
   freshContext,
   launch,
   openPreset,
+  panOnce,
   pickDragTarget,
   reinferInBrowser,
   screenshot,
+  selectAllOnce,
   settle,
   uiEditOnce,
   VIEWPORT,
   type DragResult,
   type GraphTarget,
   type OpenResult,
+  type PanResult,
+  type SelectAllResult,
 } from './browser';
 import { EDIT, loadPreset, reinferBundle, reinferInNode } from './reinfer';
 import { buildApp, killRunning, startPreview, type PreviewServer } from './server';
@@ -68,8 +73,8 @@ if (ONLY !== undefined && ONLY !== 'editor' && ONLY !== 'training') {
 }
 const EDITOR = ONLY !== 'training';
 const TRAINING = ONLY !== 'editor';
-/** The build, plus about 4 minutes for the editor part and 8 for the training part (6 in the browser, PyTorch, slack). */
-const OVERALL_TIMEOUT_MS = (1 + (EDITOR ? 4 : 0) + (TRAINING ? 8 : 0)) * 60_000;
+/** The build, plus about 5 minutes for the editor part and 8 for the training part (6 in the browser, PyTorch, slack). */
+const OVERALL_TIMEOUT_MS = (1 + (EDITOR ? 5 : 0) + (TRAINING ? 8 : 0)) * 60_000;
 
 // --- cleanup and the overall timeout ------------------------------------------------------
 let phase = 'starting';
@@ -256,6 +261,21 @@ async function editorPart(url: string, nodeReinfer: { samples: number[]; shape: 
       drags.push(d);
     }
 
+    const pans: PanResult[] = [];
+    for (let i = 0; i < REPS; i++) {
+      step(`panning ResNet-50, run ${i + 1}/${REPS}`);
+      await settle(page);
+      const p = await panOnce(page, i, DRAG_MOVES);
+      if (p.movedPx < DRAG_MOVES) warnings.push(`pan ${i + 1}: the view moved only ${p.movedPx.toFixed(0)} px (expected about ${DRAG_MOVES * 4})`);
+      pans.push(p);
+    }
+
+    const selects: SelectAllResult[] = [];
+    for (let i = 0; i < REPS; i++) {
+      step(`select all (Ctrl+A) on ResNet-50, run ${i + 1}/${REPS}`);
+      selects.push(await selectAllOnce(page, RESNET.count));
+    }
+
     const edits: number[] = [];
     for (let i = 0; i < REPS; i++) {
       step(`editing ${EDIT.node}.${EDIT.param} in the UI, run ${i + 1}/${REPS}`);
@@ -279,7 +299,7 @@ async function editorPart(url: string, nodeReinfer: { samples: number[]; shape: 
     warnings.push(...collectedPageErrors());
     const load = { before: round(loadBefore, 2), after: round(loadavg()[0]!, 2) };
     if (load.before > cpus().length * 0.5) warnings.push(`the machine was already busy when the bench started (1-minute load average ${load.before} on ${cpus().length} CPUs): the figures may be slow`);
-    report({ chromiumVersion, load, cold, opens, drags, edits, nodeReinfer, browserReinfer, dragNode: target, warnings });
+    report({ chromiumVersion, load, cold, opens, drags, pans, selects, edits, nodeReinfer, browserReinfer, dragNode: target, warnings });
   } finally {
     await kept?.close().catch(() => undefined);
     await browser?.close().catch(() => undefined);
@@ -294,6 +314,8 @@ interface Figures {
   cold: number[];
   opens: OpenResult[];
   drags: DragResult[];
+  pans: PanResult[];
+  selects: SelectAllResult[];
   edits: number[];
   nodeReinfer: { samples: number[]; shape: string };
   browserReinfer: { samples: number[]; shape: string } | null;
@@ -344,6 +366,24 @@ function report(f: Figures) {
       longTasks: lt(f.drags.map((d) => d.longTasks)),
       dropLongTasks: lt(f.drags.map((d) => d.dropLongTasks)),
     },
+    pan: {
+      moves: DRAG_MOVES,
+      panMs: round(median(f.pans.map((p) => p.durationMs))),
+      framesPerPan: median(f.pans.map((p) => p.frames)),
+      medianFrameMs: round(median(f.pans.map((p) => p.medianFrameMs))),
+      p95FrameMs: round(median(f.pans.map((p) => p.p95FrameMs))),
+      maxFrameMs: round(Math.max(...f.pans.map((p) => p.maxFrameMs))),
+      fps: round(1000 / median(f.pans.map((p) => p.medianFrameMs))),
+      fpsAtP95: round(1000 / median(f.pans.map((p) => p.p95FrameMs))),
+      msPerMove: round(median(f.pans.map((p) => p.durationMs / DRAG_MOVES)), 2),
+      longTasks: lt(f.pans.map((p) => p.longTasks)),
+    },
+    selectAll: {
+      nodes: RESNET.count,
+      selectMs: summary(f.selects.map((s) => s.selectMs)),
+      clearMs: summary(f.selects.map((s) => s.clearMs)),
+      longTasks: lt(f.selects.map((s) => s.longTasks)),
+    },
     warnings: f.warnings,
   };
   mkdirSync(dirname(OUT), { recursive: true });
@@ -374,6 +414,12 @@ function report(f: Figures) {
     ['  frames per second', `${result.drag.fps} fps`, `${result.drag.fpsAtP95} fps at p95`, ''],
     ['  long tasks during a drag', `${result.drag.longTasks.countMedian} (${result.drag.longTasks.totalMsMedian} ms)`, `longest ${result.drag.longTasks.maxMs} ms`, ''],
     ['  long tasks after the drop (600 ms)', `${result.drag.dropLongTasks.countMedian} (${result.drag.dropLongTasks.totalMsMedian} ms)`, `longest ${result.drag.dropLongTasks.maxMs} ms`, ''],
+    [`Pan ResNet-50 (${DRAG_MOVES} moves, ${result.pan.panMs} ms, ${result.pan.msPerMove} ms per move): frame interval`, ms(result.pan.medianFrameMs), `p95 ${result.pan.p95FrameMs}, max ${result.pan.maxFrameMs}`, ''],
+    ['  frames per second', `${result.pan.fps} fps`, `${result.pan.fpsAtP95} fps at p95`, ''],
+    ['  long tasks during a pan', `${result.pan.longTasks.countMedian} (${result.pan.longTasks.totalMsMedian} ms)`, `longest ${result.pan.longTasks.maxMs} ms`, ''],
+    [`Select all (Ctrl+A, ${RESNET.count} nodes) → all shown selected`, ms(result.selectAll.selectMs.median), range(result.selectAll.selectMs), ''],
+    ['  Esc → selection cleared', ms(result.selectAll.clearMs.median), range(result.selectAll.clearMs), ''],
+    ['  long tasks during select all', `${result.selectAll.longTasks.countMedian} (${result.selectAll.longTasks.totalMsMedian} ms)`, `longest ${result.selectAll.longTasks.maxMs} ms`, ''],
   ];
   const widths = [0, 1, 2, 3].map((c) => Math.max(...rows.map((r) => r[c]!.length)));
   const line = (r: string[]) => r.map((cell, c) => cell.padEnd(widths[c]!)).join('  ').trimEnd();

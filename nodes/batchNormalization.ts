@@ -52,6 +52,16 @@ export default defineNode({
     const c = x[x.length - 1]!;
     return { trainable: (p.center ? c : 0) + (p.scale ? c : 0), nonTrainable: 2 * c };
   },
+  // tfjs layout: gamma, beta (trainable, when scale / center), moving_mean, moving_variance: all [channels].
+  weights(inputs, p) {
+    const c = inputs[0]!.at(-1)!;
+    return [
+      ...(p.scale ? [{ name: 'gamma', shape: [c], trainable: true }] : []),
+      ...(p.center ? [{ name: 'beta', shape: [c], trainable: true }] : []),
+      { name: 'moving_mean', shape: [c], trainable: false },
+      { name: 'moving_variance', shape: [c], trainable: false },
+    ];
+  },
   lint: (_inputs, _out, p) =>
     p.center && p.scale
       ? []
@@ -78,10 +88,10 @@ export default defineNode({
       const x = inputs[0]!;
       const c = x[x.length - 1]!;
       return [
-        p.scale ? { tf: 'gamma', torch: 'weight', shape: [c] } : { torch: 'weight', shape: [c], fill: 1 },
-        p.center ? { tf: 'beta', torch: 'bias', shape: [c] } : { torch: 'bias', shape: [c], fill: 0 },
-        { tf: 'moving_mean', torch: 'running_mean', shape: [c] },
-        { tf: 'moving_variance', torch: 'running_var', shape: [c] },
+        p.scale ? { tf: 'gamma', torch: 'weight' } : { torch: 'weight', shape: [c], fill: 1 },
+        p.center ? { tf: 'beta', torch: 'bias' } : { torch: 'bias', shape: [c], fill: 0 },
+        { tf: 'moving_mean', torch: 'running_mean' },
+        { tf: 'moving_variance', torch: 'running_var' },
       ];
     },
     helpers: (p): Record<string, string> => (p.center && p.scale ? {} : { frozen: FROZEN }),

@@ -37,6 +37,11 @@ export default defineNode({
     const c = inputs[0]![2]!;
     return { trainable: p.kernelSize[0] * p.kernelSize[1] * c * p.filters + (p.useBias ? p.filters : 0), nonTrainable: 0 };
   },
+  // tfjs layout: kernel [height, width, in, filters] (HWIO).
+  weights: (inputs, p) => [
+    { name: 'kernel', shape: [...p.kernelSize, inputs[0]![2]!, p.filters], trainable: true },
+    ...(p.useBias ? [{ name: 'bias', shape: [p.filters], trainable: true }] : []),
+  ],
   lint: (inputs, out, p) => [
     ...zeroSizeLint('Conv 2D', inputs[0]!, out),
     // TensorFlow.js 4.22's fused convolution has no gradient for dilation > 1 unless the activation is relu/elu.
@@ -83,11 +88,8 @@ export default defineNode({
       if (pads.symmetric) return [torchActivation(p.activation, `${module}(${args[0]})`)];
       return [SAME_PAD_COMMENT, `F.pad(${args[0]}, ${fPadArgs(pads)})`, torchActivation(p.activation, `${module}(${out})`)];
     },
-    // tfjs kernel: [height, width, in, out] (HWIO); PyTorch weight: [out, in, height, width] (OIHW).
-    weights: (p, { inputs }) => [
-      { tf: 'kernel', torch: 'weight', shape: [...p.kernelSize, inputs[0]![2]!, p.filters], permute: [3, 2, 0, 1] },
-      ...(p.useBias ? [{ tf: 'bias', torch: 'bias', shape: [p.filters] }] : []),
-    ],
+    // tfjs kernel [height, width, in, out] (HWIO) -> PyTorch weight [out, in, height, width] (OIHW).
+    weights: (p) => [{ tf: 'kernel', torch: 'weight', permute: [3, 2, 0, 1] }, ...(p.useBias ? [{ tf: 'bias', torch: 'bias' }] : [])],
     notes: [CONV_LAYOUT_NOTE, SAME_PADDING_NOTE],
   },
 });

@@ -61,6 +61,11 @@ export default defineNode({
     const c = inputs[0]![2]!;
     return { trainable: p.kernelSize[0] * p.kernelSize[1] * c * p.filters + (p.useBias ? p.filters : 0), nonTrainable: 0 };
   },
+  // tfjs layout: kernel [height, width, filters, in] (out before in: the kernel of the convolution it reverses).
+  weights: (inputs, p) => [
+    { name: 'kernel', shape: [...p.kernelSize, p.filters, inputs[0]![2]!], trainable: true },
+    ...(p.useBias ? [{ name: 'bias', shape: [p.filters], trainable: true }] : []),
+  ],
   build: (tf, p, name) =>
     tf.layers.conv2dTranspose({
       name,
@@ -100,13 +105,9 @@ export default defineNode({
         torchActivation(p.activation, `${out}[:, :, ${h.start}:${h.start + h.size}, ${w.start}:${w.start + w.size}]`),
       ];
     },
-    // tfjs kernel: [height, width, out, in] (the kernel of the convolution it reverses);
-    // PyTorch ConvTranspose2d weight: [in, out, height, width]. No flip: both are the transpose
-    // (gradient) of the same cross-correlation.
-    weights: (p, { inputs }) => [
-      { tf: 'kernel', torch: 'weight', shape: [...p.kernelSize, p.filters, inputs[0]![2]!], permute: [3, 2, 0, 1] },
-      ...(p.useBias ? [{ tf: 'bias', torch: 'bias', shape: [p.filters] }] : []),
-    ],
+    // tfjs kernel [height, width, out, in] -> PyTorch ConvTranspose2d weight [in, out, height, width].
+    // No flip: both are the transpose (gradient) of the same cross-correlation.
+    weights: (p) => [{ tf: 'kernel', torch: 'weight', permute: [3, 2, 0, 1] }, ...(p.useBias ? [{ tf: 'bias', torch: 'bias' }] : [])],
     notes: [
       CONV_LAYOUT_NOTE,
       "Transposed convolution: PyTorch's ConvTranspose2d gives the full result ((n - 1) x stride + kernel, plus " +

@@ -28,6 +28,11 @@ export default defineNode({
     const n = inputs[0]![inputs[0]!.length - 1]!;
     return { trainable: n * p.units + (p.useBias ? p.units : 0), nonTrainable: 0 };
   },
+  // tfjs layout: kernel [last input axis, units].
+  weights: (inputs, p) => [
+    { name: 'kernel', shape: [inputs[0]!.at(-1)!, p.units], trainable: true },
+    ...(p.useBias ? [{ name: 'bias', shape: [p.units], trainable: true }] : []),
+  ],
   lint(inputs) {
     const x = inputs[0]!;
     return x.length > 1
@@ -51,11 +56,8 @@ export default defineNode({
       // the channels there and back.
       return [torchActivation(p.activation, toNchw(`${module}(${toNhwc(args[0]!)})`))];
     },
-    // tfjs kernel: [inputs, units]; PyTorch nn.Linear weight: [units, inputs].
-    weights: (p, { inputs }) => [
-      { tf: 'kernel', torch: 'weight', shape: [inputs[0]!.at(-1)!, p.units], permute: [1, 0] },
-      ...(p.useBias ? [{ tf: 'bias', torch: 'bias', shape: [p.units] }] : []),
-    ],
+    // tfjs kernel [inputs, units] -> PyTorch nn.Linear weight [units, inputs].
+    weights: (p) => [{ tf: 'kernel', torch: 'weight', permute: [1, 0] }, ...(p.useBias ? [{ tf: 'bias', torch: 'bias' }] : [])],
     notes: ['Dense: TensorFlow stores the kernel as [inputs, units], nn.Linear as [units, inputs]; the exported weights are transposed.'],
   },
 });

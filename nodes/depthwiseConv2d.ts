@@ -38,6 +38,11 @@ export default defineNode({
     const out = inputs[0]![2]! * p.depthMultiplier;
     return { trainable: p.kernelSize[0] * p.kernelSize[1] * out + (p.useBias ? out : 0), nonTrainable: 0 };
   },
+  // tfjs layout: depthwise_kernel [height, width, in, multiplier]; output channel i·multiplier + m.
+  weights: (inputs, p) => [
+    { name: 'depthwise_kernel', shape: [...p.kernelSize, inputs[0]![2]!, p.depthMultiplier], trainable: true },
+    ...(p.useBias ? [{ name: 'bias', shape: [inputs[0]![2]! * p.depthMultiplier], trainable: true }] : []),
+  ],
   lint: (inputs, out) => zeroSizeLint('Depthwise Conv 2D', inputs[0]!, out),
   build: (tf, p, name) =>
     tf.layers.depthwiseConv2d({
@@ -78,15 +83,14 @@ export default defineNode({
       if (pads.symmetric) return [torchActivation(p.activation, `${module}(${args[0]})`)];
       return [SAME_PAD_COMMENT, `F.pad(${args[0]}, ${fPadArgs(pads)})`, torchActivation(p.activation, `${module}(${out})`)];
     },
-    // tfjs depthwise_kernel: [height, width, in, multiplier], output channel i·multiplier + m.
+    // tfjs depthwise_kernel [height, width, in, multiplier], output channel i·multiplier + m.
     // PyTorch (groups = in): [in·multiplier, 1, height, width] with the same channel order, so
     // move the axes to [in, multiplier, height, width] and merge the first two.
     weights(p, { inputs }) {
       const c = inputs[0]![2]!;
-      const m = p.depthMultiplier;
       return [
-        { tf: 'depthwise_kernel', torch: 'weight', shape: [...p.kernelSize, c, m], permute: [2, 3, 0, 1], reshape: [c * m, 1, ...p.kernelSize] },
-        ...(p.useBias ? [{ tf: 'bias', torch: 'bias', shape: [c * m] }] : []),
+        { tf: 'depthwise_kernel', torch: 'weight', permute: [2, 3, 0, 1], reshape: [c * p.depthMultiplier, 1, ...p.kernelSize] },
+        ...(p.useBias ? [{ tf: 'bias', torch: 'bias' }] : []),
       ];
     },
     notes: [CONV_LAYOUT_NOTE, SAME_PADDING_NOTE],

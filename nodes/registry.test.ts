@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { checkParam, resolveParams } from './params';
 import { getNodeDef, NODE_DEFS, NODE_TYPES } from './registry';
+import { tfWeights, torchWeights } from './weight-layout';
 
 const PALETTE = [
   'input',
@@ -74,8 +75,11 @@ describe('registry', () => {
       const output = def.inferShape(inputs, params as never);
       const ctx = { id: 'n', inputs, output };
       expect(typeof def.keras(params as never, ctx)).toBe('string');
-      const weights = def.pytorch.weights?.(params as never, ctx) ?? [];
-      const declared = weights.filter((w) => w.tf !== undefined).reduce((n, w) => n + w.shape.reduce((a, b) => a * b, 1), 0);
+      // Every tfjs weight of the node's layout is read exactly once by its PyTorch tensors.
+      const tf = tfWeights(def, inputs, params);
+      const torch = torchWeights(def, params, ctx);
+      expect(torch.flatMap((w) => (w.tf === undefined ? [] : [w.tf])).sort(), `${def.type}: tfjs weights the PyTorch export reads`).toEqual(tf.map((w) => w.name).sort());
+      const declared = torch.filter((w) => w.tf !== undefined).reduce((n, w) => n + w.shape.reduce((a, b) => a * b, 1), 0);
       const count = def.paramCount(inputs, params as never);
       expect(declared, `${def.type}: weights declared for the PyTorch export`).toBe(count.trainable + count.nonTrainable);
     });

@@ -3,12 +3,13 @@
  * against TensorFlow.js itself as the independent reference:
  *  - our inferShape vs tf.layers.<type>(params).computeOutputShape(...)
  *  - our paramCount vs the weights of the reference layer once built
- *  - our build() gives a layer with the same output shape and weights.
+ *  - our build() gives a layer with the same output shape and weights, laid out as our `weights` says.
  */
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { resolveParams } from './params';
 import { formatShape } from './shape';
+import { tfWeights } from './weight-layout';
 import { ShapeError, type LayerNodeDef, type NodeDef, type Shape } from './types';
 
 export interface TfjsCase {
@@ -76,6 +77,9 @@ export function describeAgainstTfjs(
         }
         expect(weightCounts(built)).toEqual(weightCounts(ref));
         expect(built.name).toBe(`${def.type}_under_test`);
+        // The definition's weight layout (names, shapes, trainability, order) is the built layer's.
+        const suffix = (v: tf.LayerVariable) => v.originalName.slice(v.originalName.lastIndexOf('/') + 1);
+        expect(tfWeights(def, c.inputs, params)).toEqual(built.weights.map((v) => ({ name: suffix(v), shape: v.shape, trainable: v.trainable })));
       },
     );
   });

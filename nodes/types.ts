@@ -157,16 +157,38 @@ export interface TorchForwardContext extends ExportContext {
 }
 
 /**
- * One tensor of the node's PyTorch module and where it comes from. The exporter reads the tfjs
- * weight "<id>/<tf>", checks its shape, moves its axes with `permute` (numpy-style transpose:
- * output axis i is input axis permute[i]), then reshapes it to `reshape` when given.
+ * One weight of a node's tfjs layer, in TensorFlow.js layout: what `compileGraph(...).model.weights`
+ * holds as "<node id>/<name>". A node definition states its layout once (`weights`); the weight
+ * check of model files (src/export/graph-weights.ts) and the PyTorch exporter derive from it.
+ */
+export interface TfWeight {
+  /** The name after "<id>/", e.g. "kernel", "depthwise_kernel", "moving_mean". */
+  name: string;
+  shape: number[];
+  trainable: boolean;
+}
+
+/**
+ * How one tensor of the node's PyTorch module is made, as a node definition writes it: from the
+ * tfjs weight `tf` (its shape comes from the definition's `weights`), axes moved with `permute`
+ * (numpy-style transpose: output axis i is input axis permute[i]), then reshaped to `reshape` when
+ * given; or a constant tensor tfjs does not have (`fill`, with its PyTorch `shape`).
+ */
+export type TorchWeightSpec =
+  | { torch: string; tf: string; permute?: number[]; reshape?: number[] }
+  | { torch: string; fill: number; shape: number[] };
+
+/**
+ * One tensor of the node's PyTorch module and where it comes from, resolved from a TorchWeightSpec
+ * and the node's tfjs layout (nodes/weight-layout.ts `torchWeights`). The exporter reads the tfjs
+ * weight "<id>/<tf>", checks its shape, moves its axes with `permute`, then reshapes it to `reshape`.
  */
 export interface TorchWeight {
   /** The tfjs weight name after "<id>/", e.g. "kernel". Absent for a constant (see `fill`). */
   tf?: string;
   /** The tensor's name inside the node's module, e.g. "weight", "running_var". */
   torch: string;
-  /** The tfjs weight's shape (checked); for a constant, the PyTorch shape. */
+  /** The tfjs weight's shape (from the node's `weights`); for a constant, the PyTorch shape. */
   shape: number[];
   permute?: number[];
   reshape?: number[];
@@ -189,8 +211,8 @@ export interface TorchExport<P> {
    * Input nodes return [] (their tensor is the forward argument).
    */
   forward(p: P, ctx: TorchForwardContext): string[];
-  /** The module's tensors, in state_dict order, and how to convert them from tfjs. */
-  weights?(p: P, ctx: ExportContext): TorchWeight[];
+  /** The module's tensors, in state_dict order, and how to make each from the node's tfjs weights. */
+  weights?(p: P, ctx: ExportContext): TorchWeightSpec[];
   /** Python helper functions the forward step or module calls: name -> source (written once). */
   helpers?(p: P, ctx: ExportContext): Record<string, string>;
   /**
@@ -231,6 +253,12 @@ interface NodeDefBase<S extends ParamSpecs> {
   inferShape(inputs: readonly Shape[], p: Params<S>, sources?: readonly string[]): Shape;
   /** Weight counts for the given input shapes. */
   paramCount(inputs: readonly Shape[], p: Params<S>): ParamCount;
+  /**
+   * The layer's weights in TensorFlow.js layout, in the order tfjs creates them (absent: none).
+   * The one statement of the layout: model-file checks and the PyTorch weights derive from it,
+   * and the node's test checks it against the built tfjs layer.
+   */
+  weights?(inputs: readonly Shape[], p: Params<S>): TfWeight[];
   /** Legal-but-suspicious situations, as learner-readable warnings. */
   lint?(inputs: readonly Shape[], output: Shape, p: Params<S>): string[];
   /**

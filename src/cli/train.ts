@@ -6,7 +6,9 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { analyzeGraph } from '../graph';
+import { DEFAULT_DATASET, resolveTrainingSettings } from '../graph/training-settings';
 import { TRAINING_DEFAULTS, type GraphDoc } from '../graph/types';
+import type { TrainSettings } from '../training/trainer';
 import type { CliIO } from './io';
 import { readGraphFile } from './read-graph';
 
@@ -33,7 +35,7 @@ function duration(seconds: number): string {
 
 /** Loads the dataset a graph's training settings name (Node readers). */
 export async function loadDatasetForNode(doc: GraphDoc, limit?: number) {
-  const name = doc.training?.dataset ?? 'mnist';
+  const name = doc.training?.dataset ?? DEFAULT_DATASET;
   const lim = limit ? { train: limit, test: Math.max(1, Math.floor(limit / 6)) } : undefined;
   switch (name) {
     case 'mnist': {
@@ -90,10 +92,10 @@ export async function trainCommand(file: string, opts: TrainOptions, io: CliIO):
   }
   const tf = await import('@tensorflow/tfjs');
   const { initBackend } = await import('../training/backend');
-  const { compileForData, trainModel, DEFAULT_SETTINGS } = await import('../training/trainer');
+  const { compileForData, trainModel } = await import('../training/trainer');
   const backend = await initBackend([opts.backend ?? 'wasm']);
   const log = (t: string) => io.err(t);
-  log(`LayerLab: training ${doc.name} on ${doc.training?.dataset ?? 'mnist'} with the ${backend.name} backend\n`);
+  log(`LayerLab: training ${doc.name} on ${doc.training?.dataset ?? DEFAULT_DATASET} with the ${backend.name} backend\n`);
 
   let data;
   try {
@@ -109,12 +111,9 @@ export async function trainCommand(file: string, opts: TrainOptions, io: CliIO):
     io.err(`layerlab: ${(e as Error).message}\n`);
     return 1;
   }
-  const t = doc.training ?? {};
-  const settings = {
-    ...DEFAULT_SETTINGS,
-    ...Object.fromEntries(Object.entries(t).filter(([k]) => k !== 'dataset')),
-    ...(opts.epochs ? { epochs: opts.epochs } : {}),
-  } as typeof DEFAULT_SETTINGS;
+  // The graph's settings with the defaults filled in (training-settings.ts); the dataset is `data`.
+  const { dataset: _dataset, ...fromGraph } = resolveTrainingSettings(doc.training);
+  const settings: TrainSettings = { ...fromGraph, ...(opts.epochs ? { epochs: opts.epochs } : {}) };
   const tty = Boolean((process.stderr as { isTTY?: boolean }).isTTY);
   let lastLine = 0;
   const outcome = await trainModel(tf, compiled, data, settings, {

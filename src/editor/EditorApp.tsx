@@ -10,7 +10,8 @@ import { serializeGraph } from '../graph/serialize';
 import type { GraphDoc } from '../graph/types';
 import { DEFAULT_PRESET, findPreset } from '../app/presets';
 import { addNodeAction, copyAction, deleteNodesAction, duplicateAction, loadAction, pasteAction } from './actions';
-import { loadSnapshot, saveSnapshot } from './autosave';
+import { keepAside, readAutosave, recordVersion, saveSnapshot } from './autosave';
+import { AutosaveBanner, useAutosaveProblem, VersionsDialog } from './Versions';
 import { ExportDialog } from './ExportDialog';
 import { currentShareUrl, exportPng, exportSvg, openFiles, saveFile } from './files';
 import { LoadErrorBanner, NoticeToast } from './Notices';
@@ -53,13 +54,34 @@ function startUp(): Promise<void> {
   return started;
 }
 
+/** True when an unreadable autosave could not be set aside: then nothing may be saved over it. */
+let autosaveBlocked = false;
+
 async function restoreAndOpenLink() {
   const store = useEditor.getState();
-  const snap = await loadSnapshot();
-  if (snap) {
-    const entry = (doc: typeof snap.doc) => ({ doc, label: 'earlier change' });
-    store.restore(snap.doc, snap.past.map(entry), snap.future.map(entry));
+  const read = await readAutosave();
+  if (read.kind === 'ok') {
+    if (read.dropped) {
+      // Some undo steps no longer read: keep the whole stored value before the next save drops them.
+      const kept = await keepAside(read.raw, `${read.dropped} undo/redo step${read.dropped > 1 ? 's' : ''} could not be read`);
+      if (!kept) autosaveBlocked = true;
+      store.notify('error', `${read.dropped} undo step${read.dropped > 1 ? 's' : ''} of your last session could not be read; they are kept under Versions.`);
+    }
+    const entry = (doc: GraphDoc) => ({ doc, label: 'earlier change' });
+    store.restore(read.snapshot.doc, read.snapshot.past.map(entry), read.snapshot.future.map(entry));
   } else {
+    if (read.kind === 'unreadable') {
+      const kept = await keepAside(read.raw, read.reason);
+      if (!kept) autosaveBlocked = true;
+      useAutosaveProblem.getState().set({
+        kept,
+        message: kept
+          ? `Your last autosaved graph could not be read (${read.reason}). It is kept as it was, and LeNet-5 is open instead.`
+          : `Your last autosaved graph could not be read (${read.reason}), and this browser would not let LayerLab set it aside, so autosave is off for now to keep it. Save your work as a file.`,
+      });
+    } else if (read.kind === 'failed') {
+      store.notify('error', `Autosave is not available in this browser (${read.reason}). Save your graph as a file.`);
+    }
     const preset = findPreset(DEFAULT_PRESET);
     store.restore(preset?.ok ? preset.doc : emptyGraph(), [], []);
   }
@@ -69,6 +91,7 @@ async function restoreAndOpenLink() {
     if (!same) loadAction(link, 'Shared link');
     history.replaceState(null, '', window.location.pathname + window.location.search);
   }
+  if (!autosaveBlocked) void recordVersion(useEditor.getState().doc);
 }
 
 function useAutosave(enabled: boolean) {
@@ -77,7 +100,9 @@ function useAutosave(enabled: boolean) {
     let timer: ReturnType<typeof setTimeout> | undefined;
     let last = { doc: useEditor.getState().doc, past: useEditor.getState().past, future: useEditor.getState().future };
     const save = () => {
+      if (autosaveBlocked) return;
       const s = useEditor.getState();
+      void recordVersion(s.doc);
       void saveSnapshot({ doc: s.doc, past: s.past.map((e) => e.doc), future: s.future.map((e) => e.doc), savedAt: Date.now() }).then((ok) => {
         if (!ok) useEditor.getState().notify('error', 'Autosave failed: this browser does not let LayerLab store data. Save your graph as a file.');
       });
@@ -94,6 +119,8 @@ function useAutosave(enabled: boolean) {
         save();
       }
     };
+    // Save what start-up showed at once (a shared link's graph, say): a reload must not lose it.
+    save();
     window.addEventListener('pagehide', flush);
     return () => {
       unsubscribe();
@@ -106,7 +133,7 @@ function useAutosave(enabled: boolean) {
 export function EditorApp() {
   const [ready, setReady] = useState(false);
   const [quickAdd, setQuickAdd] = useState<QuickAddRequest | null>(null);
-  const [modal, setModal] = useState<null | 'presets' | 'help' | 'export' | { share: string }>(null);
+  const [modal, setModal] = useState<null | 'presets' | 'help' | 'export' | 'versions' | { share: string }>(null);
   const canvasRef = useRef<HTMLDivElement>(null);
   const fileInput = useRef<HTMLInputElement>(null);
   const handleRef = useRef<EditorHandle | null>(null);
@@ -131,14 +158,15 @@ export function EditorApp() {
         area: drop.area,
         types: typesAccepting(doc, drop.from.nodeId, analysis),
         title: `Add a layer after ${drop.from.nodeId}`,
-        onPick: (type) => addNodeAction(type, drop.area, { connectFrom: drop.from.nodeId }),
+        // The new node is centred where the wire was let go (kept inside the free canvas).
+        onPick: (type) => void handleRef.current?.addNodeAt(type, drop.client, { connectFrom: drop.from.nodeId }),
       });
     } else {
       setQuickAdd({
         client: drop.client,
         area: drop.area,
         title: `Add a layer before ${drop.from.nodeId}`,
-        onPick: (type) => addNodeAction(type, [drop.area[0] - 240, drop.area[1]], { connectTo: [drop.from.nodeId, drop.from.key] }),
+        onPick: (type) => void handleRef.current?.addNodeAt(type, drop.client, { connectTo: [drop.from.nodeId, drop.from.key] }),
       });
     }
   }, []);
@@ -151,7 +179,7 @@ export function EditorApp() {
     void createEditor(canvasRef.current, {
       onWireDrop,
       onBackgroundDoubleClick: (client, area) =>
-        setQuickAdd({ client, area, title: 'Add a layer', onPick: (type) => addNodeAction(type, area) }),
+        setQuickAdd({ client, area, title: 'Add a layer', onPick: (type) => void handleRef.current?.addNodeAt(type, client) }),
     }).then((h) => {
       if (cancelled) return h.destroy();
       handle = h;
@@ -186,10 +214,12 @@ export function EditorApp() {
     };
   }, [ready, loads]);
 
+  // Palette click / Enter: the centre of the visible free canvas (moved along if a node is already there).
   const addAtCenter = useCallback((type: string) => {
     const h = handleRef.current;
-    const [x, y] = h ? h.viewCenter() : [0, 0];
-    if (getNodeDef(type)) addNodeAction(type, [x - 110, y - 60]);
+    if (!getNodeDef(type)) return;
+    if (h) void h.addNodeAt(type, null);
+    else addNodeAction(type, [0, 0]);
   }, []);
 
   const run = useCallback((action: ShortcutAction) => {
@@ -242,7 +272,8 @@ export function EditorApp() {
       const sc = SHORTCUTS.find((x) => x.match(e));
       if (!sc) return;
       e.preventDefault();
-      run(sc.action);
+      if (sc.run) sc.run();
+      else run(sc.action);
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
@@ -252,8 +283,8 @@ export function EditorApp() {
     e.preventDefault();
     const type = e.dataTransfer.getData(PALETTE_MIME);
     if (type && handleRef.current) {
-      const [x, y] = handleRef.current.toArea(e.clientX, e.clientY);
-      addNodeAction(type, [x - 20, y - 20]);
+      // Centred on the drop point (kept inside the free canvas).
+      void handleRef.current.addNodeAt(type, { x: e.clientX, y: e.clientY });
       return;
     }
     const files = [...e.dataTransfer.files];
@@ -274,6 +305,7 @@ export function EditorApp() {
         onFit={() => run('fit')}
         onArrange={() => run('arrange')}
         onHelp={() => setModal('help')}
+        onVersions={() => setModal('versions')}
       />
       <input
         ref={fileInput}
@@ -289,7 +321,8 @@ export function EditorApp() {
         }}
       />
       <LoadErrorBanner />
-      <div className="ll-main">
+      <AutosaveBanner onOpenVersions={() => setModal('versions')} />
+      <main className="ll-main">
         <Palette onAdd={addAtCenter} />
         <div
           className="ll-canvas"
@@ -307,7 +340,7 @@ export function EditorApp() {
           {!ready && <div className="ll-loading">Restoring your graph…</div>}
         </div>
         <SidePanel />
-      </div>
+      </main>
       <TotalsBar />
       <NoticeToast />
       <NodeDetailModal />
@@ -324,6 +357,7 @@ export function EditorApp() {
       )}
       {modal === 'help' && <ShortcutSheet onClose={() => setModal(null)} />}
       {modal === 'export' && <ExportDialog onClose={() => setModal(null)} />}
+      {modal === 'versions' && <VersionsDialog onClose={() => setModal(null)} />}
       {modal && typeof modal === 'object' && <ShareDialog url={modal.share} onClose={() => setModal(null)} />}
     </div>
   );

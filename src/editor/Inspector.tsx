@@ -8,7 +8,9 @@ import { useShallow } from 'zustand/react/shallow';
 import { categoryColor } from '../../nodes/categories';
 import { paramLabel } from '../../nodes/params';
 import { formatShape } from '../../nodes/shape';
-import { renameAction, setGraphInfoAction, setParamAction } from './actions';
+import { renameAction, setParamAction } from './actions';
+import { connectInputAction, inputSources, type InputSource } from './keyboard';
+import { GraphInfo } from './GraphInfo';
 import { ParamControl } from './ParamControl';
 import { useEditor } from './store';
 
@@ -31,23 +33,49 @@ function RenameField({ id }: { id: string }) {
   );
 }
 
-function GraphInfo() {
-  const { name, description } = useEditor(useShallow((s) => ({ name: s.doc.name, description: s.doc.description })));
-  const [n, setN] = useState(name);
-  const [d, setD] = useState(description);
-  useEffect(() => setN(name), [name]);
-  useEffect(() => setD(description), [description]);
+/**
+ * "Input from…": wires an input from the keyboard. The outputs that fit (no cycle, shapes that
+ * work) are worked out when the list gets the focus; Connect draws the chosen wire (replacing the
+ * one there) or removes it.
+ */
+function InputSourceField({ id, port, label }: { id: string; port: string; label: string }) {
+  const current = useEditor((s) => s.doc.edges.find((e) => e.to[0] === id && e.to[1] === port)?.from[0] ?? '');
+  const [choice, setChoice] = useState(current);
+  const [sources, setSources] = useState<InputSource[] | null>(null);
+  useEffect(() => {
+    setChoice(current);
+    setSources(null);
+  }, [current, id, port]);
+  const load = () => {
+    if (!sources) setSources(inputSources(useEditor.getState().doc, id, port));
+  };
+  const listed = sources ?? (current ? [{ id: current, shape: '' }] : []);
+  const selectId = `inspector-source-${port}`;
   return (
-    <div className="ll-inspector-body" data-testid="graph-info">
-      <label className="ll-field">
-        <span>Graph name</span>
-        <input className="ll-text" data-testid="graph-name" value={n} maxLength={200} onChange={(e) => setN(e.target.value)} onBlur={() => setGraphInfoAction({ name: n })} />
-      </label>
-      <label className="ll-field">
-        <span>Description</span>
-        <textarea className="ll-text" rows={6} data-testid="graph-description" value={d} onChange={(e) => setD(e.target.value)} onBlur={() => setGraphInfoAction({ description: d })} />
-      </label>
-      <p className="ll-muted">Select a node to see its parameters, shapes and what it does.</p>
+    <div className="ll-field ll-input-source">
+      <label htmlFor={selectId}>{label}</label>
+      <div className="ll-input-source-row">
+        <select
+          id={selectId}
+          data-testid={`inspector-source-${port}`}
+          value={choice}
+          onFocus={load}
+          onPointerDown={load}
+          onChange={(e) => setChoice(e.target.value)}
+        >
+          <option value="">not connected</option>
+          {listed.map((s) => (
+            <option key={s.id} value={s.id}>
+              {s.id}
+              {s.shape ? ` (${s.shape})` : ''}
+            </option>
+          ))}
+        </select>
+        <button type="button" data-testid={`inspector-connect-${port}`} disabled={choice === current} onClick={() => connectInputAction(choice || null, id, port)}>
+          {choice ? 'Connect' : 'Disconnect'}
+        </button>
+      </div>
+      {sources && sources.length === 0 && !current && <small className="ll-muted">No output fits this input yet.</small>}
     </div>
   );
 }
@@ -111,6 +139,13 @@ export function Inspector() {
           </dd>
         </div>
       </dl>
+      {n.ports.length > 0 && (
+        <div className="ll-inspector-inputs" role="group" aria-label="Inputs">
+          {n.ports.map((p) => (
+            <InputSourceField key={p} id={id} port={p} label={n.ports.length > 1 ? `Input ${p} from` : 'Input from'} />
+          ))}
+        </div>
+      )}
       {def && Object.keys(def.params).length > 0 && (
         <div className="ll-inspector-params">
           {Object.entries(def.params)

@@ -4,6 +4,7 @@ import { create } from 'zustand';
 import { nodeDetail } from '../training/client';
 import { useTraining } from '../training/store';
 import { FeatureMapView } from '../viz/FeatureMapView';
+import { KernelView } from '../viz/KernelView';
 import { Modal } from './Modal';
 
 const useDetail = create<{ id: string | null }>(() => ({ id: null }));
@@ -13,6 +14,14 @@ export function openNodeDetail(id: string) {
 }
 
 type Detail = Awaited<ReturnType<typeof nodeDetail>>;
+
+/** "16 filters of 5×5 (averaged over 6 input channels)"; a depthwise filter sees one input channel. */
+function kernelCaption(k: NonNullable<Detail['kernels']>): string {
+  const [kh, kw] = k.size;
+  const shown = k.shown < k.filters ? `, the first ${k.shown} shown` : '';
+  if (k.type === 'depthwiseConv2d') return `${k.filters} filters of ${kh}×${kw}, each on one input channel${shown}.`;
+  return `${k.filters} filters of ${kh}×${kw} (averaged over ${k.averagedOver} input channel${k.averagedOver > 1 ? 's' : ''}${shown}).`;
+}
 
 export function NodeDetailModal() {
   const id = useDetail((s) => s.id);
@@ -43,12 +52,11 @@ export function NodeDetailModal() {
       {detail?.kernels && (
         <>
           <h3>Learned kernels</h3>
-          <p className="ll-muted">
-            {detail.kernels.kernel[3]} filters of {detail.kernels.kernel[0]}×{detail.kernels.kernel[1]} (averaged over {detail.kernels.kernel[2]} input channel
-            {detail.kernels.kernel[2] > 1 ? 's' : ''}).
+          <p className="ll-muted" data-testid="node-kernels-caption">
+            {kernelCaption(detail.kernels)}
           </p>
           <div data-testid="node-kernels">
-            <FeatureMapView map={{ ...detail.kernels, kind: 'grid', channels: detail.kernels.kernel[3], min: 0, max: 1 }} large />
+            <KernelView kernels={detail.kernels} />
           </div>
         </>
       )}

@@ -2,15 +2,41 @@
  * Every node type from the registry, grouped by category and searchable. Drag an item onto the
  * canvas, or double-click / press Enter on it to add it at the centre of the view.
  */
-import { useMemo, useState } from 'react';
+import { useMemo, useState, type KeyboardEvent } from 'react';
 import { CATEGORIES } from '../../nodes/categories';
 import { NODE_DEFS } from '../../nodes/registry';
 import type { Category } from '../../nodes/types';
+import { focusNode } from './keyboard';
+import { useEditor } from './store';
 
 export const PALETTE_MIME = 'application/x-layerlab-node-type';
 
+/** The palette's items, in order (for the arrow keys). */
+const items = (from: HTMLElement) => [...(from.closest('.ll-palette')?.querySelectorAll<HTMLElement>('.ll-palette-item') ?? [])];
+
 export function Palette({ onAdd }: { onAdd(type: string): void }) {
   const [query, setQuery] = useState('');
+  /** Adds a layer from the keyboard and moves the focus to it on the canvas (arrows move it, I inspects it). */
+  const addFromKeyboard = (type: string) => {
+    const before = useEditor.getState().doc;
+    onAdd(type);
+    const { doc, selection } = useEditor.getState();
+    if (doc !== before && selection.length === 1) focusNode(selection[0]!);
+  };
+  const onItemKey = (e: KeyboardEvent<HTMLElement>, type: string) => {
+    if (e.key === 'Enter') {
+      e.preventDefault();
+      addFromKeyboard(type);
+      return;
+    }
+    if (e.key !== 'ArrowDown' && e.key !== 'ArrowUp') return;
+    e.preventDefault();
+    const list = items(e.currentTarget);
+    const i = list.indexOf(e.currentTarget);
+    if (e.key === 'ArrowDown') list[Math.min(i + 1, list.length - 1)]?.focus();
+    else if (i > 0) list[i - 1]?.focus();
+    else e.currentTarget.closest('.ll-palette')?.querySelector<HTMLElement>('[data-testid="palette-search"]')?.focus();
+  };
   const groups = useMemo(() => {
     const q = query.trim().toLowerCase();
     const match = (d: (typeof NODE_DEFS)[number]) =>
@@ -31,7 +57,11 @@ export function Palette({ onAdd }: { onAdd(type: string): void }) {
         value={query}
         onChange={(e) => setQuery(e.target.value)}
         onKeyDown={(e) => {
-          if (e.key === 'Enter' && groups[0]) onAdd(groups[0].defs[0]!.type);
+          if (e.key === 'Enter' && groups[0]) addFromKeyboard(groups[0].defs[0]!.type);
+          else if (e.key === 'ArrowDown') {
+            e.preventDefault();
+            items(e.currentTarget)[0]?.focus();
+          }
         }}
       />
       {groups.length === 0 && <p className="ll-muted">No layer matches “{query}”.</p>}
@@ -53,7 +83,7 @@ export function Palette({ onAdd }: { onAdd(type: string): void }) {
                 e.dataTransfer.effectAllowed = 'copy';
               }}
               onDoubleClick={() => onAdd(d.type)}
-              onKeyDown={(e) => e.key === 'Enter' && onAdd(d.type)}
+              onKeyDown={(e) => onItemKey(e, d.type)}
             >
               <span className="ll-palette-title">{d.title}</span>
               <span className="ll-palette-summary">{d.summary}</span>

@@ -4,22 +4,52 @@
  */
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
-import { predict, samples, setProbe } from '../training/client';
+import { initTrainer, loadDataset, predict, samples, setProbe } from '../training/client';
+import { graphDatasetName, graphDatasetSpec } from '../training/graph-dataset';
 import { useTraining } from '../training/store';
 import { ImageThumb } from '../viz/SampleGrid';
 import type { Sample } from '../training/protocol';
 import { useEditor } from './store';
 
 const DRAW = 196;
+/** Pen width on the 196-pixel pad: about 2.5 pixels of a 28×28 image, like an MNIST stroke. */
+const PEN = 18;
+
+/** Loads the graph's dataset (initialising the worker first if needed) unless one is loaded or loading. */
+function useGraphDataset() {
+  const { dataset, phase, datasetError } = useTraining(useShallow((s) => ({ dataset: s.dataset, phase: s.phase, datasetError: s.datasetError })));
+  const doc = useEditor((s) => s.doc);
+  const name = graphDatasetName(doc);
+  const wanted = name !== 'custom' && dataset?.name !== name;
+  useEffect(() => {
+    if (!wanted || phase === 'loading' || datasetError) return;
+    let live = true;
+    void (async () => {
+      if (!useTraining.getState().backend) await initTrainer();
+      const now = useTraining.getState();
+      // The Train tab may have started the same load meanwhile.
+      if (!live || now.phase === 'loading' || now.dataset?.name === name) return;
+      const spec = graphDatasetSpec(useEditor.getState().doc);
+      if (spec) await loadDataset(spec);
+    })();
+    return () => {
+      live = false;
+    };
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [wanted, name, phase, datasetError]);
+  return { dataset: name === 'custom' || !wanted ? dataset : null, custom: name === 'custom', phase, datasetError };
+}
 
 export function ProbePanel() {
-  const { dataset, prediction, phase } = useTraining(useShallow((s) => ({ dataset: s.dataset, prediction: s.prediction, phase: s.phase })));
+  const { prediction, phase } = useTraining(useShallow((s) => ({ prediction: s.prediction, phase: s.phase })));
+  const { dataset, custom, datasetError } = useGraphDataset();
   const { doc, ok } = useEditor(useShallow((s) => ({ doc: s.doc, ok: s.analysis.ok })));
   const [index, setIndex] = useState(0);
   const [sample, setSample] = useState<Sample | null>(null);
   const [source, setSource] = useState<'test' | 'drawing' | 'file'>('test');
   const canvas = useRef<HTMLCanvasElement>(null);
-  const drawing = useRef(false);
+  /** The last pen position (canvas pixels) while a stroke is under way, else null. */
+  const pen = useRef<{ x: number; y: number; id: number } | null>(null);
 
   const refresh = useCallback(async () => {
     if (ok && dataset) await predict(doc);
@@ -67,17 +97,59 @@ export function ProbePanel() {
     ctx.fillStyle = '#000';
     ctx.fillRect(0, 0, DRAW, DRAW);
   };
-  useEffect(clear, []);
+  // The pad appears once the dataset is there: paint it black then (a transparent pad hides white strokes).
+  const hasDataset = !!dataset;
+  useEffect(() => {
+    if (hasDataset) clear();
+  }, [hasDataset]);
 
+  /** Pointer position in the pad's own pixels. */
+  const at = (c: HTMLCanvasElement, e: { clientX: number; clientY: number }) => {
+    const r = c.getBoundingClientRect();
+    return { x: ((e.clientX - r.left) / r.width) * DRAW, y: ((e.clientY - r.top) / r.height) * DRAW };
+  };
+
+  /** Draws the stroke on to every position the pointer passed (coalesced events included), as one joined line. */
   const stroke = (e: React.PointerEvent<HTMLCanvasElement>) => {
     const c = canvas.current;
-    if (!c || !drawing.current) return;
-    const r = c.getBoundingClientRect();
+    const last = pen.current;
+    if (!c || !last || e.pointerId !== last.id) return;
+    const ctx = c.getContext('2d')!;
+    const events = e.nativeEvent.getCoalescedEvents?.() ?? [];
+    const points = (events.length ? events : [e.nativeEvent]).map((p) => at(c, p));
+    ctx.strokeStyle = '#fff';
+    ctx.lineWidth = PEN;
+    ctx.lineCap = 'round';
+    ctx.lineJoin = 'round';
+    ctx.beginPath();
+    ctx.moveTo(last.x, last.y);
+    for (const p of points) ctx.lineTo(p.x, p.y);
+    ctx.stroke();
+    const end = points[points.length - 1]!;
+    pen.current = { ...end, id: last.id };
+  };
+
+  const startStroke = (e: React.PointerEvent<HTMLCanvasElement>) => {
+    const c = canvas.current;
+    if (!c || e.button !== 0) return;
+    e.preventDefault();
+    c.setPointerCapture(e.pointerId);
+    const p = at(c, e);
+    pen.current = { ...p, id: e.pointerId };
+    // A click without a move still leaves a dot.
     const ctx = c.getContext('2d')!;
     ctx.fillStyle = '#fff';
     ctx.beginPath();
-    ctx.arc(((e.clientX - r.left) / r.width) * DRAW, ((e.clientY - r.top) / r.height) * DRAW, 9, 0, Math.PI * 2);
+    ctx.arc(p.x, p.y, PEN / 2, 0, Math.PI * 2);
     ctx.fill();
+  };
+
+  const endStroke = (e: React.PointerEvent<HTMLCanvasElement>) => {
+    if (!pen.current || e.pointerId !== pen.current.id) return;
+    if (e.type === 'pointerup') stroke(e);
+    pen.current = null;
+    const img = drawnImage();
+    if (img) void useImage(img, 'drawing');
   };
 
   const onDropFile = async (file: File) => {
@@ -95,33 +167,45 @@ export function ProbePanel() {
     }
   };
 
-  if (!dataset) return <p className="ll-muted">Choose a dataset in the Train tab first.</p>;
+  if (!dataset) {
+    if (datasetError) return <p className="ll-error" data-testid="probe-dataset-error">The dataset could not be loaded: {datasetError}</p>;
+    if (custom) return <p className="ll-muted" data-testid="probe-no-dataset">This graph learns from your own images: choose their folder in the Train tab.</p>;
+    return (
+      <p className="ll-muted" data-testid="probe-loading">
+        Loading the {graphDatasetName(doc)} test images…
+      </p>
+    );
+  }
   const best = prediction?.length ? prediction.indexOf(Math.max(...prediction)) : -1;
   return (
     <div className="ll-probe" data-testid="probe-panel">
       <section>
         <h3>Test image</h3>
         <div className="ll-probe-pick">
-          <button type="button" data-testid="probe-prev" onClick={() => (setSource('test'), setIndex((i) => Math.max(0, i - 1)))}>
+          <button type="button" data-testid="probe-prev" aria-label="Previous test image" onClick={() => (setSource('test'), setIndex((i) => Math.max(0, i - 1)))}>
             ‹
           </button>
           <input
             type="number"
             className="ll-num"
             data-testid="probe-index"
+            aria-label="Test image number"
             min={0}
             max={dataset.testCount - 1}
             value={index}
             onChange={(e) => (setSource('test'), setIndex(Math.max(0, Math.min(dataset.testCount - 1, Number(e.target.value) || 0))))}
           />
-          <button type="button" data-testid="probe-next" onClick={() => (setSource('test'), setIndex((i) => Math.min(dataset.testCount - 1, i + 1)))}>
+          <button type="button" data-testid="probe-next" aria-label="Next test image" onClick={() => (setSource('test'), setIndex((i) => Math.min(dataset.testCount - 1, i + 1)))}>
             ›
           </button>
           <button type="button" data-testid="probe-random" onClick={() => (setSource('test'), setIndex(Math.floor(Math.random() * dataset.testCount)))}>
             Random
           </button>
         </div>
-        {sample && source === 'test' && <ImageThumb sample={sample} caption={`#${sample.index}: ${dataset.classes[sample.label]}`} />}
+        {/* A fixed-height slot: the pad below must never move (a stroke in progress would land elsewhere). */}
+        <div className={`ll-probe-sample${source === 'test' ? '' : ' unused'}`} data-testid="probe-sample" title={source === 'test' ? undefined : 'Not in use: the probe looks at your drawing or file'}>
+          {sample && <ImageThumb sample={sample} caption={`#${sample.index}: ${dataset.classes[sample.label]}`} />}
+        </div>
       </section>
       <section>
         <h3>Draw or drop an image</h3>
@@ -131,17 +215,11 @@ export function ProbePanel() {
           height={DRAW}
           className="ll-draw"
           data-testid="probe-draw"
-          onPointerDown={(e) => {
-            drawing.current = true;
-            (e.target as HTMLCanvasElement).setPointerCapture(e.pointerId);
-            stroke(e);
-          }}
+          onPointerDown={startStroke}
           onPointerMove={stroke}
-          onPointerUp={() => {
-            drawing.current = false;
-            const img = drawnImage();
-            if (img) void useImage(img, 'drawing');
-          }}
+          onPointerUp={endStroke}
+          onPointerCancel={endStroke}
+          onLostPointerCapture={endStroke}
           onDragOver={(e) => e.preventDefault()}
           onDrop={(e) => {
             e.preventDefault();

@@ -2,7 +2,7 @@
  * A small searchable menu at the cursor for adding a node: opened by double-clicking the canvas
  * or by dropping a wire on empty space (then it offers only the types that fit the wire).
  */
-import { useEffect, useMemo, useRef, useState } from 'react';
+import { useEffect, useId, useMemo, useRef, useState } from 'react';
 import { categoryColor } from '../../nodes/categories';
 import { getNodeDef, NODE_DEFS } from '../../nodes/registry';
 
@@ -19,7 +19,15 @@ export function QuickAdd({ request, onClose }: { request: QuickAddRequest; onClo
   const [query, setQuery] = useState('');
   const [active, setActive] = useState(0);
   const input = useRef<HTMLInputElement>(null);
-  useEffect(() => input.current?.focus(), []);
+  const listId = useId();
+  // The focus moves into the search field, and back where it was when the menu closes.
+  useEffect(() => {
+    const opener = document.activeElement instanceof HTMLElement && document.activeElement !== document.body ? document.activeElement : null;
+    input.current?.focus();
+    return () => {
+      if (opener?.isConnected) opener.focus({ preventScroll: true });
+    };
+  }, []);
   const items = useMemo(() => {
     const q = query.trim().toLowerCase();
     const defs = request.types ? request.types.map((t) => getNodeDef(t)!).filter(Boolean) : NODE_DEFS.filter((d) => d.role !== 'input');
@@ -34,6 +42,7 @@ export function QuickAdd({ request, onClose }: { request: QuickAddRequest; onClo
       <div
         className="ll-quickadd"
         role="dialog"
+        aria-modal="true"
         aria-label={request.title}
         data-testid="quick-add"
         style={{ left: Math.min(request.client.x, window.innerWidth - 260), top: Math.min(request.client.y, window.innerHeight - 320) }}
@@ -45,6 +54,11 @@ export function QuickAdd({ request, onClose }: { request: QuickAddRequest; onClo
           className="ll-search"
           placeholder="Type to filter…"
           aria-label="Filter node types"
+          role="combobox"
+          aria-expanded="true"
+          aria-controls={listId}
+          aria-autocomplete="list"
+          aria-activedescendant={items[active] ? `${listId}-${items[active]!.type}` : undefined}
           data-testid="quick-add-search"
           value={query}
           onChange={(e) => {
@@ -59,12 +73,17 @@ export function QuickAdd({ request, onClose }: { request: QuickAddRequest; onClo
             e.stopPropagation();
           }}
         />
-        <ul role="listbox">
-          {items.length === 0 && <li className="ll-muted">Nothing fits here.</li>}
+        <ul role="listbox" id={listId} aria-label="Layers">
+          {items.length === 0 && (
+            <li className="ll-muted" role="presentation">
+              Nothing fits here.
+            </li>
+          )}
           {items.map((d, i) => (
             <li
               key={d.type}
               role="option"
+              id={`${listId}-${d.type}`}
               aria-selected={i === active}
               data-testid={`quick-add-item-${d.type}`}
               title={d.summary}

@@ -7,7 +7,7 @@ export function ShareDialog({ url, onClose }: { url: string; onClose(): void }) 
   return (
     <Modal title="Share link" onClose={onClose} testid="share-dialog">
       <p>Anyone who opens this link gets this exact graph (it travels inside the link; nothing is uploaded).</p>
-      <input className="ll-text ll-share-url" readOnly value={url} data-testid="share-url" onFocus={(e) => e.target.select()} />
+      <input className="ll-text ll-share-url" readOnly aria-label="Share link" value={url} data-testid="share-url" onFocus={(e) => e.target.select()} />
       <p>
         <button
           type="button"

@@ -13,12 +13,13 @@ export interface ToolbarProps {
   onFit(): void;
   onArrange(): void;
   onHelp(): void;
+  onVersions(): void;
 }
 
 /** A toolbar button (defined once, outside render, so buttons keep their focus across updates). */
-function B(props: { id: string; label: string; title: string; onClick(): void; disabled?: boolean }) {
+function B(props: { id: string; label: string; title: string; onClick(): void; disabled?: boolean; ariaLabel?: string }) {
   return (
-    <button type="button" data-testid={`btn-${props.id}`} title={props.title} onClick={props.onClick} disabled={props.disabled}>
+    <button type="button" data-testid={`btn-${props.id}`} title={props.title} aria-label={props.ariaLabel} onClick={props.onClick} disabled={props.disabled}>
       {props.label}
     </button>
   );
@@ -31,29 +32,30 @@ export function Toolbar(p: ToolbarProps) {
   const redo = useEditor((s) => s.redo);
   const name = useEditor((s) => s.doc.name);
   return (
-    <header className="ll-toolbar" role="toolbar" aria-label="LayerLab">
-      <span className="ll-brand">LayerLab</span>
+    <header className="ll-toolbar">
+      <h1 className="ll-brand">LayerLab</h1>
       <span className="ll-graph-name" data-testid="graph-title" title="The graph's name (edit it in the side panel with nothing selected)">
         {name}
       </span>
-      <div className="ll-tool-group">
+      <div className="ll-tool-group" role="group" aria-label="Files">
         <B id="new" label="New" title="New graph (Alt N)" onClick={p.onNew} />
         <B id="open" label="Open…" title="Open a graph file or a trained model (.zip, or model.json + weights) (Ctrl/⌘ O), or drop it on the canvas" onClick={p.onOpen} />
         <B id="save" label="Save" title="Save the graph as a .json file (Ctrl/⌘ S)" onClick={p.onSave} />
+        <B id="versions" label="Versions…" title="Earlier versions of your graph, kept in this browser (and any autosave that could not be read)" onClick={p.onVersions} />
         <B id="presets" label="Presets" title="Example graphs: LeNet-5, ResNet, Inception…" onClick={p.onPresets} />
         <B id="share" label="Share link" title="A link that opens this exact graph" onClick={p.onShare} />
         <B id="export-svg" label="SVG" title="Export the diagram as SVG for slides" onClick={p.onExportSvg} />
         <B id="export-png" label="PNG" title="Export the diagram as PNG for slides" onClick={p.onExportPng} />
         <B id="export-model" label="Export model…" title="Download the (trained) model: TensorFlow.js files, Keras code, PyTorch code + weights (Ctrl/⌘ E)" onClick={p.onExportModel} />
       </div>
-      <div className="ll-tool-group">
+      <div className="ll-tool-group" role="group" aria-label="Undo and redo">
         <B id="undo" label="↶ Undo" title={undoLabel ? `Undo ${undoLabel} (Ctrl/⌘ Z)` : 'Nothing to undo'} onClick={undo} disabled={!undoLabel} />
         <B id="redo" label="↷ Redo" title={redoLabel ? `Redo ${redoLabel} (Ctrl/⌘ Shift Z)` : 'Nothing to redo'} onClick={redo} disabled={!redoLabel} />
       </div>
-      <div className="ll-tool-group">
+      <div className="ll-tool-group" role="group" aria-label="View and help">
         <B id="fit" label="Fit" title="Zoom to fit (F)" onClick={p.onFit} />
         <B id="arrange" label="Arrange" title="Auto-arrange the layout (Shift A)" onClick={p.onArrange} />
-        <B id="help" label="?" title="Keyboard shortcuts (?)" onClick={p.onHelp} />
+        <B id="help" label="?" title="Keyboard shortcuts (?)" ariaLabel="Keyboard shortcuts" onClick={p.onHelp} />
       </div>
     </header>
   );

@@ -52,7 +52,7 @@ export function TotalsBar() {
           onKeyDown={(e) => e.key === 'Enter' && (e.target as HTMLInputElement).blur()}
         />
       </span>
-      <span className={`ll-status ${errors ? 'error' : warnings ? 'warning' : 'ok'}`} data-testid="graph-status">
+      <span className={`ll-status ${errors ? 'error' : warnings ? 'warning' : 'ok'}`} data-testid="graph-status" role="status">
         {errors ? `${errors} error${errors > 1 ? 's' : ''}` : warnings ? `${warnings} warning${warnings > 1 ? 's' : ''}` : 'ready to train'}
       </span>
     </footer>

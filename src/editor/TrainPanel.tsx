@@ -10,55 +10,25 @@ import { Chart } from '../viz/Chart';
 import { ConfusionMatrix } from '../viz/ConfusionMatrix';
 import { SampleGrid } from '../viz/SampleGrid';
 import { chooseBackend, initTrainer, loadDataset, pauseTraining, resumeTraining, startTraining, stopTraining } from '../training/client';
-import { filesFromDrop, loadImageFolder } from '../training/data/images';
+import { filesFromDrop } from '../training/data/images';
+import { graphDatasetSpec } from '../training/graph-dataset';
 import { useTraining } from '../training/store';
 import { DEFAULT_SETTINGS, type TrainSettings } from '../training/trainer';
 import type { BackendName } from '../training/backend';
-import { DATASETS, OPTIMIZERS, TRAINING_DEFAULTS } from '../graph/types';
+import { DATASETS, TRAINING_DEFAULTS } from '../graph/types';
+import { TRAINING_SETTINGS } from '../graph/training-settings';
 import { setParamAction, setTrainingAction } from './actions';
+import { TrainSettingsControls } from './TrainSettings';
 import { useEditor } from './store';
+import { FolderAdvice, readFolder } from './FolderAdvice';
 
-const DATASET_LABELS: Record<(typeof DATASETS)[number], string> = {
-  mnist: 'MNIST digits',
-  'fashion-mnist': 'Fashion-MNIST clothes',
-  shapes: 'Shapes (synthetic)',
-  custom: 'Your images (a folder)…',
-};
+const DATASET_LABELS = TRAINING_SETTINGS.dataset.optionLabels;
 
 function duration(seconds: number): string {
   if (!Number.isFinite(seconds)) return '…';
   const m = Math.floor(seconds / 60);
   const s = Math.round(seconds % 60);
   return m ? `${m} min ${s} s` : `${s} s`;
-}
-
-function NumberSetting(props: { label: string; value: number; min: number; max: number; step?: number; testid: string; onCommit(v: number): void; disabled?: boolean }) {
-  const [text, setText] = useState(String(props.value));
-  useEffect(() => setText(String(props.value)), [props.value]);
-  const commit = () => {
-    const v = Number(text);
-    if (Number.isFinite(v) && v >= props.min && v <= props.max) {
-      if (v !== props.value) props.onCommit(v);
-    } else setText(String(props.value));
-  };
-  return (
-    <label className="ll-setting">
-      <span>{props.label}</span>
-      <input
-        type="number"
-        className="ll-num"
-        data-testid={props.testid}
-        value={text}
-        min={props.min}
-        max={props.max}
-        step={props.step ?? 'any'}
-        disabled={props.disabled}
-        onChange={(e) => setText(e.target.value)}
-        onBlur={commit}
-        onKeyDown={(e) => e.key === 'Enter' && (e.target as HTMLInputElement).blur()}
-      />
-    </label>
-  );
 }
 
 /** Does the graph fit the dataset? A message and a one-click fix when it does not. */
@@ -102,8 +72,8 @@ export function TrainPanel() {
   // Load the graph's dataset when it changes (custom datasets are loaded from the folder chooser).
   useEffect(() => {
     if (!t.backend || datasetName === 'custom' || t.dataset?.name === datasetName || t.phase === 'loading') return;
-    const size = (doc.nodes.find((n) => n.type === 'input')?.params.shape as number[] | undefined)?.[0];
-    void loadDataset(datasetName === 'shapes' ? { kind: 'shapes', size: size && size <= 128 ? size : 28, seed: training?.seed ?? TRAINING_DEFAULTS.seed } : { kind: datasetName });
+    const spec = graphDatasetSpec(doc);
+    if (spec) void loadDataset(spec);
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [t.backend, datasetName]);
 
@@ -111,14 +81,9 @@ export function TrainPanel() {
     if (!files.length) return;
     const input = doc.nodes.find((n) => n.type === 'input');
     const shape = (input?.params.shape as [number, number, number] | undefined) ?? [28, 28, 1];
-    useTraining.getState().set({ phase: 'loading', message: `Reading ${files.length} files…`, datasetError: null });
-    try {
-      const { dataset, skipped } = await loadImageFolder(files, { shape, validationShare: 0.2, seed: settings.seed });
-      if (training?.dataset !== 'custom') setTrainingAction({ dataset: 'custom' });
-      await loadDataset({ kind: 'custom', name: dataset.name, data: dataset }, skipped);
-    } catch (e) {
-      useTraining.getState().set({ phase: 'idle', message: null, datasetError: (e as Error).message });
-    }
+    await readFolder(files, shape, settings.seed, () => {
+      if (useEditor.getState().doc.training?.dataset !== 'custom') setTrainingAction({ dataset: 'custom' });
+    });
   };
 
   const batches = useMemo(() => t.batches, [t.batches]);
@@ -196,6 +161,7 @@ export function TrainPanel() {
             {t.dataset.classes.length} classes
           </p>
         )}
+        <FolderAdvice seed={settings.seed} running={running} />
         {t.datasetError && (
           <p className="ll-error" role="alert" data-testid="train-dataset-error">
             {t.datasetError}
@@ -230,55 +196,7 @@ export function TrainPanel() {
 
       <section>
         <h3>Settings</h3>
-        <div className="ll-settings-grid">
-          <label className="ll-setting">
-            <span>Optimizer</span>
-            <select data-testid="train-optimizer" value={settings.optimizer} disabled={running} onChange={(e) => setTrainingAction({ optimizer: e.target.value as TrainSettings['optimizer'] })}>
-              {OPTIMIZERS.map((o) => (
-                <option key={o}>{o}</option>
-              ))}
-            </select>
-          </label>
-          <NumberSetting label="Learning rate" testid="train-lr" value={settings.learningRate} min={1e-7} max={1e7} disabled={running} onCommit={(v) => setTrainingAction({ learningRate: v })} />
-          <NumberSetting label="Batch size" testid="train-batch" value={settings.batchSize} min={1} max={4096} step={1} disabled={running} onCommit={(v) => setTrainingAction({ batchSize: Math.round(v) })} />
-          <NumberSetting label="Epochs" testid="train-epochs" value={settings.epochs} min={1} max={1000} step={1} disabled={running} onCommit={(v) => setTrainingAction({ epochs: Math.round(v) })} />
-          <NumberSetting label="Validation share" testid="train-val" value={settings.validationSplit} min={0} max={0.9} step={0.05} disabled={running} onCommit={(v) => setTrainingAction({ validationSplit: v })} />
-          <NumberSetting label="Seed" testid="train-seed" value={settings.seed} min={0} max={2 ** 31 - 1} step={1} disabled={running} onCommit={(v) => setTrainingAction({ seed: Math.round(v) })} />
-        </div>
-        <details className="ll-augment">
-          <summary>Data augmentation</summary>
-          <div className="ll-settings-grid">
-            {(
-              [
-                ['shift', 'Shift (pixels)', 0, 10],
-                ['rotation', 'Rotation (°)', 0, 180],
-                ['zoom', 'Zoom (±)', 0, 0.5],
-                ['brightness', 'Brightness (±)', 0, 0.5],
-              ] as const
-            ).map(([key, label, min, max]) => (
-              <NumberSetting
-                key={key}
-                label={label}
-                testid={`train-aug-${key}`}
-                value={settings.augmentation?.[key] ?? 0}
-                min={min}
-                max={max}
-                disabled={running}
-                onCommit={(v) => setTrainingAction({ augmentation: { ...NO_AUGMENTATION, ...settings.augmentation, [key]: v } })}
-              />
-            ))}
-            <label className="ll-setting">
-              <span>Horizontal flip</span>
-              <input
-                type="checkbox"
-                data-testid="train-aug-flip"
-                checked={settings.augmentation?.flip ?? false}
-                disabled={running}
-                onChange={(e) => setTrainingAction({ augmentation: { ...NO_AUGMENTATION, ...settings.augmentation, flip: e.target.checked } })}
-              />
-            </label>
-          </div>
-        </details>
+        <TrainSettingsControls disabled={running} />
         <label className="ll-setting">
           <span>Backend</span>
           <select data-testid="train-backend" value={t.backend?.name ?? ''} disabled={running} onChange={(e) => void chooseBackend(e.target.value as BackendName)}>
@@ -394,4 +312,3 @@ export function TrainPanel() {
   );
 }
 
-const NO_AUGMENTATION = { shift: 0, rotation: 0, zoom: 0, brightness: 0, flip: false };

@@ -4,6 +4,7 @@
  */
 import { getNodeDef } from '../../nodes/registry';
 import { addNode, connect, extractFragment, moveNodes, pasteFragment, removeEdge, removeNodes, renameNode, setParam, type Fragment } from '../graph/edit';
+import { analyzeGraph } from '../graph/analyze';
 import { parseGraphText, type ParseResult } from '../graph/parse';
 import type { GraphDoc, GraphEdge } from '../graph/types';
 import { useEditor, type Notice } from './store';
@@ -37,6 +38,21 @@ export function addNodeAction(type: string, position: [number, number], opts: { 
   }
   commit(`Add ${def.title}`, next, { select: [r.id] });
   return r.id;
+}
+
+/**
+ * Moves a node that the last step added, as part of that step (no undo step of its own): a new
+ * node is placed with an estimate of its size and, once it is on screen with its real size,
+ * re-centred on the point it was asked for. Does nothing if anything else happened since.
+ */
+export function settleNewNodeAction(id: string, position: [number, number]): boolean {
+  const { doc, past, future } = state();
+  const before = past[past.length - 1];
+  if (!before || future.length || before.doc.nodes.some((n) => n.id === id) || !doc.nodes.some((n) => n.id === id)) return false;
+  const next = moveNodes(doc, new Map([[id, position]]));
+  if (next === doc) return false;
+  useEditor.setState({ doc: next, analysis: analyzeGraph(next) });
+  return true;
 }
 
 /** Tries a wire the user drew; a refusal is shown at `at` (the cursor) and nothing changes. */

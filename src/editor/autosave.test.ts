@@ -1,7 +1,7 @@
 import { loadPreset } from '../../fixtures/presets';
 import { describe, expect, it } from 'vitest';
 import { type GraphDoc } from '../graph';
-import { AUTOSAVE_KEY, clearSnapshot, loadSnapshot, MAX_HISTORY, saveSnapshot, type KeyValueStore } from './autosave';
+import { AUTOSAVE_KEY, clearSnapshot, forgetKept, keepAside, KEPT_KEY, keptSnapshots, loadSnapshot, MAX_HISTORY, MAX_VERSIONS, readAutosave, recordVersion, saveSnapshot, VERSION_INTERVAL_MS, versions, type KeyValueStore } from './autosave';
 
 const preset = loadPreset;
 
@@ -103,5 +103,83 @@ describe('autosave', () => {
     expect(await saveSnapshot({ doc: lenet, past: [], future: [] })).toBe(false);
     expect(await loadSnapshot()).toBeNull();
     expect(await clearSnapshot()).toBe(false);
+  });
+
+  it.each([
+    ['a string', 'not json', 'not an autosave'],
+    ['a doc that is not JSON', { doc: '{"format":', past: [], future: [] }, ''],
+    ['a doc of a newer version', { doc: JSON.stringify({ ...lenet, version: 2 }), past: [], future: [] }, 'version'],
+    ['a learning rate the parser refuses', { doc: JSON.stringify({ ...lenet, training: { ...lenet.training, learningRate: 11 } }), past: [], future: [] }, 'learningRate'],
+  ])('tells an unreadable autosave (%s) from an empty one, and says why', async (_name, value, why) => {
+    const store = memoryStore();
+    expect((await readAutosave(store)).kind).toBe('empty');
+    store.map.set(AUTOSAVE_KEY, value);
+    const r = await readAutosave(store);
+    expect(r.kind).toBe('unreadable');
+    if (r.kind === 'unreadable') {
+      expect(r.reason).toContain(why);
+      expect(r.raw).toEqual(value);
+    }
+  });
+
+  it('keeps an unreadable autosave aside exactly as it was, so a later save cannot destroy it', async () => {
+    const store = memoryStore();
+    const badDoc = JSON.stringify({ ...lenet, name: 'my work', training: { ...lenet.training, learningRate: 1e6 } });
+    store.map.set(AUTOSAVE_KEY, { doc: badDoc, past: [JSON.stringify(mlp)], future: [], savedAt: 5 });
+    const r = await readAutosave(store);
+    if (r.kind !== 'unreadable') throw new Error('expected unreadable');
+    const kept = await keepAside(r.raw, r.reason, store, 1000);
+    expect(kept?.text).toBe(badDoc);
+    expect(JSON.parse(kept!.raw).past).toEqual([JSON.stringify(mlp)]);
+    // The app then saves over the autosave: the kept copy stays.
+    await saveSnapshot({ doc: lenet, past: [], future: [] }, store);
+    // Keeping the same value twice (a second start-up) does not duplicate it.
+    await keepAside(r.raw, r.reason, store, 2000);
+    const list = await keptSnapshots(store);
+    expect(list).toHaveLength(1);
+    expect(list[0]!.text).toBe(badDoc);
+    expect(list[0]!.reason).toContain('learningRate');
+    await forgetKept(1000, store);
+    expect(await keptSnapshots(store)).toEqual([]);
+    expect(store.map.get(KEPT_KEY)).toEqual([]);
+  });
+
+  it('reports when it cannot keep an unreadable autosave aside', async () => {
+    expect(await keepAside({ doc: 'x' }, 'why', failing)).toBeNull();
+  });
+
+  it('counts history entries that no longer read, so the caller can keep them', async () => {
+    const store = memoryStore();
+    store.map.set(AUTOSAVE_KEY, { doc: JSON.stringify(lenet), past: [JSON.stringify(mlp), 'garbage'], future: [7] });
+    const r = await readAutosave(store);
+    expect(r.kind === 'ok' && r.dropped).toBe(2);
+  });
+
+  it('keeps a version history: the newest follows the edits for a while, then a new one begins', async () => {
+    const store = memoryStore();
+    const t0 = 1_000_000;
+    await recordVersion(lenet, store, t0);
+    await recordVersion(renamed(lenet, 'a'), store, t0 + 1000);
+    let v = await versions(store);
+    expect(v).toHaveLength(1);
+    expect(v[0]!.ok && v[0]!.doc.name).toBe('a');
+    await recordVersion(renamed(lenet, 'b'), store, t0 + VERSION_INTERVAL_MS + 1);
+    v = await versions(store);
+    expect(v.map((x) => x.ok && x.doc.name)).toEqual(['b', 'a']);
+    for (let i = 0; i < MAX_VERSIONS + 5; i++) await recordVersion(renamed(mlp, `m${i}`), store, t0 + (i + 2) * VERSION_INTERVAL_MS);
+    v = await versions(store);
+    expect(v).toHaveLength(MAX_VERSIONS);
+    expect(v[0]!.ok && v[0]!.doc.name).toBe(`m${MAX_VERSIONS + 4}`);
+  });
+
+  it('never replaces a version that no longer reads, and shows why it does not', async () => {
+    const store = memoryStore();
+    store.map.set('layerlab.autosave.versions', [{ savedAt: 10, startedAt: 10, text: '{"format": broken' }]);
+    await recordVersion(lenet, store, 20);
+    const v = await versions(store);
+    expect(v).toHaveLength(2);
+    expect(v[0]!.ok).toBe(true);
+    expect(v[1]!.ok).toBe(false);
+    expect(v[1]!.text).toBe('{"format": broken');
   });
 });

@@ -1,4 +1,6 @@
 /** The keyboard shortcuts: one table drives both the handler and the `?` sheet. */
+import { openSideTab } from './SidePanel';
+
 export type ShortcutAction =
   | 'undo'
   | 'redo'
@@ -16,17 +18,32 @@ export type ShortcutAction =
   | 'zoomIn'
   | 'zoomOut'
   | 'help'
-  | 'escape';
+  | 'escape'
+  | 'findLayer'
+  | 'inspect'
+  | 'train'
+  | 'probe';
 
 export interface Shortcut {
   action: ShortcutAction;
   keys: string;
   label: string;
   match(e: KeyboardEvent): boolean;
+  /** Runs the shortcut where it needs nothing from the editor component (else the editor runs `action`). */
+  run?(): void;
+}
+
+/** Keys that only make sense on a focused element (a canvas node, the palette search): shown on the sheet, handled there. */
+export interface FocusedKey {
+  keys: string;
+  where: string;
+  label: string;
 }
 
 const mod = (e: KeyboardEvent) => e.ctrlKey || e.metaKey;
 const key = (e: KeyboardEvent) => e.key.toLowerCase();
+/** A letter alone (no modifier, no Shift: Shift A arranges). */
+const plain = (letter: string) => (e: KeyboardEvent) => !mod(e) && !e.altKey && !e.shiftKey && key(e) === letter;
 
 export const SHORTCUTS: readonly Shortcut[] = [
   { action: 'undo', keys: 'Ctrl/⌘ Z', label: 'Undo', match: (e) => mod(e) && !e.shiftKey && key(e) === 'z' },
@@ -46,6 +63,28 @@ export const SHORTCUTS: readonly Shortcut[] = [
   { action: 'zoomOut', keys: '-', label: 'Zoom out', match: (e) => !mod(e) && e.key === '-' },
   { action: 'help', keys: '?', label: 'Show this sheet', match: (e) => e.key === '?' },
   { action: 'escape', keys: 'Esc', label: 'Close menus, clear the selection', match: (e) => e.key === 'Escape' },
+  {
+    action: 'findLayer',
+    keys: '/',
+    label: 'Search the layers (Enter adds the first match and focuses it on the canvas)',
+    match: (e) => !mod(e) && !e.altKey && e.key === '/',
+    run: () => document.querySelector<HTMLInputElement>('[data-testid="palette-search"]')?.focus(),
+  },
+  { action: 'inspect', keys: 'I', label: 'Inspect: go to the selected node’s fields (its inputs, parameters)', match: plain('i'), run: () => openSideTab('inspect', true) },
+  { action: 'train', keys: 'T', label: 'Train: go to the Train tab', match: plain('t'), run: () => openSideTab('train', true) },
+  { action: 'probe', keys: 'P', label: 'Probe: go to the Probe tab', match: plain('p'), run: () => openSideTab('probe', true) },
+];
+
+/** The keyboard-only way through the editor, for the sheet. */
+export const FOCUSED_KEYS: readonly FocusedKey[] = [
+  { keys: 'Tab, Shift Tab', where: 'anywhere', label: 'Move between controls; every node on the canvas is a stop' },
+  { keys: '↓ ↑, Enter', where: 'layer search', label: 'Walk the matching layers; Enter adds one' },
+  { keys: 'Enter, Space', where: 'a node', label: 'Select it (Ctrl/⌘ adds it to the selection)' },
+  { keys: '← → ↑ ↓ (Shift: further)', where: 'a node', label: 'Move it (with the rest of the selection)' },
+  { keys: 'Delete', where: 'a node', label: 'Delete it' },
+  { keys: 'Input from…, Connect', where: 'inspector', label: 'Wire an input: pick an output that fits, then Connect' },
+  { keys: '← → Home End', where: 'side panel tabs', label: 'Switch between Inspect, Train and Probe' },
+  { keys: 'Tab to ›, Enter', where: 'Probe tab', label: 'Next test image; the prediction follows' },
 ];
 
 /** Typing in a field must not trigger editor shortcuts (except Escape). */

@@ -5,7 +5,8 @@
 import { pyFloat, pyNum, pyStr } from '../../nodes/codegen';
 import type { ExportContext, NodeDef } from '../../nodes/types';
 import { analyzeGraph, type Analysis } from '../graph/analyze';
-import { TRAINING_DEFAULTS, type GraphDoc, type TrainingSettings } from '../graph/types';
+import { OPTIMIZER_SPECS, OPTIMIZERS, resolveTrainingSettings, TRAINING_SETTINGS, type ResolvedTrainingSettings } from '../graph/training-settings';
+import type { GraphDoc, TrainingSettings } from '../graph/types';
 import { pythonNames } from './python';
 
 export interface CodeNode {
@@ -53,49 +54,45 @@ export function codeGraph(doc: GraphDoc, what: string, reserved: readonly string
   return { nodes, input: byId.get(analysis.inputId)!, output: byId.get(analysis.outputId)!, analysis };
 }
 
-/** The training settings with LayerLab's defaults (TRAINING_DEFAULTS) filled in. */
-export interface ResolvedTraining {
-  dataset: NonNullable<TrainingSettings['dataset']>;
-  optimizer: NonNullable<TrainingSettings['optimizer']>;
-  learningRate: number;
-  batchSize: number;
-  epochs: number;
-  validationSplit: number;
-  seed: number;
-  augmentation?: TrainingSettings['augmentation'];
-}
+/** The training settings with LayerLab's defaults (TRAINING_SETTINGS) filled in. */
+export type ResolvedTraining = ResolvedTrainingSettings;
 
 export function resolveTraining(doc: GraphDoc): ResolvedTraining {
-  const t = doc.training ?? {};
-  return {
-    dataset: t.dataset ?? 'mnist',
-    optimizer: t.optimizer ?? TRAINING_DEFAULTS.optimizer,
-    learningRate: t.learningRate ?? TRAINING_DEFAULTS.learningRate,
-    batchSize: t.batchSize ?? TRAINING_DEFAULTS.batchSize,
-    epochs: t.epochs ?? TRAINING_DEFAULTS.epochs,
-    validationSplit: t.validationSplit ?? TRAINING_DEFAULTS.validationSplit,
-    seed: t.seed ?? TRAINING_DEFAULTS.seed,
-    augmentation: t.augmentation,
-  };
+  return resolveTrainingSettings(doc.training);
 }
 
 /**
  * The generated scripts' SETTINGS dictionary (Python), from the graph's training settings: the
- * defaults that the scripts' command-line options override.
+ * defaults that the scripts' command-line options override. One entry per setting of the table
+ * that has a Python name (the dataset only `withDataset`).
  */
 export function pythonSettings(t: ResolvedTraining, withDataset: boolean): string {
-  return [
-    '# The training settings of the LayerLab graph (the command-line options override them).',
-    'SETTINGS = {',
-    ...(withDataset ? [`    'dataset': ${pyStr(t.dataset)},`] : []),
-    `    'optimizer': ${pyStr(t.optimizer)},`,
-    `    'learning_rate': ${pyFloat(t.learningRate)},`,
-    `    'batch_size': ${pyNum(t.batchSize)},`,
-    `    'epochs': ${pyNum(t.epochs)},`,
-    `    'validation_split': ${pyFloat(t.validationSplit)},`,
-    `    'seed': ${pyNum(t.seed)},`,
-    '}',
-  ].join('\n');
+  const entries: string[] = [];
+  for (const [key, spec] of Object.entries(TRAINING_SETTINGS)) {
+    if (spec.kind === 'group' || !('python' in spec) || (key === 'dataset' && !withDataset)) continue;
+    const v = t[key as keyof ResolvedTraining];
+    const py = spec.kind === 'enum' ? pyStr(v as string) : spec.kind === 'int' ? pyNum(v as number) : pyFloat(v as number);
+    entries.push(`    '${spec.python}': ${py},`);
+  }
+  return ['# The training settings of the LayerLab graph (the command-line options override them).', 'SETTINGS = {', ...entries, '}'].join('\n');
+}
+
+/** The optimizer names as a Python list, for argparse's `choices`. */
+export const PY_OPTIMIZER_CHOICES = `[${OPTIMIZERS.map(pyStr).join(', ')}]`;
+
+/**
+ * `make_optimizer` of a generated script, from the optimizer table: `framework` picks the Keras
+ * form (a function of `name, learning_rate`) or the PyTorch form (`name, parameters, lr`).
+ */
+export function pythonMakeOptimizer(framework: 'keras' | 'pytorch'): string {
+  const [args, doc] =
+    framework === 'keras'
+      ? ['name, learning_rate', "LayerLab's optimizers, as TensorFlow.js sets them up."]
+      : ['name, parameters, lr', "LayerLab's optimizers with TensorFlow.js' settings (epsilon 1e-7, RMSprop decay 0.9)."];
+  const lines = [`def make_optimizer(${args}):`, `    """${doc}"""`];
+  for (const name of OPTIMIZERS) lines.push(`    if name == ${pyStr(name)}:`, `        return ${OPTIMIZER_SPECS[name][framework]}`);
+  lines.push("    raise SystemExit(f'unknown optimizer {name!r}')");
+  return lines.join('\n');
 }
 
 /** "shift 0.1, flip" — the augmentation that is switched on, or '' when none. */

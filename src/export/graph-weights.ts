@@ -2,21 +2,13 @@
  * The weights a graph needs, computed from the graph alone (no tfjs): names and shapes in
  * TensorFlow.js layout, exactly as `compileGraph(graph).model.weights` has them (`originalName`
  * "<node id>/<weight>"). Used to check that weight files fit a graph before anything is built,
- * and by the exporters. The layouts follow tfjs-layers:
- *
- * | node | weights |
- * |---|---|
- * | conv2d | kernel [kh, kw, in, filters], bias [filters] |
- * | conv2dTranspose | kernel [kh, kw, filters, in], bias [filters] |
- * | depthwiseConv2d | depthwise_kernel [kh, kw, in, multiplier], bias [in × multiplier] |
- * | dense | kernel [last input axis, units], bias [units] |
- * | batchNormalization | gamma [c], beta [c] (trainable), moving_mean [c], moving_variance [c] |
- *
- * Every other node type has no weights. Each node's shapes are checked against its definition's
- * `paramCount`, so a layout that drifts from the node catalogue fails loudly (and the tests
- * compare this with the compiled tfjs model for every node type).
+ * and by the exporters. Each node definition states its tfjs layout once (`weights` in nodes/*.ts,
+ * e.g. Conv 2D's kernel [kh, kw, in, filters]); this module derives the graph's weights from it
+ * (nodes/weight-layout.ts, which also checks each layout against the node's `paramCount`). The
+ * tests compare the result with the compiled tfjs model for every node type.
  */
-import { formatShape, product } from '../../nodes/shape';
+import { formatShape } from '../../nodes/shape';
+import { tfWeights } from '../../nodes/weight-layout';
 import { analyzeGraph, type Analysis } from '../graph/analyze';
 import type { GraphDoc } from '../graph/types';
 import { ModelFileError } from './model-file-error';
@@ -29,41 +21,6 @@ export interface WeightShape {
   /** The node it belongs to. */
   nodeId: string;
 }
-
-type P = Record<string, unknown>;
-const pair = (v: unknown): [number, number] => v as [number, number];
-
-/** Weight layouts per node type: (input shape, resolved params) -> [weight, shape, trainable][]. */
-const LAYOUTS: Record<string, (x: readonly number[], p: P) => [string, number[], boolean][]> = {
-  conv2d: (x, p) => {
-    const [kh, kw] = pair(p.kernelSize);
-    const f = p.filters as number;
-    return [['kernel', [kh, kw, x[2]!, f], true], ...(p.useBias ? [['bias', [f], true] as [string, number[], boolean]] : [])];
-  },
-  conv2dTranspose: (x, p) => {
-    const [kh, kw] = pair(p.kernelSize);
-    const f = p.filters as number;
-    return [['kernel', [kh, kw, f, x[2]!], true], ...(p.useBias ? [['bias', [f], true] as [string, number[], boolean]] : [])];
-  },
-  depthwiseConv2d: (x, p) => {
-    const [kh, kw] = pair(p.kernelSize);
-    const m = p.depthMultiplier as number;
-    return [['depthwise_kernel', [kh, kw, x[2]!, m], true], ...(p.useBias ? [['bias', [x[2]! * m], true] as [string, number[], boolean]] : [])];
-  },
-  dense: (x, p) => {
-    const u = p.units as number;
-    return [['kernel', [x[x.length - 1]!, u], true], ...(p.useBias ? [['bias', [u], true] as [string, number[], boolean]] : [])];
-  },
-  batchNormalization: (x, p) => {
-    const c = x[x.length - 1]!;
-    return [
-      ...(p.scale ? [['gamma', [c], true] as [string, number[], boolean]] : []),
-      ...(p.center ? [['beta', [c], true] as [string, number[], boolean]] : []),
-      ['moving_mean', [c], false],
-      ['moving_variance', [c], false],
-    ];
-  },
-};
 
 /**
  * The weights of a graph, node by node in topological order. The graph must analyse without
@@ -83,17 +40,8 @@ export function expectedWeights(graph: GraphDoc, analysis: Analysis = analyzeGra
   for (const id of analysis.order) {
     const n = analysis.nodes.get(id)!;
     if (!n.def || n.def.role === 'input') continue;
-    const input = n.sources[0] === undefined ? undefined : analysis.nodes.get(n.sources[0])?.outputShape;
-    const count = n.paramCount ? n.paramCount.trainable + n.paramCount.nonTrainable : 0;
-    const layout = LAYOUTS[n.type];
-    if (!layout) {
-      if (count !== 0) throw new Error(`LayerLab does not know the weight layout of ${n.def.title} (${id} has ${count} parameters).`);
-      continue;
-    }
-    const weights = layout(input!, n.params!);
-    const total = weights.reduce((s, [, shape]) => s + product(shape), 0);
-    if (total !== count) throw new Error(`The weight layout of ${id} (${n.def.title}) gives ${total} values but the node counts ${count}.`);
-    for (const [w, shape, trainable] of weights) out.push({ name: `${id}/${w}`, shape, trainable, nodeId: id });
+    const inputs = n.sources.map((s) => analysis.nodes.get(s!)!.outputShape!);
+    for (const w of tfWeights(n.def, inputs, n.params!)) out.push({ name: `${id}/${w.name}`, shape: w.shape, trainable: w.trainable, nodeId: id });
   }
   return out;
 }

@@ -14,7 +14,7 @@ import { loadPreset, presetFiles } from '../../fixtures/presets';
 import { analyzeGraph } from '../graph/analyze';
 import type { GraphDoc } from '../graph/types';
 import { KERAS_FILE, kerasFiles } from './keras';
-import { HAS_PYTHON, PYTHON } from './python-testing';
+import { PYTHON, pythonWith, titleFor } from './python-testing';
 
 const CASES: { name: string; doc: GraphDoc }[] = [
   ...presetFiles().map((f) => ({ name: `preset ${f.replace(/\.json$/, '')}`, doc: loadPreset(f) })),
@@ -128,7 +128,10 @@ type Result = { layers: LayerRecord[]; inputs: string; outputs: string; settings
 let root = '';
 const results: Result[] = [];
 
-describe.skipIf(!HAS_PYTHON)(`Keras code${HAS_PYTHON ? '' : ` (skipped: no ${PYTHON})`}`, () => {
+/** The generated file imports numpy (the stand-in replaces tensorflow). */
+const PY = pythonWith(['numpy']);
+
+describe.skipIf(!PY.ok)(titleFor('Keras code', PY), () => {
   beforeAll(() => {
     root = mkdtempSync(join(tmpdir(), 'layerlab-keras-'));
     mkdirSync(join(root, 'stub', 'tensorflow', 'keras'), { recursive: true });

@@ -6,7 +6,7 @@
  */
 import { KERAS_RELU6, pyStr, pyTuple } from '../../nodes/codegen';
 import type { GraphDoc } from '../graph/types';
-import { augmentationText, codeGraph, pythonSettings, resolveTraining } from './codegraph';
+import { augmentationText, codeGraph, PY_OPTIMIZER_CHOICES, pythonMakeOptimizer, pythonSettings, resolveTraining } from './codegraph';
 import { docstringText, PY_FIND_IDX, wrap } from './python';
 import type { ExportFile } from './types';
 
@@ -91,15 +91,7 @@ ${body.join('\n')}
     return keras.Model(inputs=${g.input.name}, outputs=${g.output.name}, name=${pyStr(plainName)})
 
 
-def make_optimizer(name, learning_rate):
-    """LayerLab's optimizers, as TensorFlow.js sets them up."""
-    if name == 'sgd':
-        return keras.optimizers.SGD(learning_rate)
-    if name == 'momentum':
-        return keras.optimizers.SGD(learning_rate, momentum=0.9)
-    if name == 'rmsprop':
-        return keras.optimizers.RMSprop(learning_rate, rho=0.9)
-    return keras.optimizers.Adam(learning_rate)
+${pythonMakeOptimizer('keras')}
 
 
 def read_idx(path):
@@ -163,7 +155,7 @@ def main():
     parser.add_argument('--epochs', type=int, default=SETTINGS['epochs'])
     parser.add_argument('--batch-size', type=int, default=SETTINGS['batch_size'])
     parser.add_argument('--lr', type=float, default=SETTINGS['learning_rate'], help='learning rate')
-    parser.add_argument('--optimizer', default=SETTINGS['optimizer'], choices=['sgd', 'momentum', 'adam', 'rmsprop'])
+    parser.add_argument('--optimizer', default=SETTINGS['optimizer'], choices=${PY_OPTIMIZER_CHOICES})
     parser.add_argument('--validation-split', type=float, default=SETTINGS['validation_split'])
     parser.add_argument('--seed', type=int, default=SETTINGS['seed'])
     parser.add_argument('--limit', type=int, help='use only the first N images of each split')

@@ -36,6 +36,7 @@ import type * as tfjs from '@tensorflow/tfjs';
 import { z } from 'zod';
 import { analyzeGraph, type Analysis } from '../graph/analyze';
 import { checkFileSize, parseGraph, parseGraphText } from '../graph/parse';
+import { checkJson } from '../graph/json-guard';
 import { FORMAT, type GraphDoc } from '../graph/types';
 import { weightsFitProblem } from './graph-weights';
 import { ModelFileError } from './model-file-error';
@@ -225,43 +226,10 @@ function jsonSyntaxMessage(name: string, text: string, e: unknown): string {
   return `${name} is not valid JSON${where}: ${what}.`;
 }
 
-const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
-
-/**
- * Refuses prototype-polluting keys and absurd nesting. Iterative (no recursion to overflow); only
- * objects and arrays are visited, and a path is spelled out only for the message.
- */
+/** Refuses prototype-polluting keys and absurd nesting: the graph parser's guard (src/graph/json-guard.ts). */
 function checkKeysAndDepth(root: unknown, name: string): void {
-  interface Entry {
-    value: object;
-    depth: number;
-    parent?: Entry;
-    key?: string | number;
-  }
-  const pathOf = (e: Entry | undefined): string => {
-    const keys: (string | number)[] = [];
-    for (let c = e; c?.key !== undefined; c = c.parent) keys.push(c.key);
-    return keys.reverse().reduce<string>((out, k) => (typeof k === 'number' ? `${out}[${k}]` : out ? `${out}.${k}` : k), '') || 'the top level';
-  };
-  if (root === null || typeof root !== 'object') return;
-  const stack: Entry[] = [{ value: root, depth: 0 }];
-  while (stack.length) {
-    const entry = stack.pop()!;
-    if (entry.depth > MODEL_LIMITS.maxDepth) fail(`${name} is nested more than ${MODEL_LIMITS.maxDepth} levels deep (at ${pathOf(entry)}).`);
-    const v = entry.value;
-    if (Array.isArray(v)) {
-      for (let i = 0; i < v.length; i++) {
-        const c: unknown = v[i];
-        if (c !== null && typeof c === 'object') stack.push({ value: c, depth: entry.depth + 1, parent: entry, key: i });
-      }
-    } else {
-      for (const key of Object.keys(v)) {
-        if (FORBIDDEN_KEYS.has(key)) fail(`Refusing the key "${key}" at ${pathOf(entry)} of ${name}: model files may not contain __proto__, constructor or prototype keys.`);
-        const c = (v as Record<string, unknown>)[key];
-        if (c !== null && typeof c === 'object') stack.push({ value: c, depth: entry.depth + 1, parent: entry, key });
-      }
-    }
-  }
+  const bad = checkJson(root, { maxDepth: MODEL_LIMITS.maxDepth, file: name, kind: 'model' });
+  if (bad) fail(bad);
 }
 
 /** Decodes and parses a bounded JSON file. */

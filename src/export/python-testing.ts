@@ -12,12 +12,47 @@ import type { NamedWeight } from './types';
 
 export const PYTHON = '/usr/bin/python3';
 
-export const HAS_PYTHON = existsSync(PYTHON);
+/** The Debian package that gives /usr/bin/python3 each module the tests import. */
+export const DEBIAN_PACKAGE: Record<string, string> = { numpy: 'python3-numpy', torch: 'python3-torch', PIL: 'python3-pil' };
 
-/** Whether Debian's Python can import torch (CI installs python3-torch). */
-export const HAS_TORCH = HAS_PYTHON && spawnSync(PYTHON, ['-c', 'import torch'], { stdio: 'ignore' }).status === 0;
+/** Whether the tests that need these Python modules can run, and if not why, with the command that mends it. */
+export type PythonCheck = { ok: true } | { ok: false; reason: string };
 
-export const NO_TORCH_REASON = `${PYTHON} -c "import torch" fails (apt-get install -y python3-torch)`;
+const importable = new Map<string, boolean>();
+
+/** The modules /usr/bin/python3 cannot import (all of them when there is no interpreter). */
+export function missingPythonModules(modules: readonly string[]): string[] {
+  if (!existsSync(PYTHON)) return [...modules];
+  return modules.filter((m) => {
+    if (!importable.has(m)) importable.set(m, spawnSync(PYTHON, ['-c', `import ${m}`], { stdio: 'ignore', timeout: 60_000 }).status === 0);
+    return !importable.get(m);
+  });
+}
+
+/**
+ * Whether Debian's Python exists and can import exactly these modules (say, `['torch', 'numpy']`).
+ * When not, `reason` is one line naming what is missing and the apt-get command that installs it,
+ * e.g. "skipped: needs Python's numpy — apt-get install -y python3-numpy".
+ */
+export function pythonWith(modules: readonly string[]): PythonCheck {
+  if (!existsSync(PYTHON)) {
+    const pkgs = ['python3', ...modules.map((m) => DEBIAN_PACKAGE[m] ?? m)];
+    return { ok: false, reason: `skipped: needs ${PYTHON}${modules.length ? ` with ${modules.join(', ')}` : ''} — apt-get install -y ${pkgs.join(' ')}` };
+  }
+  const missing = missingPythonModules(modules);
+  if (!missing.length) return { ok: true };
+  return { ok: false, reason: `skipped: needs Python's ${missing.join(', ')} — apt-get install -y ${missing.map((m) => DEBIAN_PACKAGE[m] ?? m).join(' ')}` };
+}
+
+/**
+ * A suite or test title that carries the skip reason, which is also printed once on stderr so that
+ * the runner's output says why (a skipped title alone is easy to miss).
+ */
+export function titleFor(title: string, check: PythonCheck): string {
+  if (check.ok) return title;
+  console.warn(`${title}: ${check.reason}`);
+  return `${title} (${check.reason})`;
+}
 
 /**
  * Sets every weight of the model from a seeded generator: kernels He-uniform for their fan-in,

@@ -29,7 +29,7 @@ import { NODE_TYPES } from '../../nodes/registry';
 import { compileGraph } from '../compiler/compile';
 import { analyzeGraph } from '../graph/analyze';
 import type { GraphDoc } from '../graph/types';
-import { HAS_TORCH, maxAbsDiff, namedWeights, NO_TORCH_REASON, PYTHON, randomizeWeights, randomValues } from './python-testing';
+import { maxAbsDiff, namedWeights, PYTHON, pythonWith, randomizeWeights, randomValues, titleFor } from './python-testing';
 import { pytorchFiles, transposeData } from './pytorch';
 
 interface Case {
@@ -105,7 +105,10 @@ const measured: string[] = [];
 let root = '';
 let pythonSeconds = 0;
 
-describe.skipIf(!HAS_TORCH)(`PyTorch export matches TensorFlow.js${HAS_TORCH ? '' : ` (skipped: ${NO_TORCH_REASON})`}`, () => {
+/** model.py imports torch; the runner reads outputs back through numpy. */
+const PY = pythonWith(['torch', 'numpy']);
+
+describe.skipIf(!PY.ok)(titleFor('PyTorch export matches TensorFlow.js', PY), () => {
   beforeAll(async () => {
     root = mkdtempSync(join(tmpdir(), 'layerlab-pytorch-'));
     const manifest: { dir: string; shape: number[] }[] = [];

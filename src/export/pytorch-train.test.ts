@@ -13,7 +13,7 @@ import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadPreset } from '../../fixtures/presets';
 import { compileGraph } from '../compiler/compile';
-import { HAS_TORCH, namedWeights, NO_TORCH_REASON, PYTHON, randomizeWeights } from './python-testing';
+import { namedWeights, PYTHON, pythonWith, randomizeWeights, titleFor } from './python-testing';
 import { pytorchFiles } from './pytorch';
 import { decodeSafetensors } from './safetensors';
 
@@ -84,7 +84,12 @@ function bmp(width: number, height: number, pixel: (x: number, y: number) => [nu
 
 let dir = '';
 
-describe.skipIf(!HAS_TORCH)(`train.py${HAS_TORCH ? '' : ` (skipped: ${NO_TORCH_REASON})`}`, () => {
+/** model.py and train.py import torch (and nothing else outside Python's standard library). */
+const PY = pythonWith(['torch']);
+/** Reading a folder of images imports Pillow too. */
+const PY_PIL = pythonWith(['torch', 'PIL']);
+
+describe.skipIf(!PY.ok)(titleFor('train.py', PY), () => {
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'layerlab-train-'));
     const doc = loadPreset('lenet5');
@@ -135,7 +140,7 @@ describe.skipIf(!HAS_TORCH)(`train.py${HAS_TORCH ? '' : ` (skipped: ${NO_TORCH_R
     expect(check.stdout.trim(), check.stderr).toBe('False');
   }, 120_000);
 
-  it('reads a folder with one sub-folder of images per class', async () => {
+  it.skipIf(!PY_PIL.ok)(titleFor('reads a folder with one sub-folder of images per class', PY_PIL), async () => {
     const images = join(dir, 'images');
     for (const [cls, ink] of [['bright', 230], ['dark', 20]] as const) {
       mkdirSync(join(images, cls), { recursive: true });

@@ -4,7 +4,8 @@
  * same environment variables). Pure TypeScript: the script is a template filled with the graph's
  * training settings.
  */
-import { pythonSettings, type ResolvedTraining } from './codegraph';
+import { OPTIMIZERS } from '../graph/training-settings';
+import { PY_OPTIMIZER_CHOICES, pythonMakeOptimizer, pythonSettings, type ResolvedTraining } from './codegraph';
 import { docstringText, PY_FIND_IDX, wrap } from './python';
 
 export interface TrainScriptOptions {
@@ -39,7 +40,7 @@ ${wrap(
 )}
 
 Options (defaults: the graph's training settings):
-    --epochs N  --batch-size N  --lr X  --optimizer sgd|momentum|adam|rmsprop  --seed N
+    --epochs N  --batch-size N  --lr X  --optimizer ${OPTIMIZERS.join('|')}  --seed N
     --limit N                   use only the first N images of each split (a quick run)
     --weights model.safetensors start from the exported weights instead of a fresh initialisation
     --out trained.safetensors   where to save the trained weights (load them with model.load_model)
@@ -183,17 +184,7 @@ def setup_distributed(force_cpu):
     return rank, world_size, device
 
 
-def make_optimizer(name, parameters, lr):
-    """LayerLab's optimizers with TensorFlow.js' settings (epsilon 1e-7, RMSprop decay 0.9)."""
-    if name == 'sgd':
-        return torch.optim.SGD(parameters, lr=lr)
-    if name == 'momentum':
-        return torch.optim.SGD(parameters, lr=lr, momentum=0.9)
-    if name == 'rmsprop':
-        return torch.optim.RMSprop(parameters, lr=lr, alpha=0.9, eps=1e-7)
-    if name == 'adam':
-        return torch.optim.Adam(parameters, lr=lr, eps=1e-7)
-    raise SystemExit(f'unknown optimizer {name!r}')
+${pythonMakeOptimizer('pytorch')}
 
 
 def loss_of(model, images, labels):
@@ -230,7 +221,7 @@ def main():
     parser.add_argument('--epochs', type=int, default=SETTINGS['epochs'])
     parser.add_argument('--batch-size', type=int, default=SETTINGS['batch_size'], help='total over all processes')
     parser.add_argument('--lr', type=float, default=SETTINGS['learning_rate'], help='learning rate')
-    parser.add_argument('--optimizer', default=SETTINGS['optimizer'], choices=['sgd', 'momentum', 'adam', 'rmsprop'])
+    parser.add_argument('--optimizer', default=SETTINGS['optimizer'], choices=${PY_OPTIMIZER_CHOICES})
     parser.add_argument('--validation-split', type=float, default=SETTINGS['validation_split'])
     parser.add_argument('--seed', type=int, default=SETTINGS['seed'])
     parser.add_argument('--limit', type=int, help='use only the first N images of each split')

@@ -12,6 +12,7 @@
  */
 import { pyTuple } from '../../nodes/codegen';
 import type { Shape, TorchWeight } from '../../nodes/types';
+import { torchWeights } from '../../nodes/weight-layout';
 import type { GraphDoc } from '../graph/types';
 import { augmentationText, codeGraph, resolveTraining, type CodeGraph, type CodeNode } from './codegraph';
 import { docstringText, pythonClassName, wrap } from './python';
@@ -212,8 +213,7 @@ export function pytorchFiles(doc: GraphDoc, weights: NamedWeight[]): ExportFile[
   }
   const tensors: SafetensorsTensor[] = [];
   for (const n of g.nodes) {
-    const specs = n.def.pytorch.weights?.(n.params as never, n.ctx) ?? [];
-    tensors.push(...convertWeights(n, specs, byName));
+    tensors.push(...convertWeights(n, torchWeights(n.def, n.params as never, n.ctx), byName));
   }
   if (byName.size) {
     const extra = [...byName.keys()];

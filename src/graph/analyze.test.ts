@@ -82,7 +82,24 @@ describe('warnings for legal but suspicious graphs', () => {
     expect(a.ok).toBe(true);
     const byCode = Object.fromEntries(a.diagnostics.map((d) => [d.code, d]));
     expect(byCode['softmax-inside']).toMatchObject({ severity: 'warning', nodeId: 'd1', message: expect.stringMatching(/feeds d2/) });
-    expect(byCode['output-no-softmax']).toMatchObject({ severity: 'warning', nodeId: 'd2' });
+    expect(byCode['output-no-softmax']).toMatchObject({ severity: 'warning', nodeId: 'd2', message: expect.stringMatching(/Set its activation to softmax/) });
+  });
+
+  it('an output without an activation param (Flatten) is told to add a softmax layer, not to set an activation', () => {
+    const nodes = [...base, { id: 'f', type: 'flatten' }];
+    const a = analyzeGraph(load(graphText(nodes, [wire('image', 'c1'), wire('c1', 'f')])));
+    const d = a.diagnostics.find((x) => x.code === 'output-no-softmax')!;
+    expect(d).toMatchObject({ severity: 'warning', nodeId: 'f' });
+    expect(d.message).not.toMatch(/Set its activation/);
+    expect(d.message).toMatch(/Flatten node has no activation/);
+    expect(d.message).toMatch(/add a Dense layer after it .*softmax/);
+  });
+
+  it('an Activation node at the output is told to set its activation to softmax', () => {
+    const nodes = [...base, { id: 'f', type: 'flatten' }, { id: 'act', type: 'activation', params: { activation: 'relu' } }];
+    const a = analyzeGraph(load(graphText(nodes, [wire('image', 'c1'), wire('c1', 'f'), wire('f', 'act')])));
+    const d = a.diagnostics.find((x) => x.code === 'output-no-softmax')!;
+    expect(d).toMatchObject({ nodeId: 'act', message: expect.stringMatching(/Set its activation to softmax/) });
   });
 });
 

@@ -250,7 +250,10 @@ export function analyzeGraph(doc: GraphDoc): Analysis {
     if (out.outputShape && out.outputShape.length !== 1 && out.def?.role !== 'input') {
       diagnostics.push(diagnostic('output-not-vector', 'warning', [outputId], MESSAGES['output-not-vector'](outputId, formatShape(out.outputShape))));
     } else if (out.outputShape && out.outputShape.length === 1 && out.def?.role !== 'input' && activationOf(out) !== 'softmax') {
-      diagnostics.push(diagnostic('output-no-softmax', 'warning', [outputId], MESSAGES['output-no-softmax'](outputId)));
+      const settable = !!out.def?.params && 'activation' in out.def.params;
+      diagnostics.push(
+        diagnostic('output-no-softmax', 'warning', [outputId], MESSAGES['output-no-softmax'](outputId, out.def?.title ?? out.type, settable)),
+      );
     }
   }
 

@@ -39,8 +39,12 @@ export const MESSAGES = {
     `${id}: softmax turns values into probabilities, which belongs at the output; here it feeds ${list(next)}. Use relu inside the network.`,
   'output-not-vector': (id: string, shape: string) =>
     `The output ${id} is ${shape}; a classifier ends with one score per class. Add Flatten (or global pooling) and a Dense layer.`,
-  'output-no-softmax': (id: string) =>
-    `The output ${id} has no softmax, so its values are not class probabilities. Set its activation to softmax.`,
+  /** `hasActivation`: the node has an activation param that can be set to softmax; otherwise a layer must be added. */
+  'output-no-softmax': (id: string, title: string, hasActivation: boolean) =>
+    hasActivation
+      ? `The output ${id} has no softmax, so its values are not class probabilities. Set its activation to softmax.`
+      : `The output ${id} has no softmax, so its values are not class probabilities. A ${title} node has no activation of its own: ` +
+        `add a Dense layer after it with one unit per class and activation softmax (or an Activation node set to softmax).`,
   internal: (id: string, message: string) => `${id}: LayerLab could not work this node out (${message}).`,
 } as const;
 

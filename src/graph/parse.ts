@@ -4,13 +4,14 @@
  * whether the network makes sense is analyze()'s job (diagnostics attached to nodes).
  */
 import { z } from 'zod';
+import { checkJson, jsonPathText } from './json-guard';
 import { LIMITS } from './limits';
 import { migrate, MIGRATIONS, type Migration } from './migrate';
-import { CURRENT_VERSION, DATASETS, FORMAT, OPTIMIZERS, type GraphDoc } from './types';
+import { TRAINING_SCHEMA } from './training-settings';
+import { CURRENT_VERSION, FORMAT, type GraphDoc, type TrainingSettings } from './types';
 
 export type ParseResult = { ok: true; doc: GraphDoc; migratedFrom?: number } | { ok: false; message: string };
 
-const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 export const ID_PATTERN = /^[A-Za-z0-9_-]+$/;
 
 const coordinate = z.number().finite().min(-1e7).max(1e7);
@@ -33,24 +34,8 @@ const edgeSchema = z.strictObject({
   to: z.tuple([id, port]),
 });
 
-const trainingSchema = z.strictObject({
-  dataset: z.enum(DATASETS).optional(),
-  optimizer: z.enum(OPTIMIZERS).optional(),
-  learningRate: z.number().gt(0).max(10).optional(),
-  batchSize: z.number().int().min(1).max(4096).optional(),
-  epochs: z.number().int().min(1).max(1000).optional(),
-  validationSplit: z.number().min(0).max(0.9).optional(),
-  seed: z.number().int().min(0).max(2 ** 31 - 1).optional(),
-  augmentation: z
-    .strictObject({
-      shift: z.number().min(0).max(10),
-      rotation: z.number().min(0).max(180),
-      zoom: z.number().min(0).max(0.5),
-      brightness: z.number().min(0).max(0.5),
-      flip: z.boolean(),
-    })
-    .optional(),
-});
+/** The training settings' schema is derived from their one table (training-settings.ts). */
+const trainingSchema = TRAINING_SCHEMA;
 
 const docSchema = z.strictObject({
   format: z.literal(FORMAT),
@@ -63,30 +48,7 @@ const docSchema = z.strictObject({
 });
 
 function pathText(path: readonly PropertyKey[]): string {
-  let out = '';
-  for (const p of path) out += typeof p === 'number' ? `[${p}]` : out ? `.${String(p)}` : String(p);
-  return out || 'the file';
-}
-
-/** Refuses prototype-polluting keys and absurd nesting anywhere in the parsed JSON. */
-function checkKeysAndDepth(root: unknown): string | undefined {
-  const stack: { value: unknown; path: PropertyKey[] }[] = [{ value: root, path: [] }];
-  while (stack.length) {
-    const { value, path } = stack.pop()!;
-    if (value === null || typeof value !== 'object') continue;
-    if (path.length > LIMITS.maxDepth) return `The file is nested more than ${LIMITS.maxDepth} levels deep at ${pathText(path)}.`;
-    if (Array.isArray(value)) {
-      value.forEach((v, i) => stack.push({ value: v, path: [...path, i] }));
-    } else {
-      for (const key of Object.keys(value)) {
-        if (FORBIDDEN_KEYS.has(key)) {
-          return `Refusing the key "${key}" at ${pathText(path)}: graph files may not contain __proto__, constructor or prototype keys.`;
-        }
-        stack.push({ value: (value as Record<string, unknown>)[key], path: [...path, key] });
-      }
-    }
-  }
-  return undefined;
+  return jsonPathText(path.map((p) => (typeof p === 'number' ? p : String(p)))) || 'the file';
 }
 
 function formatMib(bytes: number): string {
@@ -119,7 +81,8 @@ export function parseGraph(json: unknown, migrations: Readonly<Record<number, Mi
     if (json === null || typeof json !== 'object' || Array.isArray(json)) {
       return { ok: false, message: 'The file is not a LayerLab graph: it should hold one JSON object.' };
     }
-    const bad = checkKeysAndDepth(json);
+    // Prototype-polluting keys and absurd nesting: the same guard as the model-file reader's.
+    const bad = checkJson(json, { maxDepth: LIMITS.maxDepth, file: 'the file', kind: 'graph' });
     if (bad) return { ok: false, message: bad };
     const obj = json as Record<string, unknown>;
     if (obj.format !== FORMAT) {
@@ -159,7 +122,7 @@ export function parseGraph(json: unknown, migrations: Readonly<Record<number, Mi
         ...(n.position ? { position: [n.position[0], n.position[1]] as [number, number] } : {}),
       })),
       edges: d.edges.map((e) => ({ from: [e.from[0], e.from[1]], to: [e.to[0], e.to[1]] })),
-      ...(d.training ? { training: { ...d.training } } : {}),
+      ...(d.training ? { training: { ...(d.training as TrainingSettings) } } : {}),
     };
     return migrated.from === current ? { ok: true, doc } : { ok: true, doc, migratedFrom: migrated.from };
   } catch (e) {

@@ -1,5 +1,6 @@
 /** The LayerLab graph document (file format version 1; see README "File format"). */
 import type { ParamCount, Shape } from '../../nodes/types';
+import type { TrainingSettingsValues } from './training-settings';
 
 export type { Shape, ParamCount };
 
@@ -20,26 +21,13 @@ export interface GraphEdge {
   to: [nodeId: string, port: string];
 }
 
-export const DATASETS = ['mnist', 'fashion-mnist', 'shapes', 'custom'] as const;
-export const OPTIMIZERS = ['sgd', 'momentum', 'adam', 'rmsprop'] as const;
-
-export interface TrainingSettings {
-  dataset?: (typeof DATASETS)[number];
-  optimizer?: (typeof OPTIMIZERS)[number];
-  learningRate?: number;
-  batchSize?: number;
-  epochs?: number;
-  validationSplit?: number;
-  seed?: number;
-  /** Random changes applied to training images on the fly (all 0 / false: none). */
-  augmentation?: { shift: number; rotation: number; zoom: number; brightness: number; flip: boolean };
-}
+export { DATASETS, OPTIMIZERS, TRAINING_DEFAULTS } from './training-settings';
 
 /**
- * What training uses where a graph's settings leave something out (and what a new graph starts with):
- * the one definition, for the trainer, the editor, the CLI and the exported scripts.
+ * A graph's training settings (every one optional). Their kinds, defaults, bounds and docs are
+ * declared once, in training-settings.ts (TRAINING_SETTINGS); TRAINING_DEFAULTS is derived there.
  */
-export const TRAINING_DEFAULTS = { optimizer: 'adam', learningRate: 0.001, batchSize: 64, epochs: 3, validationSplit: 0.1, seed: 42 } as const;
+export type TrainingSettings = TrainingSettingsValues;
 
 export interface GraphDoc {
   format: typeof FORMAT;

@@ -6,6 +6,7 @@
  */
 import type * as tfjs from '@tensorflow/tfjs';
 import type { CompiledGraph } from '../compiler/compile';
+import { filterKernels, hasKernelPicture } from './kernels';
 
 type TF = typeof tfjs;
 
@@ -114,22 +115,16 @@ export async function featureMaps(
   }
 }
 
-/** A conv node's learned kernels as a tiled picture: one tile per (input channel 0, filter). */
+/**
+ * A convolution node's learned kernels as a tiled picture, one tile per filter (see kernels.ts for
+ * how each layer's kernel is read); null for a node without a kernel picture.
+ */
 export async function kernelPicture(tf: TF, compiled: CompiledGraph, nodeId: string) {
-  const layer = compiled.model.getLayer(nodeId);
-  const kernel = layer.getWeights()[0];
+  const type = compiled.analysis.nodes.get(nodeId)?.type;
+  if (!hasKernelPicture(type)) return null;
+  const kernel = compiled.model.getLayer(nodeId).getWeights()[0];
   if (!kernel || kernel.shape.length !== 4) return null;
-  const [kh, kw, cin, cout] = kernel.shape as [number, number, number, number];
-  const data = (await kernel.data()) as Float32Array;
-  // Average over input channels: one kh×kw picture per filter.
-  const avg = new Float32Array(kh * kw * cout);
-  for (let y = 0; y < kh; y++)
-    for (let x = 0; x < kw; x++)
-      for (let o = 0; o < cout; o++) {
-        let sum = 0;
-        for (let i = 0; i < cin; i++) sum += data[((y * kw + x) * cin + i) * cout + o]!;
-        avg[(y * kw + x) * cout + o] = sum / cin;
-      }
-  const [lo, hi] = range(avg);
-  return { nodeId, kernel: [kh, kw, cin, cout] as const, ...tileChannels(avg, kh, kw, cout, lo, hi, 64, 64) };
+  const k = filterKernels(type, (await kernel.data()) as Float32Array, kernel.shape);
+  const [lo, hi] = range(k.data);
+  return { nodeId, type, size: [k.kh, k.kw] as [number, number], filters: k.filters, averagedOver: k.averagedOver, min: lo, max: hi, ...tileChannels(k.data, k.kh, k.kw, k.filters, lo, hi, 64, 64) };
 }

@@ -6,6 +6,7 @@
  */
 import type * as tfjs from '@tensorflow/tfjs';
 import { compileGraph, type CompiledGraph } from '../compiler/compile';
+import { OPTIMIZER_SPECS, type OptimizerName } from '../graph/training-settings';
 import { TRAINING_DEFAULTS, type GraphDoc } from '../graph/types';
 import { mulberry32 } from './data/rng';
 import { augmentBatch, type Augmentation } from './data/augment';
@@ -29,7 +30,7 @@ export interface TrainData {
 }
 
 export interface TrainSettings {
-  optimizer: 'sgd' | 'momentum' | 'adam' | 'rmsprop';
+  optimizer: OptimizerName;
   learningRate: number;
   batchSize: number;
   epochs: number;
@@ -106,17 +107,13 @@ export interface TrainHooks {
   progressInterval?: number;
 }
 
+/** The optimizer as the optimizer table (OPTIMIZER_SPECS) sets it up for TensorFlow.js. */
 export function makeOptimizer(tf: TF, s: Pick<TrainSettings, 'optimizer' | 'learningRate'>): tfjs.Optimizer {
-  switch (s.optimizer) {
-    case 'sgd':
-      return tf.train.sgd(s.learningRate);
-    case 'momentum':
-      return tf.train.momentum(s.learningRate, 0.9);
-    case 'rmsprop':
-      return tf.train.rmsprop(s.learningRate);
-    case 'adam':
-      return tf.train.adam(s.learningRate);
-  }
+  const spec = OPTIMIZER_SPECS[s.optimizer];
+  if (!spec) throw new Error(`Unknown optimizer "${String(s.optimizer)}".`);
+  const { factory, args } = spec.tfjs;
+  // Called as a method of tf.train (not detached), with the table's extra arguments.
+  return (tf.train[factory] as (learningRate: number, ...rest: number[]) => tfjs.Optimizer).call(tf.train, s.learningRate, ...args);
 }
 
 /** Copies images `indices` of a split into `out` as floats in [0, 1]. */

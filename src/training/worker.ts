@@ -382,8 +382,7 @@ const api: TrainerApi = {
     if (!data || !compiled) return { map: null, kernels: null };
     const image = probeImage();
     const maps = image ? await featureMaps(tf, compiled, image, data.shape, { only: new Set([nodeId]), maxChannels: 256, maxTile: 112, maxBars: 4096 }) : [];
-    const hasKernel = compiled.model.getLayer(nodeId).getClassName().startsWith('Conv2D');
-    return { map: maps[0] ?? null, kernels: hasKernel ? await kernelPicture(tf, compiled, nodeId) : null };
+    return { map: maps[0] ?? null, kernels: await kernelPicture(tf, compiled, nodeId) };
   },
 };
 

@@ -13,15 +13,26 @@ export function ConfusionMatrix({ result, classes }: { result: TestResult; class
     if (!cell) return;
     void samples('test', result.misclassified[cell[0]]![cell[1]]!).then(setImages);
   }, [cell, result]);
+  // The table always fits the panel's width (fixed layout, equal columns): with many classes the
+  // text shrinks, and past 16 the cells keep their colour and tooltip but drop their numbers.
+  const nc = classes.length;
+  const fontSize = nc <= 10 ? 10 : Math.max(7, Math.round(100 / nc));
+  const numbers = nc <= 16;
   return (
-    <div className="ll-confusion">
+    <div className={`ll-confusion${numbers ? '' : ' dense'}`} style={{ ['--cm-font' as string]: `${fontSize}px` }}>
       <table data-testid="confusion-matrix">
+        <colgroup>
+          <col className="ll-confusion-label" />
+          {classes.map((_, j) => (
+            <col key={j} />
+          ))}
+        </colgroup>
         <thead>
           <tr>
-            <th title="true class ↓ / predicted →">↓ true / predicted →</th>
+            <th title="true class ↓ / predicted →">true ↓ pred →</th>
             {classes.map((c, j) => (
-              <th key={j} title={c}>
-                {c.slice(0, 3)}
+              <th key={j} title={`predicted ${c}`}>
+                {numbers ? c.slice(0, 3) : ''}
               </th>
             ))}
           </tr>
@@ -29,18 +40,20 @@ export function ConfusionMatrix({ result, classes }: { result: TestResult; class
         <tbody>
           {result.confusion.map((row, i) => (
             <tr key={i}>
-              <th title={classes[i]}>{classes[i]!.slice(0, 8)}</th>
+              <th title={classes[i]}>{classes[i]}</th>
               {row.map((n, j) => {
                 const wrong = i !== j && n > 0;
                 const style = i === j ? { background: `rgba(22,163,74,${0.15 + (0.6 * n) / Math.max(1, ...row)})` } : n ? { background: `rgba(180,35,24,${0.1 + (0.7 * n) / max})` } : undefined;
                 return (
                   <td key={j} style={style} className={wrong ? 'clickable' : undefined} data-testid={`confusion-${i}-${j}`} title={`${n} ${classes[i]} predicted as ${classes[j]}`}>
                     {wrong ? (
-                      <button type="button" onClick={() => setCell([i, j])}>
-                        {n}
+                      <button type="button" onClick={() => setCell([i, j])} aria-label={`${n} ${classes[i]} predicted as ${classes[j]}`}>
+                        {numbers ? n : ''}
                       </button>
-                    ) : (
+                    ) : numbers ? (
                       n || ''
+                    ) : (
+                      ''
                     )}
                   </td>
                 );

@@ -64,9 +64,15 @@ export function FeatureMapView({ map, classes, large = false }: { map: FeatureMa
     map.values.forEach((v, i) => v > map.values[best]! && (best = i));
     top = `${classes?.[best] ?? best} · ${(map.values[best]! * 100).toFixed(1)}%`;
   }
+  // A grid keeps its own aspect ratio: as wide as there is room for, no taller than the limit
+  // (60% of the window when large, 56 px on a node), never letterboxed.
+  const gridStyle =
+    map.kind === 'grid'
+      ? { aspectRatio: `${map.width} / ${map.height}`, width: `min(100%, calc(${large ? '60vh' : '56px'} * ${map.width / Math.max(1, map.height)}))`, height: 'auto', maxHeight: 'none', margin: '0 auto' }
+      : undefined;
   return (
     <div className={`ll-fmap ${map.kind}${large ? ' large' : ''}`} data-testid="feature-map" data-kind={map.kind} title={title}>
-      <canvas ref={ref} />
+      <canvas ref={ref} style={gridStyle} />
       {top && (
         <span className="ll-fmap-top" data-testid="feature-map-top">
           {top}

@@ -10,9 +10,10 @@ import type { Sample } from '../training/protocol';
 import { useTraining } from '../training/store';
 
 /** Paints one image (floats 0–1, h*w*c with c = 1 or 3) on a small canvas. */
-export function ImageThumb({ sample, caption, image }: { sample?: Sample; caption?: string; image?: Float32Array }) {
+export function ImageThumb({ sample, caption, image, shape: ownShape, testid = 'sample' }: { sample?: Sample; caption?: string; image?: Float32Array; shape?: readonly [number, number, number]; testid?: string }) {
   const ref = useRef<HTMLCanvasElement>(null);
-  const shape = useTraining((s) => s.dataset?.shape);
+  const datasetShape = useTraining((s) => s.dataset?.shape);
+  const shape = ownShape ?? datasetShape;
   const data = image ?? sample?.image;
   useEffect(() => {
     const c = ref.current;
@@ -35,7 +36,7 @@ export function ImageThumb({ sample, caption, image }: { sample?: Sample; captio
     ctx.putImageData(img, 0, 0);
   }, [data, shape]);
   return (
-    <figure className="ll-thumb" data-testid="sample">
+    <figure className="ll-thumb" data-testid={testid}>
       <canvas ref={ref} />
       {caption && <figcaption>{caption}</figcaption>}
     </figure>

@@ -15,9 +15,15 @@ import { FeatureMapView } from '../../viz/FeatureMapView';
 import { openNodeDetail } from '../NodeDetail';
 import { ParamControl } from '../ParamControl';
 import { setParamAction } from '../actions';
+import { handleNodeKey } from '../keyboard';
 import type { LLNode, Schemes } from './types';
 
-const { RefSocket } = Presets.classic;
+/**
+ * Sockets only re-render when their own props change: each render of Rete's RefSocket re-registers
+ * the socket, which measures its position (a forced layout) and redraws its wires. Without this a
+ * node re-rendering for its selection (Ctrl+A on ResNet-50: 177 nodes) took seconds.
+ */
+const RefSocket = memo(Presets.classic.RefSocket) as unknown as typeof Presets.classic.RefSocket;
 
 function useNodeData(id: string) {
   return useEditor(
@@ -43,6 +49,9 @@ function useNodeData(id: string) {
 export const NodeView = memo(function NodeView({ data, emit }: { data: LLNode; emit: RenderEmit<Schemes> }) {
   const id = data.id;
   const v = useNodeData(id);
+  // Selection comes from the store (Rete's selector is mirrored into it): a selection change
+  // re-renders only this node's face, not Rete's whole node (sockets, wires, minimap).
+  const selected = useEditor((s) => s.selection.includes(id));
   const map = useTraining((s) => s.maps.get(id));
   const classes = useTraining((s) => s.dataset?.classes);
   const ref = useRef<HTMLDivElement>(null);
@@ -63,15 +72,23 @@ export const NodeView = memo(function NodeView({ data, emit }: { data: LLNode; e
       data.height = el.offsetHeight;
     }
   }, [data, face.length, inputs.length, v.severity, v.message, !!map]);
+  // What moves the sockets: the rows of the face and the header. When it changes, the sockets
+  // re-register (data-layout is a new prop) and Rete re-measures them and redraws their wires.
+  const socketLayout = `${face.join(',')}|${inputs.length}|${v.severity ?? ''}`;
   const message = v.message.startsWith(`${id}: `) ? v.message.slice(id.length + 2) : v.message;
 
   return (
     <div
       ref={ref}
-      className={`ll-node${data.selected ? ' selected' : ''}${v.severity ? ` has-${v.severity}` : ''}`}
+      className={`ll-node${selected ? ' selected' : ''}${v.severity ? ` has-${v.severity}` : ''}`}
       data-testid="node"
       data-node-id={id}
       style={{ ['--node-color' as string]: color }}
+      tabIndex={0}
+      role="group"
+      aria-roledescription="layer"
+      aria-label={`${def?.title ?? v.node?.type ?? 'Unknown'} ${id}${selected ? ', selected' : ''}${v.severity ? `, ${v.problemCount} problem${v.problemCount > 1 ? 's' : ''}` : ''}`}
+      onKeyDown={(e) => handleNodeKey(id, e) && (e.preventDefault(), e.stopPropagation())}
     >
       <div className="ll-node-header" title={def ? `${def.summary}\n\n${def.explain}` : `Unknown node type "${v.node?.type}"`}>
         <span className="ll-node-title" data-testid="title">
@@ -79,7 +96,7 @@ export const NodeView = memo(function NodeView({ data, emit }: { data: LLNode; e
         </span>
         <span className="ll-node-id">{id}</span>
         {v.severity && (
-          <span className={`ll-badge ${v.severity}`} data-testid="node-badge" title={v.message} aria-label={`${v.problemCount} ${v.severity === 'error' ? 'error' : 'warning'}(s)`}>
+          <span className={`ll-badge ${v.severity}`} data-testid="node-badge" title={v.message} role="img" aria-label={`${v.problemCount} ${v.severity === 'error' ? 'error' : 'warning'}(s)`}>
             {v.severity === 'error' ? '!' : '⚠'}
           </span>
         )}
@@ -89,7 +106,7 @@ export const NodeView = memo(function NodeView({ data, emit }: { data: LLNode; e
           {inputs.map(([key, input]) =>
             input ? (
               <div className="ll-port in" key={key} data-testid={`input-${key}`}>
-                <RefSocket name="input-socket" side="input" socketKey={key} nodeId={id} emit={emit} payload={input.socket} data-testid="input-socket" />
+                <RefSocket name="input-socket" side="input" socketKey={key} nodeId={id} emit={emit} payload={input.socket} data-testid="input-socket" data-layout={socketLayout} />
                 {inputs.length > 1 && <span className="ll-port-label">{key}</span>}
               </div>
             ) : null,
@@ -107,7 +124,7 @@ export const NodeView = memo(function NodeView({ data, emit }: { data: LLNode; e
         <div className="ll-node-outputs">
           {data.outputs.out && (
             <div className="ll-port out" data-testid="output-out">
-              <RefSocket name="output-socket" side="output" socketKey="out" nodeId={id} emit={emit} payload={data.outputs.out.socket} data-testid="output-socket" />
+              <RefSocket name="output-socket" side="output" socketKey="out" nodeId={id} emit={emit} payload={data.outputs.out.socket} data-testid="output-socket" data-layout={socketLayout} />
             </div>
           )}
         </div>
@@ -128,19 +145,27 @@ export const NodeView = memo(function NodeView({ data, emit }: { data: LLNode; e
           </button>
         </div>
       )}
-      <div className="ll-node-footer">
+      {/* A problem is told in the footer, one line (the full text in its tooltip, the badge's and
+          the inspector's), so a node never grows over the node below when an error comes and goes. */}
+      <div className={`ll-node-footer${v.severity ? ` has-${v.severity}` : ''}`}>
         <span className="ll-shape" data-testid="node-shape" title="Output shape (height×width×channels)">
           {v.shape ?? '?'}
         </span>
-        <span className="ll-count" data-testid="node-params" title="Weights in this layer">
+        {v.severity && (
+          <span className={`ll-node-message ${v.severity}`} data-testid="node-message" title={v.count === null ? v.message : `${v.message}\n\n${v.count.toLocaleString('en-US')} params`}>
+            {message}
+          </span>
+        )}
+        <span className="ll-count" data-testid="node-params" title="Weights in this layer" hidden={!!v.severity}>
           {v.count === null ? '' : `${v.count.toLocaleString('en-US')} params`}
         </span>
       </div>
-      {v.severity && (
-        <div className={`ll-node-message ${v.severity}`} data-testid="node-message">
-          {message}
-        </div>
-      )}
+      {/* The compact face, shown only when zoomed out (editor.css, data-lod on the canvas): title
+          and output shape in type that stays readable on screen. */}
+      <div className="ll-node-lod" data-testid="node-lod" aria-hidden="true">
+        <span className="ll-node-lod-title">{def?.title ?? v.node?.type ?? '?'}</span>
+        <span className="ll-node-lod-shape">{v.shape ?? '?'}</span>
+      </div>
     </div>
   );
 });

@@ -7,7 +7,7 @@
  */
 import { createRoot } from 'react-dom/client';
 import { ClassicPreset, NodeEditor } from 'rete';
-import { AreaExtensions, AreaPlugin } from 'rete-area-plugin';
+import { AreaExtensions, AreaPlugin, Zoom } from 'rete-area-plugin';
 import type { AutoArrangePlugin } from 'rete-auto-arrange-plugin';
 import { ConnectionPlugin, Presets as ConnectionPresets, type SocketData } from 'rete-connection-plugin';
 import { ContextMenuPlugin } from 'rete-context-menu-plugin';
@@ -17,7 +17,8 @@ import { NODE_DEFS, getNodeDef } from '../../../nodes/registry';
 import { inputPorts } from '../../../nodes/types';
 import { edgeKey } from '../../graph/edit';
 import type { GraphDoc } from '../../graph/types';
-import { addNodeAction, connectAction, deleteNodesAction, disconnectAction, duplicateAction, moveNodesAction } from '../actions';
+import { addNodeAction, connectAction, deleteNodesAction, disconnectAction, duplicateAction, moveNodesAction, settleNewNodeAction } from '../actions';
+import { boxAt, freeCentre, placeBox, unstack, type Box, type Point, type Size } from '../placement';
 import { useEditor } from '../store';
 import { ContextMenuSearch } from './ContextMenuSearch';
 import { NodeView } from './NodeView';
@@ -29,6 +30,97 @@ import { LLConnection, LLNode, tensorSocket, type AreaExtra, type Schemes } from
  * (edit.connect) is what allows exactly one wire per input and explains a refusal.
  */
 const viewInput = (key: string) => new ClassicPreset.Input(tensorSocket, key, true);
+
+/** Below this zoom the nodes show their compact face (title and output shape in type that stays readable). */
+export const LOD_COMPACT_BELOW = 0.5;
+/** Zoom to fit never goes below this (the compact face's titles are ≥ 12 px on screen there): a bigger graph shows its start. */
+export const FIT_MIN_ZOOM = 0.45;
+/** The zoom range of the wheel, pinch and the + / - keys. */
+export const MIN_ZOOM = 0.08;
+export const MAX_ZOOM = 2.5;
+/** One wheel notch (or one + / - key press) zooms by this factor. */
+export const ZOOM_STEP = 1.15;
+
+/**
+ * Wheel and pinch zoom in even steps: one mouse-wheel notch zooms by ZOOM_STEP whatever pixel
+ * size the browser gives a notch (53, 100, 120 px, or 3 lines), a trackpad's small deltas zoom in
+ * proportion (100 px of scrolling = one notch) and a pinch (a wheel event with ctrlKey) follows
+ * the fingers as the browser's own page zoom does. Rete's stock Zoom caps every event at 10% and
+ * scales small ones down, so a fine-grained wheel barely zoomed.
+ */
+class StepZoom extends Zoom {
+  constructor(private readonly getK: () => number) {
+    super(0.1);
+    this.wheel = (e: WheelEvent) => {
+      e.preventDefault();
+      const px = e.deltaMode === 1 ? e.deltaY * 40 : e.deltaMode === 2 ? e.deltaY * 800 : e.deltaY;
+      if (!px) return;
+      let factor: number;
+      if (e.ctrlKey) factor = Math.exp(-px / 100);
+      else if (Math.abs(px) >= 50) factor = ZOOM_STEP ** (-Math.sign(px) * Math.min(3, Math.max(1, Math.round(Math.abs(px) / 100))));
+      else factor = ZOOM_STEP ** (-px / 100);
+      const k = this.getK();
+      const next = Math.min(MAX_ZOOM, Math.max(MIN_ZOOM, k * factor));
+      if (next === k) return;
+      const delta = next / k - 1;
+      const { left, top } = this.element.getBoundingClientRect();
+      this.onzoom(delta, (left - e.clientX) * delta, (top - e.clientY) * delta, 'wheel');
+    };
+    // A double-click on the canvas adds a layer there (EditorHooks.onBackgroundDoubleClick); it
+    // must not also zoom (Rete's default), which moved the spot the user had pointed at.
+    this.dblclick = (e: MouseEvent) => e.preventDefault();
+  }
+}
+
+/**
+ * Rete's selectableNodes without its per-node re-render: Rete's version marks the node selected
+ * and calls area.update('node'), which re-renders the node, re-measures its sockets, redraws its
+ * wires and the minimap — 3.5 s for Ctrl+A on ResNet-50. Here the selector (which drags the
+ * selected nodes together) is kept as Rete keeps it, and the node's face shows its selection from
+ * the store, into which the selector is mirrored (NodeView). Same events, same behaviour.
+ */
+function selectableNodes(area: AreaPlugin<Schemes, AreaExtra>, editor: NodeEditor<Schemes>, selector: ReturnType<typeof AreaExtensions.selector>, accumulating: { active(): boolean }) {
+  let twitch: number | null = 0;
+  const select = async (nodeId: string, accumulate: boolean) => {
+    const node = editor.getNode(nodeId);
+    if (!node) return;
+    await selector.add(
+      {
+        label: 'node',
+        id: node.id,
+        translate: async (dx: number, dy: number) => {
+          const view = area.nodeViews.get(node.id);
+          if (view) await view.translate(view.position.x + dx, view.position.y + dy);
+        },
+        unselect: () => {
+          node.selected = false;
+        },
+      },
+      accumulate,
+    );
+    node.selected = true;
+  };
+  area.addPipe(async (context) => {
+    if (!context || typeof context !== 'object' || !('type' in context)) return context;
+    if (context.type === 'nodepicked') {
+      selector.pick({ id: context.data.id, label: 'node' });
+      twitch = null;
+      await select(context.data.id, accumulating.active());
+    } else if (context.type === 'nodetranslated') {
+      const { id, position, previous } = context.data;
+      if (selector.isPicked({ id, label: 'node' })) await selector.translate(position.x - previous.x, position.y - previous.y);
+    } else if (context.type === 'pointerdown') {
+      twitch = 0;
+    } else if (context.type === 'pointermove') {
+      if (twitch !== null) twitch++;
+    } else if (context.type === 'pointerup') {
+      if (twitch !== null && twitch < 4) await selector.unselectAll();
+      twitch = null;
+    }
+    return context;
+  });
+  return { select };
+}
 
 export interface WireDrop {
   /** The socket the wire was dragged from. */
@@ -50,6 +142,13 @@ export interface EditorHandle {
   nodeSizes(): Map<string, { width: number; height: number }>;
   /** Resolves once the view shows the current document. */
   synced(): Promise<void>;
+  /**
+   * Adds a node centred on `client` (a drop, a double-click, a wire's end; page px) or, when null,
+   * on the centre of the free canvas (moved off a node already there), and always wholly inside
+   * the visible free canvas: never under the minimap or past the canvas' edges, where the
+   * palette, side panel, toolbar and totals bar are. Returns the new node's id.
+   */
+  addNodeAt(type: string, client: Point | null, opts?: { connectFrom?: string; connectTo?: [string, string] }): Promise<string | undefined>;
 }
 
 export interface EditorHooks {
@@ -73,16 +172,59 @@ export async function createEditor(container: HTMLElement, hooks: EditorHooks): 
     return [(clientX - rect.left - x) / k, (clientY - rect.top - y) / k];
   };
 
+  area.area.setZoomHandler(new StepZoom(() => area.area.transform.k));
+
+  // Level of detail: zoomed out, nodes show their compact face (editor.css), whose type is
+  // counter-scaled by --ll-zoom to stay readable. One attribute and one variable on the canvas;
+  // the variable only changes while the compact face shows.
+  const applyZoomStyle = () => {
+    const k = area.area.transform.k;
+    const lod = k < LOD_COMPACT_BELOW ? 'compact' : 'full';
+    if (container.dataset.lod !== lod) container.dataset.lod = lod;
+    if (lod === 'compact') container.style.setProperty('--ll-zoom', k.toFixed(4));
+  };
+  applyZoomStyle();
+
+  // --- placement of new nodes (placement.ts does the geometry, in page px) ------------------
+  /** The canvas' box (within the window) and the boxes inside it that cover the graph. */
+  const freeCanvas = (): { free: Box; covers: Box[] } => {
+    const r = container.getBoundingClientRect();
+    const free = { left: Math.max(0, r.left), top: Math.max(0, r.top), right: Math.min(window.innerWidth, r.right), bottom: Math.min(window.innerHeight, r.bottom) };
+    const covers: Box[] = [];
+    for (const el of container.querySelectorAll<HTMLElement>('[data-testid="minimap"], [data-canvas-overlay]')) {
+      const b = el.getBoundingClientRect();
+      if (b.width > 0 && b.height > 0) covers.push({ left: b.left, top: b.top, right: b.right, bottom: b.bottom });
+    }
+    return { free, covers };
+  };
+  const toClient = (ax: number, ay: number): Point => {
+    const rect = container.getBoundingClientRect();
+    const { x, y, k } = area.area.transform;
+    return { x: rect.left + x + ax * k, y: rect.top + y + ay * k };
+  };
+  const onScreen = (s: Size): Size => ({ width: s.width * area.area.transform.k, height: s.height * area.area.transform.k });
+  /** A new node's size before it is drawn: that of a node of the same type on the canvas, else Rete's default. */
+  const expectedSize = (type: string): Size => {
+    const same = editor.getNodes().find((n) => n.nodeType === type);
+    return same ? { width: same.width, height: same.height } : { width: 220, height: 120 };
+  };
+  /** Area coordinates of the top-left corner that puts a node of `size` centred on `centre`, in the free canvas. */
+  const placeFor = (size: Size, centre: Point): [number, number] => {
+    const { free, covers } = freeCanvas();
+    const p = placeBox(onScreen(size), centre, free, covers);
+    return toArea(p.x, p.y);
+  };
+
   const contextMenu = new ContextMenuPlugin<Schemes>({
     items(context) {
       if (context === 'root') {
-        const at = toArea(pointer.x, pointer.y);
+        const at = { ...pointer };
         return {
           searchBar: true,
           list: NODE_DEFS.filter((d) => d.role !== 'input' || !useEditor.getState().doc.nodes.some((n) => n.type === 'input')).map((d) => ({
             label: d.title,
             key: d.type,
-            handler: () => void addNodeAction(d.type, at),
+            handler: () => void handle.addNodeAt(d.type, at),
           })),
         };
       }
@@ -102,7 +244,7 @@ export async function createEditor(container: HTMLElement, hooks: EditorHooks): 
   });
 
   const selector = AreaExtensions.selector();
-  const selectable = AreaExtensions.selectableNodes(area, selector, { accumulating: AreaExtensions.accumulateOnCtrl() });
+  const selectable = selectableNodes(area, editor, selector, AreaExtensions.accumulateOnCtrl());
   AreaExtensions.simpleNodesOrder(area);
 
   render.addPreset(Presets.classic.setup({ customize: { node: () => NodeView as never } }));
@@ -115,6 +257,19 @@ export async function createEditor(container: HTMLElement, hooks: EditorHooks): 
   area.use(render);
   area.use(contextMenu);
   area.use(minimap);
+
+  // The minimap redraws all its nodes (and reads the canvas' size, forcing a layout) on every
+  // node render, node move, pan and zoom: a Ctrl+A on ResNet-50 redrew it 177 times in one go,
+  // and each pointer move of a pan redrew it. Once per animation frame is enough.
+  const minimapRender = (minimap as unknown as { render(): void }).render.bind(minimap);
+  let minimapFrame = 0;
+  (minimap as unknown as { render(): void }).render = () => {
+    if (!minimapFrame)
+      minimapFrame = requestAnimationFrame(() => {
+        minimapFrame = 0;
+        minimapRender();
+      });
+  };
 
   // --- Rete -> document -------------------------------------------------------------------
   const edgeOf = (c: LLConnection) => ({ from: [c.source, c.sourceOutput] as [string, string], to: [c.target, c.targetInput] as [string, string] });
@@ -150,6 +305,27 @@ export async function createEditor(container: HTMLElement, hooks: EditorHooks): 
     };
   }
 
+  // Panning moves the whole graph with one transform. While it lasts, the graph is its own
+  // compositor layer (will-change) and takes no pointer events, so that a pointer move is neither
+  // a repaint of every node nor a hit test through thousands of elements (ResNet-50: ≈ 90 ms
+  // per move before). Both are undone when the pointer is released: the layer is then painted
+  // afresh, sharp at the current zoom.
+  const holder = area.area.content.holder;
+  let panning = false;
+  const startPan = () => {
+    if (panning) return;
+    panning = true;
+    holder.style.willChange = 'transform';
+    holder.style.pointerEvents = 'none';
+  };
+  const endPan = () => {
+    if (!panning) return;
+    panning = false;
+    holder.style.willChange = '';
+    holder.style.pointerEvents = '';
+  };
+  window.addEventListener('blur', endPan);
+
   area.addPipe((ctx) => {
     switch (ctx.type) {
       case 'pointermove':
@@ -159,6 +335,13 @@ export async function createEditor(container: HTMLElement, hooks: EditorHooks): 
       case 'pointerdown':
         pointer.x = ctx.data.event.clientX;
         pointer.y = ctx.data.event.clientY;
+        if (ctx.data.event.button === 0 && !(ctx.data.event.target as Element).closest?.('[data-testid="node"], [data-testid="minimap"]')) startPan();
+        break;
+      case 'pointerup':
+        endPan();
+        break;
+      case 'zoomed':
+        applyZoomStyle();
         break;
       case 'nodedragged': {
         const ids = new Set([...selector.entities.values()].map((e) => e.id));
@@ -288,6 +471,8 @@ export async function createEditor(container: HTMLElement, hooks: EditorHooks): 
 
   const handle: EditorHandle = {
     destroy() {
+      cancelAnimationFrame(minimapFrame);
+      window.removeEventListener('blur', endPan);
       unsubscribe();
       container.removeEventListener('dblclick', onDblClick);
       area.destroy();
@@ -295,10 +480,25 @@ export async function createEditor(container: HTMLElement, hooks: EditorHooks): 
     async fit(ids) {
       await running;
       const nodes = ids ? ids.map((id) => editor.getNode(id)).filter((n): n is LLNode => !!n) : editor.getNodes();
-      if (!nodes.length) return;
-      await AreaExtensions.zoomAt(area, nodes, { scale: 0.9 });
-      // Never magnify past 100%: a lone node should not fill the screen.
-      if (area.area.transform.k > 1) await handle.zoomBy(1 / area.area.transform.k);
+      const boxes = nodes.flatMap((n) => {
+        const p = area.nodeViews.get(n.id)?.position;
+        return p ? [boxAt(p.x, p.y, { width: n.width, height: n.height })] : [];
+      });
+      if (!boxes.length) return;
+      const left = Math.min(...boxes.map((b) => b.left));
+      const top = Math.min(...boxes.map((b) => b.top));
+      const width = Math.max(...boxes.map((b) => b.right)) - left;
+      const height = Math.max(...boxes.map((b) => b.bottom)) - top;
+      const W = container.clientWidth;
+      const H = container.clientHeight;
+      // Fill 90% of the view, but never magnify past 100% (a lone node should not fill the
+      // screen) nor shrink below FIT_MIN_ZOOM (unreadable): a graph too big for that shows its
+      // start — its left (and top) end, where the input is — and the minimap shows the rest.
+      const k = Math.min(1, Math.max(FIT_MIN_ZOOM, Math.min((0.9 * W) / width, (0.9 * H) / height)));
+      const edge = 32;
+      area.area.transform.x = width * k <= W - 2 * edge ? W / 2 - (left + width / 2) * k : edge - left * k;
+      area.area.transform.y = height * k <= H - 2 * edge ? H / 2 - (top + height / 2) * k : edge - top * k;
+      await area.area.zoom(k, 0, 0);
     },
     async arrange() {
       await running;
@@ -313,10 +513,11 @@ export async function createEditor(container: HTMLElement, hooks: EditorHooks): 
       for (const [id, view] of area.nodeViews) positions.set(id, [view.position.x, view.position.y]);
       moveNodesAction(positions, 'Auto-arrange');
     },
-    async zoomBy(factor) {
+    async zoomBy(wanted) {
       // Zoom around the centre of the view: the point under it stays put.
       const rect = container.getBoundingClientRect();
       const { k, x, y } = area.area.transform;
+      const factor = Math.min(MAX_ZOOM, Math.max(MIN_ZOOM, k * wanted)) / k;
       await area.area.zoom(k * factor, (rect.width / 2 - x) * (1 - factor), (rect.height / 2 - y) * (1 - factor));
     },
     toArea,
@@ -328,6 +529,30 @@ export async function createEditor(container: HTMLElement, hooks: EditorHooks): 
       return new Map(editor.getNodes().map((n) => [n.id, { width: n.width, height: n.height }]));
     },
     synced: () => running,
+    async addNodeAt(type, client, opts = {}) {
+      await running;
+      const expected = expectedSize(type);
+      let centre = client;
+      if (!centre) {
+        // The centre of the free canvas, moved along if a node already sits right there.
+        const { free } = freeCanvas();
+        const taken = editor.getNodes().flatMap((n) => {
+          const p = area.nodeViews.get(n.id)?.position;
+          if (!p) return [];
+          const c = toClient(p.x, p.y);
+          return [boxAt(c.x, c.y, onScreen({ width: n.width, height: n.height }))];
+        });
+        centre = unstack(freeCentre(free), onScreen(expected), taken, free, 32);
+      }
+      const id = addNodeAction(type, placeFor(expected, centre), opts);
+      if (!id) return undefined;
+      // Drawn now with its real size (NodeView measures it): centre it exactly, in the same undo step.
+      await handle.synced();
+      const node = editor.getNode(id);
+      if (node) settleNewNodeAction(id, placeFor({ width: node.width, height: node.height }, centre));
+      await handle.synced();
+      return id;
+    },
   };
   return handle;
 }

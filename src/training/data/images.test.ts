@@ -1,5 +1,18 @@
 import { describe, expect, it } from 'vitest';
-import { filePath, filesFromEntries, fitRect, groupByClass, isImageFile, loadImageFolder, rgbaToPixels, type Decoder, type EntryLike } from './images';
+import {
+  filePath,
+  filesFromEntries,
+  fitRect,
+  groupByClass,
+  inputAdvice,
+  isColourful,
+  isImageFile,
+  loadImageFolder,
+  rgbaToPixels,
+  summariseImages,
+  type Decoder,
+  type EntryLike,
+} from './images';
 
 /** A Node File with the path a folder input would give it. */
 function file(path: string, content = 'x', type = ''): File {
@@ -151,3 +164,81 @@ describe('filesFromEntries', () => {
     expect(dataset.classes).toEqual(['cat', 'dog']);
   });
 });
+
+/** RGBA bytes of n pixels, each [r, g, b, a]. */
+const rgba = (px: number[][]) => Uint8ClampedArray.from(px.flat());
+
+describe('colour and size of the originals', () => {
+  it('tells colour from grey (and from grey saved with a little chroma noise)', () => {
+    expect(isColourful(rgba(Array.from({ length: 100 }, (_, i) => [i, i, i, 255])))).toBe(false);
+    // JPEG greys: channels a few levels apart
+    expect(isColourful(rgba(Array.from({ length: 100 }, (_, i) => [i + 5, i, i + 3, 255])))).toBe(false);
+    // one clearly red pixel in 100 (1%) is colour; a red pixel that is transparent is not
+    expect(isColourful(rgba([[200, 30, 30, 255], ...Array.from({ length: 99 }, () => [9, 9, 9, 255])]))).toBe(true);
+    expect(isColourful(rgba([[200, 30, 30, 0], ...Array.from({ length: 99 }, () => [9, 9, 9, 255])]))).toBe(false);
+    expect(isColourful(rgba([[200, 30, 30, 255], ...Array.from({ length: 199 }, () => [9, 9, 9, 255])]))).toBe(false); // 0.5%
+  });
+
+  it('sums up sizes (median) and colour', () => {
+    const facts = summariseImages([
+      { width: 96, height: 96, colour: true },
+      { width: 100, height: 90, colour: false },
+      { width: 96, height: 96, colour: true },
+      { width: 0, height: 0, colour: true }, // size unknown: counted, not in the median
+    ]);
+    expect(facts).toEqual({ count: 4, colour: 3, width: 96, height: 96, mixedSizes: true });
+    expect(summariseImages([])).toEqual({ count: 0, colour: 0, width: 0, height: 0, mixedSizes: false });
+  });
+
+  it('says when colour or size is lost and suggests a fitting Input shape', () => {
+    const colour96 = { count: 30, colour: 30, width: 96, height: 96, mixedSizes: false };
+    const a = inputAdvice(colour96, [28, 28, 1])!;
+    expect(a.message).toBe('These images are 96×96 in colour; your network sees 28×28 grey.');
+    expect(a).toMatchObject({ colourLost: true, shrunk: true, shape: [64, 64, 3] }); // capped at 64
+    // 48×48 colour fits as it is
+    expect(inputAdvice({ ...colour96, width: 48, height: 48 }, [28, 28, 1])!.shape).toEqual([48, 48, 3]);
+    // already fitting: nothing to say
+    expect(inputAdvice({ ...colour96, width: 48, height: 48 }, [48, 48, 3])).toBeNull();
+    // grey 28×28 originals on a 28×28 grey Input: nothing lost
+    expect(inputAdvice({ count: 5, colour: 0, width: 28, height: 28, mixedSizes: false }, [28, 28, 1])).toBeNull();
+    // grey but larger: the size only, still grey; wide images keep their aspect (multiples of 4)
+    const wide = inputAdvice({ count: 5, colour: 0, width: 200, height: 100, mixedSizes: true }, [28, 28, 1])!;
+    expect(wide.message).toBe('These images are typically 200×100; your network sees 28×28 grey.');
+    expect(wide).toMatchObject({ colourLost: false, shrunk: true, shape: [32, 64, 1] });
+    // colour but small: the Input keeps its size and becomes colour
+    const small = inputAdvice({ count: 10, colour: 4, width: 20, height: 20, mixedSizes: false }, [28, 28, 1])!;
+    expect(small.message).toBe('These images are 20×20 (4 of 10 in colour); your network sees 28×28 grey.');
+    expect(small).toMatchObject({ colourLost: true, shrunk: false, shape: [28, 28, 3] });
+    // larger than a colour Input: only the size, reported as colour
+    expect(inputAdvice({ ...colour96 }, [32, 32, 3])).toMatchObject({ message: 'These images are 96×96 in colour; your network sees 32×32 in colour.', shape: [64, 64, 3] });
+    // the Input is already bigger than the cap: never suggest shrinking it
+    expect(inputAdvice({ ...colour96, width: 300, height: 300 }, [128, 128, 3])).toBeNull();
+  });
+
+  it('loadImageFolder keeps the facts and a few examples from the decoder', async () => {
+    const colourDecode: Decoder = async (f, w, h) => {
+      const red = (await f.text()) === 'R';
+      const out = new Uint8ClampedArray(w * h * 4);
+      for (let i = 0; i < w * h; i++) out.set(red ? [220, 20, 20, 255] : [90, 90, 90, 255], i * 4);
+      return { rgba: out, width: 48, height: red ? 48 : 40 };
+    };
+    const files = [file('f/a/1.png', 'R'), file('f/a/2.png', 'R'), file('f/b/3.png', 'G'), file('f/c/4.png', 'R'), file('f/c/5.png', 'G')];
+    const { facts, examples, dataset } = await loadImageFolder(files, { shape: [8, 8, 1], validationShare: 0, seed: 1 }, colourDecode);
+    expect(facts).toEqual({ count: 5, colour: 3, width: 48, height: 48, mixedSizes: true });
+    // one per class first (a, b, c), then the next
+    expect(examples.map((e) => [e.cls, e.file.name])).toEqual([
+      ['a', '1.png'],
+      ['b', '3.png'],
+      ['c', '4.png'],
+      ['a', '2.png'],
+    ]);
+    expect(examples[0]!.pixels.length).toBe(8 * 8);
+    expect(examples[0]!.pixels[0]).toBeCloseTo((0.299 * 220 + 0.587 * 20 + 0.114 * 20) / 255, 5);
+    expect(dataset.shape).toEqual([8, 8, 1]);
+    // a decoder that returns bare bytes leaves the size unknown
+    const bare = await loadImageFolder(folderOf2(), { shape: [2, 2, 1], validationShare: 0, seed: 1 }, fakeDecode);
+    expect(bare.facts).toMatchObject({ count: 2, colour: 0, width: 0, height: 0 });
+  });
+});
+
+const folderOf2 = () => [file('r/a/x.png', 'A'), file('r/b/y.png', 'B')];

@@ -28,8 +28,121 @@ export interface Skipped {
   reason: string;
 }
 
-/** Decodes one file to h×w RGBA bytes (row-major, 4 per pixel). */
-export type Decoder = (file: File, w: number, h: number, fit: Fit) => Promise<Uint8ClampedArray | Uint8Array>;
+/** One decoded file: h×w RGBA bytes and the size of the original picture. */
+export interface DecodedImage {
+  rgba: Uint8ClampedArray | Uint8Array;
+  width: number;
+  height: number;
+}
+
+/**
+ * Decodes one file to h×w RGBA bytes (row-major, 4 per pixel), with the original's size when the
+ * decoder knows it (bare bytes: the original size is unknown).
+ */
+export type Decoder = (file: File, w: number, h: number, fit: Fit) => Promise<Uint8ClampedArray | Uint8Array | DecodedImage>;
+
+/** What the decoded originals looked like, before they were made to fit the Input node. */
+export interface FolderFacts {
+  /** Images decoded. */
+  count: number;
+  /** How many of them are in colour (see isColourful). */
+  colour: number;
+  /** The originals' typical (median) width and height; 0 when the decoder did not say. */
+  width: number;
+  height: number;
+  /** Whether the originals differ in size. */
+  mixedSizes: boolean;
+}
+
+/** A few decoded images (one per class first) for showing originals beside what the network sees. */
+export interface FolderExample {
+  file: File;
+  cls: string;
+  /** As the network sees it: h×w×c floats 0–1 at the shape decoded. */
+  pixels: Float32Array;
+}
+
+/**
+ * Whether RGBA bytes show colour: at least 1% of the opaque pixels have channels more than 24
+ * levels apart (greys saved as colour JPEGs differ by a few levels, which is not colour).
+ */
+export function isColourful(rgba: ArrayLike<number>): boolean {
+  const n = rgba.length / 4;
+  let coloured = 0;
+  let opaque = 0;
+  for (let i = 0; i < n; i++) {
+    if (rgba[i * 4 + 3]! < 16) continue;
+    opaque++;
+    const r = rgba[i * 4]!;
+    const g = rgba[i * 4 + 1]!;
+    const b = rgba[i * 4 + 2]!;
+    if (Math.max(r, g, b) - Math.min(r, g, b) > 24) coloured++;
+  }
+  return opaque > 0 && coloured >= Math.max(1, opaque * 0.01);
+}
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length ? s[Math.floor((s.length - 1) / 2)]! : 0;
+};
+
+/** Sums up the decoded originals (sizes 0 = unknown are left out of the typical size). */
+export function summariseImages(images: readonly { width: number; height: number; colour: boolean }[]): FolderFacts {
+  const sized = images.filter((i) => i.width > 0 && i.height > 0);
+  return {
+    count: images.length,
+    colour: images.filter((i) => i.colour).length,
+    width: median(sized.map((i) => i.width)),
+    height: median(sized.map((i) => i.height)),
+    mixedSizes: sized.some((i) => i.width !== sized[0]!.width || i.height !== sized[0]!.height),
+  };
+}
+
+/** The longest side suggested for the Input node: bigger images train too slowly in a browser. */
+export const SUGGESTED_MAX_SIDE = 64;
+
+export interface InputAdvice {
+  /** "These images are 96×96 in colour; your network sees 28×28 grey." */
+  message: string;
+  /** Whether colour is lost (the images have colour, the Input is grey). */
+  colourLost: boolean;
+  /** Whether the images are shrunk (larger than the Input). */
+  shrunk: boolean;
+  /** A fitting Input shape [h, w, c]: the images' size (longest side at most SUGGESTED_MAX_SIDE, multiples of 4), colour if any image has it. */
+  shape: [number, number, number];
+}
+
+/**
+ * Compares the originals with the Input node's shape [h, w, c]: null when the network sees them
+ * as they are (or the suggested shape would be the same), else what is lost and a fitting shape.
+ */
+export function inputAdvice(facts: FolderFacts, input: readonly number[]): InputAdvice | null {
+  const [h, w, c] = input as [number, number, number];
+  if (!facts.count || !(h > 0 && w > 0)) return null;
+  const colourLost = facts.colour > 0 && c === 1;
+  const shrunk = facts.width > w || facts.height > h;
+  if (!colourLost && !shrunk) return null;
+  let sh = h;
+  let sw = w;
+  if (shrunk) {
+    const scale = Math.min(1, SUGGESTED_MAX_SIDE / Math.max(facts.width, facts.height));
+    sh = Math.max(4, Math.round((facts.height * scale) / 4) * 4);
+    sw = Math.max(4, Math.round((facts.width * scale) / 4) * 4);
+    // Never suggest a smaller Input than the one there is.
+    if (sh * sw < h * w) [sh, sw] = [h, w];
+  }
+  const sc = facts.colour > 0 ? 3 : c;
+  if (sh === h && sw === w && sc === c) return null;
+  const typical = facts.mixedSizes ? 'typically ' : '';
+  const colourText = facts.colour === 0 ? '' : facts.colour === facts.count ? ' in colour' : ` (${facts.colour} of ${facts.count} in colour)`;
+  const sees = `${w}×${h} ${c === 1 ? 'grey' : 'in colour'}`;
+  return {
+    message: `These images are ${typical}${facts.width}×${facts.height}${colourText}; your network sees ${sees}.`,
+    colourLost,
+    shrunk,
+    shape: [sh, sw, sc],
+  };
+}
 
 const IMAGE_EXT = /\.(png|jpe?g|gif|bmp|webp|avif|ico|tiff?)$/i;
 
@@ -114,7 +227,7 @@ export function rgbaToPixels(rgba: ArrayLike<number>, c: number, out: Float32Arr
 }
 
 /** Browser only: decode and resize one image file to RGBA bytes. */
-export const decodeToRgba: Decoder = async (file, w, h, fit) => {
+export const decodeToRgba = async (file: File, w: number, h: number, fit: Fit): Promise<DecodedImage> => {
   const bmp = await createImageBitmap(file);
   try {
     const canvas = new OffscreenCanvas(w, h);
@@ -124,7 +237,7 @@ export const decodeToRgba: Decoder = async (file, w, h, fit) => {
     ctx.imageSmoothingQuality = 'high';
     const r = fitRect(bmp.width, bmp.height, w, h, fit);
     ctx.drawImage(bmp, r.sx, r.sy, r.sw, r.sh, r.dx, r.dy, r.dw, r.dh);
-    return ctx.getImageData(0, 0, w, h).data;
+    return { rgba: ctx.getImageData(0, 0, w, h).data, width: bmp.width, height: bmp.height };
   } finally {
     bmp.close();
   }
@@ -135,7 +248,7 @@ export async function loadImageFolder(
   files: readonly File[],
   opts: ImageFolderOptions,
   decode: Decoder = decodeToRgba,
-): Promise<{ dataset: Dataset; skipped: Skipped[] }> {
+): Promise<{ dataset: Dataset; skipped: Skipped[]; facts: FolderFacts; examples: FolderExample[] }> {
   const [h, w, c] = opts.shape;
   if (!(c === 1 || c === 3)) throw new Error(`Custom images need 1 (greyscale) or 3 (RGB) channels, not ${c}.`);
   if (!(h >= 1 && w >= 1 && h <= 1024 && w <= 1024)) throw new Error(`Image size ${h}×${w} is out of range (1–1024).`);
@@ -143,15 +256,17 @@ export async function loadImageFolder(
   const grouped = groupByClass(files.map((f) => ({ path: filePath(f), type: f.type })));
   const skipped = [...grouped.skipped];
   const size = h * w * c;
-  const decoded: { cls: string; pixels: Float32Array; order: number }[] = [];
+  const decoded: { cls: string; pixels: Float32Array; order: number; width: number; height: number; colour: boolean }[] = [];
   let done = 0;
   const queue = [...grouped.items];
   const worker = async () => {
     for (let item = queue.shift(); item; item = queue.shift()) {
       try {
-        const rgba = await decode(files[item.index]!, w, h, fit);
+        const got = await decode(files[item.index]!, w, h, fit);
+        const { rgba, width, height } = 'rgba' in got ? got : { rgba: got, width: 0, height: 0 };
         if (rgba.length !== w * h * 4) throw new Error(`decoder gave ${rgba.length} bytes, expected ${w * h * 4}`);
-        decoded.push({ cls: item.cls, pixels: rgbaToPixels(rgba, c, new Float32Array(size)), order: item.index });
+        // The colour and size facts are kept: the Train tab tells when the Input node loses them.
+        decoded.push({ cls: item.cls, pixels: rgbaToPixels(rgba, c, new Float32Array(size)), order: item.index, width, height, colour: isColourful(rgba) });
       } catch (e) {
         skipped.push({ name: item.path, reason: `could not be decoded (${e instanceof Error ? e.message : String(e)})` });
       }
@@ -175,9 +290,14 @@ export async function loadImageFolder(
     idx.forEach((i, k) => images.set(decoded[i]!.pixels, k * size));
     return { images, labels: Uint8Array.from(idx, (i) => labels[i]!), count: idx.length };
   };
+  // Examples: the first image of each class, then more, up to 4.
+  const firsts = classes.map((k) => decoded.find((d) => d.cls === k)!);
+  const examples = [...new Set([...firsts, ...decoded])].slice(0, 4).map((d) => ({ file: files[d.order]!, cls: d.cls, pixels: d.pixels }));
   return {
     dataset: { name: grouped.root || 'Custom images', classes, shape: [h, w, c], train: gather(kept), test: gather(held) },
     skipped,
+    facts: summariseImages(decoded),
+    examples,
   };
 }
 

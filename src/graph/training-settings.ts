@@ -1,0 +1,316 @@
+/**
+ * The training settings of a graph, declared once — like node types declare their params. Each
+ * setting has its key, kind, default, bounds, step, label and a one-line doc for learners; each
+ * optimizer its TensorFlow.js, Keras and PyTorch form. Everything else is derived from this table:
+ * the parser's schema for `training` (below, TRAINING_SCHEMA), TRAINING_DEFAULTS, the Train
+ * panel's controls (src/editor/TrainSettings.tsx), the exporters' SETTINGS dictionary and
+ * make_optimizer, and the trainer's optimizer.
+ *
+ * Pure TypeScript (zod for the schema; no DOM, no tfjs).
+ */
+import { z } from 'zod';
+
+interface SettingBase {
+  /** Short label for the UI. */
+  label: string;
+  /** One line for learners (tooltip). */
+  doc: string;
+}
+
+/** A number (kind 'number') or a whole number (kind 'int') within [min, max] (or (min, max]). */
+export interface NumberSettingSpec extends SettingBase {
+  kind: 'number' | 'int';
+  default: number;
+  min: number;
+  max: number;
+  /** When true, min itself is not allowed (e.g. a learning rate must be more than 0). */
+  minExclusive?: boolean;
+  /** The step of the control's arrows ('any': no step). */
+  step: number | 'any';
+  /** The key of the exported scripts' SETTINGS dictionary (top-level settings only). */
+  python?: string;
+}
+
+export interface EnumSettingSpec<O extends string = string> extends SettingBase {
+  kind: 'enum';
+  default: O;
+  options: readonly O[];
+  /** What the UI shows for each option. */
+  optionLabels: Readonly<Record<O, string>>;
+  python?: string;
+}
+
+export interface BooleanSettingSpec extends SettingBase {
+  kind: 'boolean';
+  default: boolean;
+}
+
+/** A nested group of settings that is either absent or complete (every field present). */
+export interface GroupSettingSpec<F extends Record<string, ScalarSettingSpec> = Record<string, ScalarSettingSpec>> extends SettingBase {
+  kind: 'group';
+  fields: F;
+}
+
+export type ScalarSettingSpec = NumberSettingSpec | EnumSettingSpec | BooleanSettingSpec;
+export type SettingSpec = ScalarSettingSpec | GroupSettingSpec;
+
+// ---------------------------------------------------------------------------------------------
+// Optimizers
+
+export const OPTIMIZERS = ['sgd', 'momentum', 'adam', 'rmsprop'] as const;
+export type OptimizerName = (typeof OPTIMIZERS)[number];
+
+export interface OptimizerSpec {
+  label: string;
+  doc: string;
+  /** `tf.train[factory](learningRate, ...args)`; omitted args take TensorFlow.js' defaults. */
+  tfjs: { factory: 'sgd' | 'momentum' | 'adam' | 'rmsprop'; args: readonly number[] };
+  /** The Keras optimizer as a Python expression of `learning_rate`, set up as TensorFlow.js does. */
+  keras: string;
+  /** The PyTorch optimizer as a Python expression of `parameters` and `lr`, set up as TensorFlow.js does. */
+  pytorch: string;
+  /** A learning rate that usually works, suggested when training blows up. */
+  typicalLearningRate: number;
+}
+
+/** TensorFlow.js' settings: momentum 0.9, RMSprop decay 0.9, epsilon 1e-7 (its float32 backends). */
+export const OPTIMIZER_SPECS: Readonly<Record<OptimizerName, OptimizerSpec>> = {
+  sgd: {
+    label: 'SGD',
+    doc: 'Plain stochastic gradient descent: every step moves each weight against its gradient, times the learning rate.',
+    tfjs: { factory: 'sgd', args: [] },
+    keras: 'keras.optimizers.SGD(learning_rate)',
+    pytorch: 'torch.optim.SGD(parameters, lr=lr)',
+    typicalLearningRate: 0.01,
+  },
+  momentum: {
+    label: 'SGD with momentum',
+    doc: 'Gradient descent that keeps 90% of its last step, so it rolls through small bumps and speeds up on long slopes.',
+    tfjs: { factory: 'momentum', args: [0.9] },
+    keras: 'keras.optimizers.SGD(learning_rate, momentum=0.9)',
+    pytorch: 'torch.optim.SGD(parameters, lr=lr, momentum=0.9)',
+    typicalLearningRate: 0.01,
+  },
+  adam: {
+    label: 'Adam',
+    doc: 'Adapts the step of every weight to the size of its recent gradients; a good first choice.',
+    tfjs: { factory: 'adam', args: [] },
+    keras: 'keras.optimizers.Adam(learning_rate)',
+    pytorch: 'torch.optim.Adam(parameters, lr=lr, eps=1e-7)',
+    typicalLearningRate: 0.001,
+  },
+  rmsprop: {
+    label: 'RMSprop',
+    doc: 'Divides each step by a running average of the squared gradients (decay 0.9), so steep weights take smaller steps.',
+    tfjs: { factory: 'rmsprop', args: [] },
+    keras: 'keras.optimizers.RMSprop(learning_rate, rho=0.9)',
+    pytorch: 'torch.optim.RMSprop(parameters, lr=lr, alpha=0.9, eps=1e-7)',
+    typicalLearningRate: 0.001,
+  },
+};
+
+export const DATASETS = ['mnist', 'fashion-mnist', 'shapes', 'custom'] as const;
+export type DatasetName = (typeof DATASETS)[number];
+
+// ---------------------------------------------------------------------------------------------
+// The table
+
+const AUGMENTATION_FIELDS = {
+  shift: { kind: 'number', label: 'Shift (pixels)', doc: 'Moves each training image by up to this many pixels in each direction.', default: 0, min: 0, max: 10, step: 0.5 },
+  rotation: { kind: 'number', label: 'Rotation (°)', doc: 'Turns each training image by up to this many degrees either way.', default: 0, min: 0, max: 180, step: 5 },
+  zoom: { kind: 'number', label: 'Zoom (±)', doc: 'Scales each training image by a factor between 1 − zoom and 1 + zoom.', default: 0, min: 0, max: 0.5, step: 0.05 },
+  brightness: { kind: 'number', label: 'Brightness (±)', doc: 'Adds up to this much (on a 0–1 scale) to or from every pixel of a training image.', default: 0, min: 0, max: 0.5, step: 0.05 },
+  flip: { kind: 'boolean', label: 'Horizontal flip', doc: 'Mirrors half of the training images left to right (fine for clothes, wrong for digits).', default: false },
+} as const satisfies Record<string, ScalarSettingSpec>;
+
+/** Every training setting a graph file may hold, in the order the UI and the exported scripts list them. */
+export const TRAINING_SETTINGS = {
+  dataset: {
+    kind: 'enum',
+    label: 'Dataset',
+    doc: 'The images the network learns from.',
+    default: 'mnist',
+    options: DATASETS,
+    optionLabels: { mnist: 'MNIST digits', 'fashion-mnist': 'Fashion-MNIST clothes', shapes: 'Shapes (synthetic)', custom: 'Your images (a folder)…' },
+    python: 'dataset',
+  },
+  optimizer: {
+    kind: 'enum',
+    label: 'Optimizer',
+    doc: 'How the weights are changed after each batch to lower the loss.',
+    default: 'adam',
+    options: OPTIMIZERS,
+    optionLabels: { sgd: OPTIMIZER_SPECS.sgd.label, momentum: OPTIMIZER_SPECS.momentum.label, adam: OPTIMIZER_SPECS.adam.label, rmsprop: OPTIMIZER_SPECS.rmsprop.label },
+    python: 'optimizer',
+  },
+  learningRate: {
+    kind: 'number',
+    label: 'Learning rate',
+    doc: 'How big a step the optimizer takes: too small learns slowly, too large makes the loss blow up.',
+    default: 0.001,
+    min: 0,
+    minExclusive: true,
+    max: 10,
+    step: 'any',
+    python: 'learning_rate',
+  },
+  batchSize: {
+    kind: 'int',
+    label: 'Batch size',
+    doc: 'How many images are looked at before each weight update; larger batches need more memory.',
+    default: 64,
+    min: 1,
+    max: 4096,
+    step: 1,
+    python: 'batch_size',
+  },
+  epochs: { kind: 'int', label: 'Epochs', doc: 'How many times training goes through all the training images.', default: 3, min: 1, max: 1000, step: 1, python: 'epochs' },
+  validationSplit: {
+    kind: 'number',
+    label: 'Validation share',
+    doc: 'The share of training images held back to check, after each epoch, how well the network does on images it has not learned from.',
+    default: 0.1,
+    min: 0,
+    max: 0.9,
+    step: 0.05,
+    python: 'validation_split',
+  },
+  seed: {
+    kind: 'int',
+    label: 'Seed',
+    doc: 'Starts the random numbers (initial weights, shuffling, validation share): the same seed gives the same run.',
+    default: 42,
+    min: 0,
+    max: 2 ** 31 - 1,
+    step: 1,
+    python: 'seed',
+  },
+  augmentation: {
+    kind: 'group',
+    label: 'Data augmentation',
+    doc: 'Random changes to the training images on the fly, so the network learns the object rather than the exact pixels.',
+    fields: AUGMENTATION_FIELDS,
+  },
+} as const satisfies Record<string, SettingSpec>;
+
+export type TrainingSettingKey = keyof typeof TRAINING_SETTINGS;
+export type AugmentationKey = keyof typeof AUGMENTATION_FIELDS;
+
+/** The value type of a setting spec. */
+export type SettingValue<S> = S extends { kind: 'number' | 'int' }
+  ? number
+  : S extends { kind: 'enum'; options: readonly (infer O)[] }
+    ? O
+    : S extends { kind: 'boolean' }
+      ? boolean
+      : S extends { kind: 'group'; fields: infer F }
+        ? { [K in keyof F]: SettingValue<F[K]> }
+        : never;
+
+/** A graph's `training` object: every setting optional. */
+export type TrainingSettingsValues = { [K in TrainingSettingKey]?: SettingValue<(typeof TRAINING_SETTINGS)[K]> };
+export type AugmentationSettings = SettingValue<(typeof TRAINING_SETTINGS)['augmentation']>;
+
+function mapValues<T extends Record<string, unknown>, R>(obj: T, f: (v: T[keyof T], k: keyof T & string) => R): { [K in keyof T]: R } {
+  return Object.fromEntries(Object.entries(obj).map(([k, v]) => [k, f(v as T[keyof T], k)])) as { [K in keyof T]: R };
+}
+
+/** The dataset a graph trains on when its settings name none. */
+export const DEFAULT_DATASET: DatasetName = TRAINING_SETTINGS.dataset.default;
+
+/** Every field of augmentation at its default (all off): the identity. */
+export const NO_AUGMENTATION: AugmentationSettings = mapValues(AUGMENTATION_FIELDS, (s) => s.default) as AugmentationSettings;
+
+type RunKey = 'optimizer' | 'learningRate' | 'batchSize' | 'epochs' | 'validationSplit' | 'seed';
+/**
+ * What a training run uses where a graph's settings leave something out (and what a new graph
+ * starts with): every scalar setting but the dataset (which chooses the data, not how to train).
+ */
+export const TRAINING_DEFAULTS: { readonly [K in RunKey]: (typeof TRAINING_SETTINGS)[K]['default'] } = Object.fromEntries(
+  Object.entries(TRAINING_SETTINGS)
+    .filter(([k, s]) => k !== 'dataset' && s.kind !== 'group')
+    .map(([k, s]) => [k, (s as ScalarSettingSpec).default]),
+) as never;
+
+/** The settings a run uses: every scalar filled in from the defaults; augmentation stays optional. */
+export type ResolvedTrainingSettings = { [K in Exclude<TrainingSettingKey, 'augmentation'>]: SettingValue<(typeof TRAINING_SETTINGS)[K]> } & {
+  augmentation?: AugmentationSettings;
+};
+
+export function resolveTrainingSettings(t: TrainingSettingsValues | undefined): ResolvedTrainingSettings {
+  const out: Record<string, unknown> = {};
+  for (const [k, s] of Object.entries(TRAINING_SETTINGS)) {
+    const v = (t as Record<string, unknown> | undefined)?.[k];
+    if (s.kind === 'group') {
+      if (v !== undefined) out[k] = v;
+    } else out[k] = v ?? s.default;
+  }
+  return out as ResolvedTrainingSettings;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Bounds as text, checks, the parser's schema
+
+const fmt = (n: number) => (Number.isInteger(n) && Math.abs(n) >= 10000 ? n.toLocaleString('en-US') : String(n));
+
+/** "more than 0 and at most 10", "a whole number from 1 to 4,096". */
+export function rangeText(s: NumberSettingSpec): string {
+  if (s.kind === 'int') return `a whole number from ${fmt(s.min)} to ${fmt(s.max)}`;
+  return `${s.minExclusive ? 'more than' : 'at least'} ${fmt(s.min)} and at most ${fmt(s.max)}`;
+}
+
+/** The zod schema of one setting; its messages say the allowed range. */
+export function settingSchema(s: SettingSpec): z.ZodType {
+  switch (s.kind) {
+    case 'number':
+    case 'int': {
+      const message = `must be ${rangeText(s)}`;
+      let n = z.number({ message: `must be a number (${rangeText(s)})` });
+      if (s.kind === 'int') n = n.int({ message });
+      n = s.minExclusive ? n.gt(s.min, { message }) : n.min(s.min, { message });
+      return n.max(s.max, { message });
+    }
+    case 'enum':
+      return z.enum(s.options as [string, ...string[]], { message: `must be one of ${s.options.map((o) => `"${o}"`).join(', ')}` });
+    case 'boolean':
+      return z.boolean({ message: 'must be true or false' });
+    case 'group':
+      return z.strictObject(mapValues(s.fields, settingSchema));
+  }
+}
+
+/** The schema of a graph's `training` object (parse.ts). */
+export const TRAINING_SCHEMA = z.strictObject(mapValues(TRAINING_SETTINGS, (s) => settingSchema(s).optional()));
+
+/** The spec at a path: ['learningRate'] or ['augmentation', 'shift']. */
+export function settingAt(path: readonly string[]): SettingSpec | undefined {
+  let specs: Record<string, SettingSpec> = TRAINING_SETTINGS;
+  let spec: SettingSpec | undefined;
+  for (const key of path) {
+    spec = Object.prototype.hasOwnProperty.call(specs, key) ? specs[key] : undefined;
+    if (!spec) return undefined;
+    if (spec.kind === 'group') specs = spec.fields;
+  }
+  return spec;
+}
+
+export type SettingCheck<T = unknown> = { ok: true; value: T } | { ok: false; message: string };
+
+/**
+ * Checks a value for one setting with the parser's own schema; -0 becomes 0 (a file cannot
+ * tell them apart). The message names the setting and the allowed range.
+ */
+export function checkSetting(spec: SettingSpec, value: unknown): SettingCheck {
+  const r = settingSchema(spec).safeParse(value);
+  if (r.success) return { ok: true, value: Object.is(r.data, -0) ? 0 : r.data };
+  if (spec.kind === 'number' || spec.kind === 'int') return { ok: false, message: `${spec.label} must be ${rangeText(spec)}.` };
+  return { ok: false, message: `${spec.label} ${r.error.issues[0]?.message ?? 'is not allowed'}.` };
+}
+
+/** What the user typed into a number control, checked: empty or non-numeric text is refused too. */
+export function checkTypedNumber(spec: NumberSettingSpec, text: string): SettingCheck<number> {
+  const t = text.trim();
+  const v = t === '' ? NaN : Number(t);
+  if (!Number.isFinite(v)) return { ok: false, message: `${spec.label} must be ${rangeText(spec)}.` };
+  return checkSetting(spec, v) as SettingCheck<number>;
+}
