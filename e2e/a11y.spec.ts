@@ -191,6 +191,8 @@ test('keyboard only: add a layer, move, select, wire, set its parameters, delete
   await page.keyboard.press('Enter');
   await expect(page.locator('[data-testid="connection"]')).toHaveCount(1);
   await expect(conv.getByTestId('node-shape')).toHaveText(/^\d+×\d+×\d+$/);
+  await expect(page.getByTestId('notice')).toHaveText('Connected image → conv2d_1');
+  await expectAccessible(page, 'a notice, a node selected, the focus in the inspector');
 
   // Its parameters are the next Tab stops.
   await tabTo(page, 'param-inspector-conv2d_1-filters');
@@ -257,6 +259,7 @@ test('keyboard only: train LeNet-5 until a batch completes, stop, then probe a t
   await expect(page.getByTestId('train-stop')).toBeVisible();
   await expect.poll(async () => Number((await page.getByTestId('train-status').textContent())?.match(/batch (\d+)\//)?.[1] ?? 0), { timeout: 30_000 }).toBeGreaterThan(0);
 
+  await expectAccessible(page, 'Train tab while training');
   await page.keyboard.press('t');
   await tabTo(page, 'train-stop');
   await page.keyboard.press('Enter');

@@ -12,6 +12,8 @@ import { node, openApp } from './helpers';
 
 test.setTimeout(180_000);
 
+const SHOTS = process.env.LAYOUT_SHOTS; // a folder to keep screenshots in, for a person to look at
+
 const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
   let c = n;
   for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
@@ -156,6 +158,7 @@ test('a folder of 48×48 colour photos: the Train tab says what 28×28 grey lose
   await expect(page.getByTestId('folder-cost-params')).toHaveText('206,006');
   await expect(page.getByTestId('folder-advice-cost')).toContainText('(now 61,706)');
   await expect(page.getByTestId('folder-advice-cost')).toContainText(/training memory ≈ [\d.]+ MB .* per epoch of \d+ images/);
+  if (SHOTS) await advice.screenshot({ path: join(SHOTS, 'folder-advice.png') });
 
   // Apply: the Input node becomes 48×48×3 and the folder is read again at that shape.
   await page.getByTestId('folder-fit-apply').click();

@@ -104,6 +104,7 @@ test('drawing on the probe pad: the pad never moves under the pen, and strokes a
   expect((await pad.boundingBox())!).toEqual(before);
 
   const { w, h, mask } = await padMask(page);
+  if (process.env.LAYOUT_SHOTS) await page.getByTestId('probe-panel').screenshot({ path: `${process.env.LAYOUT_SHOTS}/probe.png` });
   const { count, label } = components(w, h, mask);
   expect(count).toBe(2); // two strokes, each one connected line
   // Every point along each stroke's path (sampled every pad pixel) is white and in that stroke's

@@ -35,6 +35,10 @@ test('a learning rate of 11 or 1000000 is refused with a message, the old one st
   await lr.press('Enter');
   await expect(lr).toHaveValue('10');
   await expect(message).toHaveCount(0);
+  // Escape leaves the field as it was.
+  await lr.fill('0.5');
+  await lr.press('Escape');
+  await expect(lr).toHaveValue('10');
   // A batch size that is not a whole number is refused the same way.
   const batch = page.getByTestId('train-batch');
   await batch.fill('64.5');

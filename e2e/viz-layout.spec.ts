@@ -131,6 +131,8 @@ test('the large map fits its aspect ratio with no bars; kernels are blue–white
   await expect(map).toBeVisible();
   await expect(modal.getByTestId('kernel-canvas')).toBeVisible();
   await shot(page, 'node-detail');
+  await modal.getByTestId('kernel-legend').scrollIntoViewIfNeeded();
+  await shot(page, 'kernels');
   // The canvas box has the bitmap's aspect ratio (so object-fit adds no bars) and fills it.
   const m = await map.evaluate((c: HTMLCanvasElement) => ({ w: c.width, h: c.height, cw: c.clientWidth, ch: c.clientHeight, fit: getComputedStyle(c).objectFit }));
   expect(m.w).toBeGreaterThan(0);

@@ -5,6 +5,7 @@
  */
 import { useEffect, useRef, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
+import { describeWeightsOrigin } from '../model/weights';
 import { weightsOrigin } from '../training/client';
 import { useTraining } from '../training/store';
 import { Modal } from './Modal';
@@ -52,7 +53,7 @@ export function ExportDialog({ onClose }: { onClose(): void }) {
     if (!ok) return;
     let live = true;
     void weightsOrigin(doc).then(
-      (o) => live && setOrigin(o),
+      (o) => live && setOrigin(describeWeightsOrigin(o)),
       () => live && setOrigin(null),
     );
     return () => {

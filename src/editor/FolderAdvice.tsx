@@ -134,7 +134,7 @@ export function FolderAdvice({ seed, running }: { seed: number; running: boolean
         {folder.examples.map((e, i) => (
           <div className="ll-folder-example" key={i} title={`${e.cls}: ${e.file.name}`}>
             <Original file={e.file} />
-            <ImageThumb image={e.pixels} shape={dataset.shape} caption={`now ${dataset.shape[1]}×${dataset.shape[0]}`} testid="folder-seen-now" />
+            <ImageThumb image={e.pixels} shape={folder.shape!} caption={`now ${folder.shape![1]}×${folder.shape![0]}`} testid="folder-seen-now" />
             {after?.key === adviceKey && after.images[i] && <ImageThumb image={after.images[i]} shape={advice.shape} caption={`${w}×${h}${c === 3 ? ' colour' : ''}`} testid="folder-seen-after" />}
           </div>
         ))}

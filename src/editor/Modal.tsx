@@ -4,7 +4,7 @@
  * close button or the backdrop close it, and the focus goes back to where it was. Keys pressed in
  * the dialog do not reach the editor's shortcuts (Delete in a dialog never deletes nodes).
  */
-import { useEffect, useId, useRef, type KeyboardEvent, type ReactNode } from 'react';
+import { useEffect, useId, useRef, useState, type KeyboardEvent, type ReactNode } from 'react';
 
 const FOCUSABLE = 'a[href], input:not([disabled]):not([type="hidden"]), select:not([disabled]), textarea:not([disabled]), button:not([disabled]), [tabindex]:not([tabindex="-1"])';
 
@@ -16,6 +16,23 @@ export function focusablesIn(root: HTMLElement): HTMLElement[] {
 export function Modal(props: { title: string; onClose(): void; children: ReactNode; testid?: string; wide?: boolean }) {
   const titleId = useId();
   const dialog = useRef<HTMLDivElement>(null);
+  const body = useRef<HTMLDivElement>(null);
+  /** A body that scrolls is a Tab stop, so that it can be scrolled with the keyboard. */
+  const [scrolls, setScrolls] = useState(false);
+  useEffect(() => {
+    const el = body.current;
+    if (!el) return;
+    const check = () => setScrolls(el.scrollHeight > el.clientHeight + 1);
+    check();
+    const resized = new ResizeObserver(check);
+    resized.observe(el);
+    const changed = new MutationObserver(check);
+    changed.observe(el, { childList: true, subtree: true });
+    return () => {
+      resized.disconnect();
+      changed.disconnect();
+    };
+  }, []);
   const onClose = useRef(props.onClose);
   onClose.current = props.onClose;
 
@@ -83,7 +100,9 @@ export function Modal(props: { title: string; onClose(): void; children: ReactNo
             ×
           </button>
         </header>
-        <div className="ll-modal-body">{props.children}</div>
+        <div ref={body} className="ll-modal-body" tabIndex={scrolls ? 0 : undefined} role={scrolls ? 'region' : undefined} aria-label={scrolls ? props.title : undefined}>
+          {props.children}
+        </div>
       </div>
     </div>
   );

@@ -6,8 +6,7 @@ import { useMemo, useState, type KeyboardEvent } from 'react';
 import { CATEGORIES } from '../../nodes/categories';
 import { NODE_DEFS } from '../../nodes/registry';
 import type { Category } from '../../nodes/types';
-import { focusNode } from './keyboard';
-import { useEditor } from './store';
+import { addAndFocus } from './keyboard';
 
 export const PALETTE_MIME = 'application/x-layerlab-node-type';
 
@@ -17,12 +16,7 @@ const items = (from: HTMLElement) => [...(from.closest('.ll-palette')?.querySele
 export function Palette({ onAdd }: { onAdd(type: string): void }) {
   const [query, setQuery] = useState('');
   /** Adds a layer from the keyboard and moves the focus to it on the canvas (arrows move it, I inspects it). */
-  const addFromKeyboard = (type: string) => {
-    const before = useEditor.getState().doc;
-    onAdd(type);
-    const { doc, selection } = useEditor.getState();
-    if (doc !== before && selection.length === 1) focusNode(selection[0]!);
-  };
+  const addFromKeyboard = (type: string) => addAndFocus(() => onAdd(type));
   const onItemKey = (e: KeyboardEvent<HTMLElement>, type: string) => {
     if (e.key === 'Enter') {
       e.preventDefault();

@@ -1,6 +1,8 @@
 /**
  * The probe: pick a test image, draw one with the mouse, or drop an image file; the prediction and
- * every node's feature maps update at once, trained or not.
+ * every node's feature maps update at once, trained or not. It loads the graph's dataset itself (a
+ * fresh page, a just-opened model file), and nothing above the drawing pad changes size, so the pad
+ * never moves under the pen; strokes are joined lines through every (coalesced) pointer position.
  */
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';

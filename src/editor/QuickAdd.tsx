@@ -70,6 +70,7 @@ export function QuickAdd({ request, onClose }: { request: QuickAddRequest; onClo
             else if (e.key === 'ArrowUp') setActive((a) => Math.max(a - 1, 0));
             else if (e.key === 'Enter' && items[active]) pick(items[active]!.type);
             else if (e.key === 'Escape') onClose();
+            else if (e.key === 'Tab') e.preventDefault(); // a modal menu: the focus stays in it (arrows walk the list)
             e.stopPropagation();
           }}
         />

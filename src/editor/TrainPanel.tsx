@@ -20,7 +20,7 @@ import { TRAINING_SETTINGS } from '../graph/training-settings';
 import { setParamAction, setTrainingAction } from './actions';
 import { TrainSettingsControls } from './TrainSettings';
 import { useEditor } from './store';
-import { FolderAdvice, readFolder } from './FolderAdvice';
+import { FolderAdvice, readFolder, useFolder } from './FolderAdvice';
 
 const DATASET_LABELS = TRAINING_SETTINGS.dataset.optionLabels;
 
@@ -40,7 +40,10 @@ function useFit() {
   const inShape = input ? analysis.nodes.get(input.id)?.outputShape : undefined;
   const out = analysis.outputId ? analysis.nodes.get(analysis.outputId) : undefined;
   const problems: { text: string; fix?: () => void }[] = [];
-  if (input && inShape && inShape.join('×') !== dataset.shape.join('×')) {
+  // A folder of your own images is read again at the Input's shape (FolderAdvice): no problem to fix.
+  const folder = useFolder.getState();
+  const follows = !!folder.files && folder.name === dataset.name && inShape?.length === 3 && (inShape[2] === 1 || inShape[2] === 3);
+  if (input && inShape && inShape.join('×') !== dataset.shape.join('×') && !follows) {
     problems.push({
       text: `The Input node is ${inShape.join('×')} but ${dataset.name} images are ${dataset.shape.join('×')}.`,
       fix: () => setParamAction(input.id, 'shape', [...dataset.shape]),
@@ -89,11 +92,11 @@ export function TrainPanel() {
   const batches = useMemo(() => t.batches, [t.batches]);
   const lossSeries = [
     { label: 'train', color: '#3558d4', points: batches.map((b) => [b.x, b.loss] as [number, number]) },
-    { label: 'validation', color: '#e26d0e', dash: true, points: t.epochs.filter((e) => e.valLoss !== null).map((e) => [e.epoch, e.valLoss!] as [number, number]) },
+    { label: 'validation', color: '#b45309', dash: true, points: t.epochs.filter((e) => e.valLoss !== null).map((e) => [e.epoch, e.valLoss!] as [number, number]) },
   ];
   const accSeries = [
     { label: 'train', color: '#3558d4', points: batches.map((b) => [b.x, b.accuracy] as [number, number]) },
-    { label: 'validation', color: '#e26d0e', dash: true, points: t.epochs.filter((e) => e.valAccuracy !== null).map((e) => [e.epoch, e.valAccuracy!] as [number, number]) },
+    { label: 'validation', color: '#b45309', dash: true, points: t.epochs.filter((e) => e.valAccuracy !== null).map((e) => [e.epoch, e.valAccuracy!] as [number, number]) },
   ];
   const p = t.progress;
   const canTrain = ok && !!t.dataset && !(fit && fit.length) && !running && t.phase !== 'loading';

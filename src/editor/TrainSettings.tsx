@@ -4,7 +4,7 @@
  * included. Number fields commit on Enter or blur; a value outside the allowed range is refused
  * where it was typed, with a message saying the range, and the old value stays.
  */
-import { useEffect, useId, useState, type KeyboardEvent } from 'react';
+import { useEffect, useId, useRef, useState, type KeyboardEvent } from 'react';
 import { OPTIMIZER_SPECS, TRAINING_SETTINGS, type EnumSettingSpec, type NumberSettingSpec, type TrainingSettingsValues } from '../graph/training-settings';
 import { setTrainingAction } from './actions';
 import { checkControlText, checkControlValue, controlPatch, controlValue, isNumberControl, SETTING_CONTROLS, type SettingControl } from './setting-controls';
@@ -23,9 +23,18 @@ function NumberSettingField({ control, value, disabled, onCommit }: FieldProps &
   const [text, setText] = useState(shown);
   const [error, setError] = useState<string | null>(null);
   const errorId = useId();
+  /** Escape blurs the field without committing (the blur's commit would still see the typed text). */
+  const cancelled = useRef(false);
   useEffect(() => setText(shown), [shown]);
   const commit = () => {
-    if (text === shown) return;
+    if (cancelled.current) {
+      cancelled.current = false;
+      return;
+    }
+    if (text === shown) {
+      setError(null);
+      return;
+    }
     const r = checkControlText(control, text);
     if (!r.ok) {
       // Refused where it was typed: the message says the range, the old value stays.
@@ -40,6 +49,7 @@ function NumberSettingField({ control, value, disabled, onCommit }: FieldProps &
   const onKey = (e: KeyboardEvent<HTMLInputElement>) => {
     if (e.key === 'Enter') (e.target as HTMLInputElement).blur();
     else if (e.key === 'Escape') {
+      cancelled.current = true;
       setText(shown);
       setError(null);
       (e.target as HTMLInputElement).blur();

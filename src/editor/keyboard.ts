@@ -59,15 +59,53 @@ export function handleNodeKey(id: string, e: Pick<KeyboardEvent, 'key' | 'shiftK
   return false;
 }
 
-/** Moves the keyboard focus to node `id` on the canvas once the view shows it. */
+/**
+ * Moves the keyboard focus to node `id` on the canvas once the view shows it, and keeps it there
+ * while the view settles (a new node is placed, then re-placed and brought to the front, which
+ * re-inserts its element and drops the focus) — unless the user has moved the focus elsewhere.
+ */
 export function focusNode(id: string, timeoutMs = 3000) {
   const until = performance.now() + timeoutMs;
+  let steady = 0;
   const attempt = () => {
     const el = document.querySelector<HTMLElement>(`[data-testid="node"][data-node-id="${CSS.escape(id)}"]`);
-    if (el) el.focus({ preventScroll: true });
-    else if (performance.now() < until) requestAnimationFrame(attempt);
+    const active = document.activeElement;
+    if (el && active === el) steady++;
+    else if (el && (!active || active === document.body || active.matches('[data-testid="palette-search"], .ll-palette-item'))) {
+      el.focus({ preventScroll: true });
+      steady = 0;
+    } else if (el) return; // the focus went somewhere else on purpose
+    if (steady < 20 && performance.now() < until) requestAnimationFrame(attempt);
   };
   attempt();
+}
+
+/**
+ * Calls `add` (which may add a node now or a moment later) and moves the focus to the node it
+ * adds, once the store has it.
+ */
+export function addAndFocus(add: () => void, timeoutMs = 3000) {
+  const had = new Set(useEditor.getState().doc.nodes.map((n) => n.id));
+  const added = () => {
+    const { doc, selection } = useEditor.getState();
+    return selection.length === 1 && !had.has(selection[0]!) && doc.nodes.some((n) => n.id === selection[0]) ? selection[0]! : undefined;
+  };
+  let done = false;
+  const finish = (id: string | undefined) => {
+    if (done) return;
+    done = true;
+    unsubscribe();
+    clearTimeout(timer);
+    if (id) focusNode(id);
+  };
+  const unsubscribe = useEditor.subscribe(() => {
+    const id = added();
+    if (id) finish(id);
+  });
+  const timer = setTimeout(() => finish(undefined), timeoutMs);
+  add();
+  const now = added();
+  if (now) finish(now);
 }
 
 export interface InputSource {

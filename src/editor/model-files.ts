@@ -10,6 +10,7 @@ import { pytorchFiles } from '../export/pytorch';
 import { fileBytes, modelFiles, modelZip, weightsFromArtifacts } from '../export/tfjs-files';
 import type { ExportFile } from '../export/types';
 import type { GraphDoc } from '../graph/types';
+import { describeWeightsOrigin } from '../model/weights';
 import { loadTrainedWeights, saveModel } from '../training/client';
 import type { SavedModel } from '../training/protocol';
 import { loadAction } from './actions';
@@ -48,12 +49,12 @@ export async function exportModel(route: ExportRoute, doc: GraphDoc = useEditor.
   if (route === 'pytorch') {
     const weights = weightsFromArtifacts(saved.weightSpecs, saved.weightData);
     zipDownload(pytorchFiles(doc, weights), `${base}-pytorch.zip`);
-    return saved.origin;
+    return describeWeightsOrigin(saved.origin);
   }
   const files = modelFiles(artifactsOf(saved) as Parameters<typeof modelFiles>[0], doc);
   if (route === 'tfjs-zip') zipDownload(files, `${base}-tfjs.zip`);
   else for (const f of files.filter((x) => x.name !== 'graph.json')) download(f);
-  return saved.origin;
+  return describeWeightsOrigin(saved.origin);
 }
 
 /** Whether these files look like a trained model (a zip, weight files, or a model.json) rather than a graph file. */
@@ -89,10 +90,9 @@ export async function openModelFiles(files: readonly File[]): Promise<boolean> {
   } catch (e) {
     return fail((e as Error).message);
   }
-  const origin = `loaded from ${files.length === 1 ? files[0]!.name : 'model.json'}`;
   try {
     // The worker checks the weights against the network before anything changes here.
-    await loadTrainedWeights(opened.graph, opened.weights, origin);
+    await loadTrainedWeights(opened.graph, opened.weights, { kind: 'file', name: files.length === 1 ? files[0]!.name : 'model.json' });
   } catch (e) {
     return fail(`the weights do not fit the graph: ${(e as Error).message}`);
   }

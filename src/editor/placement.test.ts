@@ -33,7 +33,8 @@ describe('placeBox', () => {
       [880, 830],
       [1050, 600],
     ] as const) {
-      const b = boxAt(...Object.values(placeBox(size, { x, y }, canvas, [minimap])) as [number, number], size);
+      const p = placeBox(size, { x, y }, canvas, [minimap]);
+      const b = boxAt(p.x, p.y, size);
       expect(inside(b, canvas)).toBe(true);
       expect(overlaps(b, minimap)).toBe(false);
     }
@@ -50,8 +51,8 @@ describe('unstack', () => {
     expect(unstack({ x: 600, y: 400 }, size, [], canvas)).toEqual({ x: 600, y: 400 });
   });
 
-  it('moves off a node that sits exactly there, and off the next one too', () => {
-    const taken = [boxAt(490, 340, size), boxAt(522, 372, size)];
+  it('moves off a node centred there (whatever its size), and off the next one too', () => {
+    const taken = [boxAt(540, 370, { width: 120, height: 60 }), boxAt(522, 372, size)];
     const p = unstack({ x: 600, y: 400 }, size, taken, canvas);
     expect(p).toEqual({ x: 664, y: 464 });
   });

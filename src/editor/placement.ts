@@ -70,13 +70,12 @@ export function placeBox(size: Size, centre: Point, free: Box, covers: readonly 
 }
 
 /**
- * Moves a centre by `step` (down and to the right, wrapping back inside `free`) until a box of
- * `size` centred there no longer sits (almost) exactly on one of `taken`, so that adding several
- * nodes "at the centre" fans them out instead of stacking them.
+ * Moves a centre by `step` (down and to the right, wrapping back inside `free`) until no box of
+ * `taken` is centred (almost) exactly there, so that adding several nodes "at the centre" fans
+ * them out instead of stacking them. `size` is the new box's (it must still fit in `free`).
  */
 export function unstack(centre: Point, size: Size, taken: readonly Box[], free: Box, step = 32, tries = 12): Point {
-  const near = (p: Point) =>
-    taken.some((t) => Math.abs(t.left - (p.x - size.width / 2)) < step / 2 && Math.abs(t.top - (p.y - size.height / 2)) < step / 2);
+  const near = (p: Point) => taken.some((t) => Math.abs((t.left + t.right) / 2 - p.x) < step / 2 && Math.abs((t.top + t.bottom) / 2 - p.y) < step / 2);
   let p = { ...centre };
   for (let i = 0; i < tries && near(p); i++) {
     p = { x: p.x + step, y: p.y + step };

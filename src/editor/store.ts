@@ -7,6 +7,7 @@ import { create } from 'zustand';
 import { analyzeGraph, type Analysis } from '../graph/analyze';
 import type { GraphDoc } from '../graph/types';
 import { emptyGraph } from '../graph/edit';
+import { useTraining } from '../training/store';
 
 export interface HistoryEntry {
   doc: GraphDoc;
@@ -127,3 +128,9 @@ export const useEditor = create<EditorState>()((set, get) => ({
     set({ loadError: message });
   },
 }));
+
+// Training reports its notices through its own store (it never imports the editor); they are
+// shown with the editor's own.
+useTraining.subscribe((s, prev) => {
+  if (s.notice && s.notice !== prev.notice) useEditor.getState().notify(s.notice.kind, s.notice.text);
+});

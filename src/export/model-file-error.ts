@@ -1,7 +1,2 @@
-/** The one error type of reading model files: its `message` is written for a learner. */
-export class ModelFileError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'ModelFileError';
-  }
-}
+/** The one error type of reading model files (defined with the weights in src/model/weights.ts, which training shares). */
+export { ModelFileError } from '../model/weights';

@@ -2,6 +2,11 @@
  * Helpers for the export tests that run Python (tests only: imports tfjs and Node APIs).
  * Debian's PyTorch is used through /usr/bin/python3: `python3` on PATH may be another interpreter
  * that cannot see it (see DESIGN.md, "Python on these machines").
+ *
+ * Each test that runs Python guards itself with `pythonWith([...the modules it imports])`: on a
+ * machine without them (a fresh Debian has /usr/bin/python3 but no numpy, torch or Pillow) it is
+ * skipped with a one-line reason naming the apt-get command, never failed. `npm test` installs
+ * them first where it can (scripts/system-packages.ts).
  */
 import type * as tfjs from '@tensorflow/tfjs';
 import { spawnSync } from 'node:child_process';

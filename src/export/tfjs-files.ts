@@ -12,7 +12,11 @@ import { zipSync, type Zippable } from 'fflate';
 import { formatShape } from '../../nodes/shape';
 import { serializeGraph } from '../graph/serialize';
 import type { GraphDoc } from '../graph/types';
+import { concatWeightData } from '../model/weights';
 import type { ExportFile, NamedWeight } from './types';
+
+/** Re-exported for the exporters and the CLI (defined in src/model/weights.ts, shared with training). */
+export { concatWeightData };
 
 /** The file names LayerLab writes (and looks for first when reading). */
 export const MODEL_JSON = 'model.json';
@@ -35,20 +39,6 @@ export interface LayerLabModelJson {
   userDefinedMetadata?: { [key: string]: object };
 }
 
-/** Joins tfjs' weight data (one buffer, or shards) into one ArrayBuffer (no copy for one buffer). */
-export function concatWeightData(weightData: ArrayBuffer | ArrayBuffer[] | undefined): ArrayBuffer {
-  if (weightData === undefined) return new ArrayBuffer(0);
-  if (!Array.isArray(weightData)) return weightData;
-  if (weightData.length === 1) return weightData[0]!;
-  const total = weightData.reduce((n, b) => n + b.byteLength, 0);
-  const out = new Uint8Array(total);
-  let o = 0;
-  for (const b of weightData) {
-    out.set(new Uint8Array(b), o);
-    o += b.byteLength;
-  }
-  return out.buffer;
-}
 
 /** The model.json document for these artifacts, with the graph embedded. */
 export function modelJsonOf(artifacts: tfjs.io.ModelArtifacts, graph: GraphDoc | undefined, weightsPath = WEIGHTS_BIN): LayerLabModelJson {

@@ -4,12 +4,11 @@
  * from a run that is no longer current.
  */
 import * as Comlink from 'comlink';
-import { useEditor } from '../editor/store';
-import type { NamedWeight } from '../export/types';
 import { TRAINING_DEFAULTS, type GraphDoc } from '../graph/types';
+import type { NamedWeight, WeightsOrigin } from '../model/weights';
 import type { BackendName } from './backend';
 import type { FeatureMap } from './feature-maps';
-import type { BackendInfo, DatasetSpec, Prediction, Sample, TrainerApi } from './protocol';
+import type { BackendInfo, DatasetInfo, DatasetSpec, Prediction, Sample, TrainerApi } from './protocol';
 import { useTraining } from './store';
 import type { TrainSettings } from './trainer';
 
@@ -26,6 +25,12 @@ function remote(): Comlink.Remote<TrainerApi> {
 }
 
 const store = () => useTraining.getState();
+
+let noticeSeq = 0;
+/** A message for people, through the training store (the editor shows it). */
+function notify(kind: 'error' | 'info', text: string) {
+  store().set({ notice: { kind, text, id: ++noticeSeq } });
+}
 
 /** The backend order for this page: ?backend=wasm in the URL (or a saved choice) forces one. */
 export function backendPreference(): BackendName[] | undefined {
@@ -59,9 +64,9 @@ export async function chooseBackend(name: BackendName) {
   localStorage.setItem('layerlab.backend', name);
   const info = await initTrainer([name]);
   if (info.name !== name) {
-    useEditor.getState().notify('error', `The ${name} backend is not available here; using ${info.name}.`);
+    notify('error', `The ${name} backend is not available here; using ${info.name}.`);
   } else if (info.keptWeights) {
-    useEditor.getState().notify('info', `Now on ${info.name}, with the trained weights from ${info.keptWeights}: press Continue to train on.`);
+    notify('info', `Now on ${info.name}, with the trained weights from ${info.keptWeights}: press Continue to train on.`);
   }
   // The dataset stays; the maps are redrawn by the next prediction.
   store().set({ maps: new Map(), prediction: null });
@@ -80,7 +85,20 @@ export function installFaultHooks() {
 
 let datasetLoads = 0;
 
-export async function loadDataset(spec: DatasetSpec, skipped: { name: string; reason: string }[] = []) {
+/** The built-in dataset being loaded now: asking for the same one again (StrictMode's second effect run, the Probe tab) waits for it. */
+let builtInLoad: { key: string; done: Promise<DatasetInfo | null> } | null = null;
+
+export function loadDataset(spec: DatasetSpec, skipped: { name: string; reason: string }[] = []): Promise<DatasetInfo | null> {
+  const key = spec.kind === 'custom' ? null : JSON.stringify(spec);
+  if (key !== null && builtInLoad?.key === key) return builtInLoad.done;
+  const done = loadDatasetNow(spec, skipped).finally(() => {
+    if (builtInLoad?.done === done) builtInLoad = null;
+  });
+  builtInLoad = key === null ? null : { key, done };
+  return done;
+}
+
+async function loadDatasetNow(spec: DatasetSpec, skipped: { name: string; reason: string }[]) {
   const seq = ++datasetLoads;
   store().set({ phase: 'loading', message: `Loading ${spec.kind === 'custom' ? spec.name : spec.kind}…`, datasetError: null, skipped });
   try {
@@ -148,7 +166,7 @@ export async function startTraining(graph: GraphDoc, settings: TrainSettings, re
       message: outcome.message ?? null,
       result: outcome.test ?? null,
     });
-    if (outcome.status === 'diverged') useEditor.getState().notify('error', outcome.message!);
+    if (outcome.status === 'diverged') notify('error', outcome.message!);
   } catch (e) {
     if (current()) store().set({ phase: 'error', message: (e as Error).message });
     finished = true;
@@ -181,7 +199,7 @@ export async function predict(graph: GraphDoc): Promise<Prediction | null> {
     store().set({ prediction: p.probabilities });
     return p;
   } catch (e) {
-    useEditor.getState().notify('error', (e as Error).message);
+    notify('error', (e as Error).message);
     return null;
   }
 }
@@ -196,18 +214,19 @@ export async function saveModel(graph: GraphDoc) {
   return remote().saveModel(graph, graph.training?.seed ?? TRAINING_DEFAULTS.seed);
 }
 
-export function weightsOrigin(graph: GraphDoc) {
+/** Which weights saveModel would give now (describeWeightsOrigin words it). */
+export function weightsOrigin(graph: GraphDoc): Promise<WeightsOrigin> {
   return remote().weightsOrigin(graph);
 }
 
 /** Hands the weights of an opened model file to the worker; the probe and Continue use them from now on. */
-export async function loadTrainedWeights(graph: GraphDoc, weights: NamedWeight[], origin: string) {
+export async function loadTrainedWeights(graph: GraphDoc, weights: NamedWeight[], origin: Extract<WeightsOrigin, { kind: 'file' }>) {
   if (!store().backend) await initTrainer();
   await remote().loadWeights(graph, weights, origin);
   ++generation; // a run still reporting belongs to the old model
   store().set({
     phase: 'idle',
-    loadedWeights: origin.replace(/^loaded from /, ''),
+    loadedWeights: origin.name,
     message: null,
     progress: null,
     batches: [],

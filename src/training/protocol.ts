@@ -4,7 +4,7 @@
  * the graph at the start of a run (so editing never disturbs a live run) and receives throttled
  * progress, metrics and feature maps through the callbacks it passes in.
  */
-import type { NamedWeight } from '../export/types';
+import type { NamedWeight, WeightsOrigin } from '../model/weights';
 import type { GraphDoc } from '../graph/types';
 import type { BackendAttempt, BackendName } from './backend';
 import type { FeatureMap } from './feature-maps';
@@ -54,8 +54,8 @@ export interface SavedModel {
   generatedBy?: string;
   convertedBy?: string | null;
   trainingConfig?: object;
-  /** Which weights these are, for people: "trained to epoch 3, batch 891", "untrained (seed 42)", "loaded from model.zip". */
-  origin: string;
+  /** Which weights these are (describeWeightsOrigin words it for people). */
+  origin: WeightsOrigin;
 }
 
 export interface TrainEvents {
@@ -83,13 +83,13 @@ export interface TrainerApi {
    */
   saveModel(graph: GraphDoc, seed: number): Promise<SavedModel>;
   /** Which weights `saveModel` would give now. */
-  weightsOrigin(graph: GraphDoc): Promise<string>;
+  weightsOrigin(graph: GraphDoc): Promise<WeightsOrigin>;
   /**
    * Weights from a trained model file, for this graph: used whenever the worker builds this exact
    * network (now, and after a dataset or backend change) until another graph's weights are loaded.
    * Train starts afresh; Continue trains on from them.
    */
-  loadWeights(graph: GraphDoc, weights: NamedWeight[], origin: string): Promise<void>;
+  loadWeights(graph: GraphDoc, weights: NamedWeight[], origin: WeightsOrigin): Promise<void>;
   /**
    * Fault injection for tests (exposed on the page only with ?faults=1): destroys the WebGPU
    * device as a driver crash would, so the device-loss path can be exercised on purpose.

@@ -1,6 +1,8 @@
 /**
  * The page's view of training: backend, dataset, the live run's progress, metrics for the charts,
- * the latest feature maps per node, and the result. Only the worker client writes here.
+ * the latest feature maps per node, the result, and notices for people. Only the worker client
+ * writes here; views read it (the editor shows `notice` with its own notices: training never
+ * imports the editor).
  */
 import { create } from 'zustand';
 import type { FeatureMap } from './feature-maps';
@@ -14,6 +16,14 @@ export interface ChartPoint {
   x: number;
   loss: number;
   accuracy: number;
+}
+
+/** A message for people from training ("The wasm backend is not available here; using cpu."). */
+export interface TrainingNotice {
+  kind: 'error' | 'info';
+  text: string;
+  /** Counts notices, so the same text twice is still two notices. */
+  id: number;
 }
 
 export interface TrainingState {
@@ -35,6 +45,8 @@ export interface TrainingState {
   deviceLost: { message: string; fallback: string } | null;
   /** Weights from an opened model file are in the worker ("model.zip"): Continue trains on from them. */
   loadedWeights: string | null;
+  /** The latest notice (see TrainingNotice). */
+  notice: TrainingNotice | null;
   set(patch: Partial<TrainingState>): void;
 }
 
@@ -54,5 +66,6 @@ export const useTraining = create<TrainingState>()((set) => ({
   result: null,
   deviceLost: null,
   loadedWeights: null,
+  notice: null,
   set: (patch) => set(patch),
 }));

@@ -209,7 +209,7 @@ export function divergedMessage(loss: number, epoch: number, batch: number, s: T
   return (
     `Training stopped: the loss ${what} at epoch ${epoch}, batch ${batch}. ` +
     `The learning rate (${s.learningRate}) is probably too high, so the weights blew up. ` +
-    `Try a smaller one, e.g. ${s.optimizer === 'sgd' || s.optimizer === 'momentum' ? '0.01' : '0.001'}.`
+    `Try a smaller one, e.g. ${OPTIMIZER_SPECS[s.optimizer]?.typicalLearningRate ?? TRAINING_DEFAULTS.learningRate}.`
   );
 }
 

@@ -7,10 +7,8 @@
 import * as tf from '@tensorflow/tfjs';
 import * as Comlink from 'comlink';
 import { compileGraph, type CompiledGraph } from '../compiler/compile';
-import { ModelFileError } from '../export/model-file-error';
-import { concatWeightData } from '../export/tfjs-files';
-import { saveArtifacts, setWeightsByName } from '../export/tfjs-weights';
-import type { NamedWeight } from '../export/types';
+import { saveArtifacts, setWeightsByName } from '../model/tfjs-weights';
+import { concatWeightData, ModelFileError, type NamedWeight, type WeightsOrigin } from '../model/weights';
 import type { GraphDoc } from '../graph/types';
 import { initBackend, type BackendName } from './backend';
 import { featureMaps, kernelPicture } from './feature-maps';
@@ -71,9 +69,9 @@ function restoreSnapshot() {
   compiled = c;
 }
 /** Weights from a trained model file, applied whenever the worker builds that exact network. */
-let loaded: { signature: string; weights: NamedWeight[]; origin: string } | null = null;
-/** Which weights the compiled model holds, for people (see SavedModel.origin). */
-let weightsOrigin = 'untrained';
+let loaded: { signature: string; weights: NamedWeight[]; origin: WeightsOrigin } | null = null;
+/** Which weights the compiled model holds (see SavedModel.origin). */
+let weightsOrigin: WeightsOrigin = { kind: 'untrained' };
 let loadSeq = 0;
 let stopRequested = false;
 let paused = false;
@@ -144,7 +142,7 @@ function ensureCompiled(graph: GraphDoc, fresh: boolean): CompiledGraph {
   compiledSignature = sig;
   compiledGraph = graph;
   weightSnapshot = null;
-  weightsOrigin = 'untrained (random initial weights)';
+  weightsOrigin = { kind: 'untrained' };
   if (loaded && loaded.signature === sig) {
     setWeightsByName(compiled.model, loaded.weights);
     weightsOrigin = loaded.origin;
@@ -248,7 +246,7 @@ const api: TrainerApi = {
     const run = trainModel(tf, c, data, settings, {
       onBatch: (p) => {
         runPosition = `epoch ${p.epoch}, batch ${p.batch}`;
-        weightsOrigin = `trained to ${runPosition}${resume ? ' of a continued run' : ''}`;
+        weightsOrigin = { kind: 'trained', epoch: p.epoch, batch: p.batch, continued: resume };
         events.onBatch(p);
       },
       onEpoch: (m) => events.onEpoch(m),
@@ -296,7 +294,7 @@ const api: TrainerApi = {
   async saveModel(graph, seed) {
     const sig = structureSignature(graph);
     let model: tf.LayersModel;
-    let origin: string;
+    let origin: WeightsOrigin;
     let temporary = false;
     if (compiled && sig === compiledSignature) {
       model = compiled.model;
@@ -310,7 +308,7 @@ const api: TrainerApi = {
         origin = loaded.origin;
       } else {
         seedWeights(tf, model, seed);
-        origin = `untrained (random initial weights, seed ${seed})`;
+        origin = { kind: 'untrained', seed };
       }
     }
     let a: tf.io.ModelArtifacts;
@@ -336,7 +334,7 @@ const api: TrainerApi = {
     const sig = structureSignature(graph);
     if (compiled && sig === compiledSignature) return weightsOrigin;
     if (loaded && loaded.signature === sig) return loaded.origin;
-    return 'untrained (random initial weights)';
+    return { kind: 'untrained' };
   },
 
   async loadWeights(graph, weights, origin) {

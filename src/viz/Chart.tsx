@@ -58,8 +58,9 @@ export function Chart({ title, series, height = 130, testid, percent = false }: 
       <figcaption>
         {title}
         {series.map((s) => (
-          <span key={s.label} className="ll-chart-key" style={{ color: s.color }}>
-            {s.dash ? '- - ' : '— '}
+          <span key={s.label} className="ll-chart-key">
+            {/* The series colour on a line sample, the label in text colour (readable on white). */}
+            <span className="ll-chart-swatch" aria-hidden="true" style={{ borderTopColor: s.color, borderTopStyle: s.dash ? 'dashed' : 'solid' }} />
             {s.label}
           </span>
         ))}

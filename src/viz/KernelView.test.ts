@@ -26,7 +26,7 @@ describe('kernel colours: blue negative, white zero, red positive', () => {
     const px = (i: number) => [...rgba.slice(i * 4, i * 4 + 3)];
     expect(px(0)).toEqual(divergingColour(-0.5)); // -0.5 of a bound of 1: light blue, not full blue
     expect(px(1)).toEqual([255, 255, 255]); // 0 is white
-    expect(px(2)).toEqual([229, 231, 235]); // the gap
+    expect(px(2)).toEqual([203, 208, 216]); // the gap
     expect(px(3)).toEqual(divergingColour(1));
     expect(px(4)).toEqual(divergingColour(0.5));
     expect(rgba[3]).toBe(255);
@@ -36,7 +36,7 @@ describe('kernel colours: blue negative, white zero, red positive', () => {
     // 3 filters in a 2×2 grid of 1×1 tiles: width 3, height 3; the bottom-right tile is empty.
     const pixels = new Uint8ClampedArray(9).fill(255);
     const rgba = paintKernels({ width: 3, height: 3, cols: 2, tile: [1, 1], shown: 3, pixels, min: 0, max: 2 });
-    expect([...rgba.slice(8 * 4, 8 * 4 + 3)]).toEqual([229, 231, 235]);
+    expect([...rgba.slice(8 * 4, 8 * 4 + 3)]).toEqual([203, 208, 216]);
     expect([...rgba.slice(6 * 4, 6 * 4 + 3)]).toEqual(divergingColour(1));
   });
 });

@@ -20,7 +20,7 @@ export interface KernelPicture {
 
 const NEG: [number, number, number] = [33, 102, 172]; // blue
 const POS: [number, number, number] = [178, 24, 43]; // red
-const GAP: [number, number, number] = [229, 231, 235];
+const GAP: [number, number, number] = [203, 208, 216];
 
 /** The colour of t in [-1, 1]: blue at -1, white at 0, red at 1. */
 export function divergingColour(t: number): [number, number, number] {

@@ -161,7 +161,9 @@ export async function createEditor(container: HTMLElement, hooks: EditorHooks): 
   const area = new AreaPlugin<Schemes, AreaExtra>(container);
   const connection = new ConnectionPlugin<Schemes, AreaExtra>();
   const render = new ReactPlugin<Schemes, AreaExtra>({ createRoot });
-  const minimap = new MinimapPlugin<Schemes>({ boundViewport: true });
+  // Not bound to the viewport: bound, every pan move rescaled the minimap, so each of its 177
+  // little nodes (ResNet-50) was restyled and laid out again on every pointer move.
+  const minimap = new MinimapPlugin<Schemes>({ boundViewport: false });
   // Auto-arrange (elkjs, about 1.2 MB) is loaded the first time it is used.
   let arrange: AutoArrangePlugin<Schemes> | undefined;
   const pointer = { x: 0, y: 0 };
@@ -305,27 +307,6 @@ export async function createEditor(container: HTMLElement, hooks: EditorHooks): 
     };
   }
 
-  // Panning moves the whole graph with one transform. While it lasts, the graph is its own
-  // compositor layer (will-change) and takes no pointer events, so that a pointer move is neither
-  // a repaint of every node nor a hit test through thousands of elements (ResNet-50: ≈ 90 ms
-  // per move before). Both are undone when the pointer is released: the layer is then painted
-  // afresh, sharp at the current zoom.
-  const holder = area.area.content.holder;
-  let panning = false;
-  const startPan = () => {
-    if (panning) return;
-    panning = true;
-    holder.style.willChange = 'transform';
-    holder.style.pointerEvents = 'none';
-  };
-  const endPan = () => {
-    if (!panning) return;
-    panning = false;
-    holder.style.willChange = '';
-    holder.style.pointerEvents = '';
-  };
-  window.addEventListener('blur', endPan);
-
   area.addPipe((ctx) => {
     switch (ctx.type) {
       case 'pointermove':
@@ -335,10 +316,6 @@ export async function createEditor(container: HTMLElement, hooks: EditorHooks): 
       case 'pointerdown':
         pointer.x = ctx.data.event.clientX;
         pointer.y = ctx.data.event.clientY;
-        if (ctx.data.event.button === 0 && !(ctx.data.event.target as Element).closest?.('[data-testid="node"], [data-testid="minimap"]')) startPan();
-        break;
-      case 'pointerup':
-        endPan();
         break;
       case 'zoomed':
         applyZoomStyle();
@@ -472,7 +449,6 @@ export async function createEditor(container: HTMLElement, hooks: EditorHooks): 
   const handle: EditorHandle = {
     destroy() {
       cancelAnimationFrame(minimapFrame);
-      window.removeEventListener('blur', endPan);
       unsubscribe();
       container.removeEventListener('dblclick', onDblClick);
       area.destroy();
@@ -529,8 +505,9 @@ export async function createEditor(container: HTMLElement, hooks: EditorHooks): 
       return new Map(editor.getNodes().map((n) => [n.id, { width: n.width, height: n.height }]));
     },
     synced: () => running,
+    // The node is added synchronously (callers such as the palette's keyboard path look for it
+    // right away); only the exact re-centring waits for it to be drawn.
     async addNodeAt(type, client, opts = {}) {
-      await running;
       const expected = expectedSize(type);
       let centre = client;
       if (!centre) {
@@ -546,10 +523,19 @@ export async function createEditor(container: HTMLElement, hooks: EditorHooks): 
       }
       const id = addNodeAction(type, placeFor(expected, centre), opts);
       if (!id) return undefined;
-      // Drawn now with its real size (NodeView measures it): centre it exactly, in the same undo step.
-      await handle.synced();
-      const node = editor.getNode(id);
-      if (node) settleNewNodeAction(id, placeFor({ width: node.width, height: node.height }, centre));
+      // Once it is drawn, centre it exactly on its real size, in the same undo step (the size can
+      // still change in the frames after it is first drawn: measure until it holds still).
+      let last = expected;
+      for (let frame = 0; frame < 4; frame++) {
+        await handle.synced();
+        await new Promise((r) => requestAnimationFrame(r));
+        const el = area.nodeViews.get(id)?.element;
+        if (!el) break;
+        const size = { width: el.offsetWidth, height: el.offsetHeight };
+        if (frame > 0 && size.width === last.width && size.height === last.height) break;
+        last = size;
+        if (!settleNewNodeAction(id, placeFor(size, centre)) && frame > 0) break;
+      }
       await handle.synced();
       return id;
     },

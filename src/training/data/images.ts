@@ -5,6 +5,8 @@
  * (scaled to fill h×w, centred, overflow cropped; "contain" letterboxes on black, "stretch"
  * ignores the aspect ratio), turned into greyscale (c = 1, Rec. 601 luma) or RGB (c = 3),
  * transparent parts composited on black, then split stratified and seeded into train / test.
+ * What the originals were is kept (FolderFacts: their typical size, how many have colour) with a
+ * few examples, so the Train tab can say when the Input node's shape loses it (inputAdvice).
  * Files that are hidden, not images or fail to decode are skipped and listed, never fatal
  * unless fewer than two classes are left. Everything except `decodeToRgba` and `filesFromDrop`
  * is plain TS, tested in Node.
