@@ -71,6 +71,17 @@ test('every side-panel tab, with a node selected and without, and nodes with pro
   await expect(page.getByRole('heading', { level: 1, name: 'LayerLab' })).toBeVisible();
   await expect(page.getByRole('tablist')).toHaveAttribute('aria-label', 'Side panel');
 
+  // The check itself works: a low-contrast line and an unlabelled field put into the page are found.
+  await page.evaluate(() => {
+    const probe = document.createElement('div');
+    probe.id = 'axe-self-test';
+    probe.innerHTML = '<p style="color:#aaa;background:#fff">faint</p><input type="text">';
+    document.querySelector('main')!.append(probe);
+  });
+  const planted = (await axeViolations(page)).filter((v) => v.nodes.some((n) => n.target.includes('#axe-self-test')));
+  expect(planted.map((v) => v.id).sort()).toEqual(['color-contrast', 'label']);
+  await page.evaluate(() => document.getElementById('axe-self-test')!.remove());
+
   await expectAccessible(page, 'Inspect tab, nothing selected');
   await selectByClick(page, 'c1');
   await expect(page.getByTestId('inspector-title')).toHaveText('Conv 2D');

@@ -5,7 +5,8 @@ import type { GraphDoc } from '../graph/types';
 import { initBackend } from './backend';
 import { makeShapes } from './data/shapes';
 import type { FeatureMap } from './feature-maps';
-import { compileForData, trainModel, type TrainData, type TrainSettings } from './trainer';
+import { OPTIMIZERS } from '../graph/training-settings';
+import { compileForData, divergedMessage, makeOptimizer, trainModel, type TrainData, type TrainSettings } from './trainer';
 
 const preset = loadPreset;
 
@@ -119,5 +120,28 @@ describe('trainModel', () => {
     expect(() => compileForData(preset('lenet5'), data)).toThrow(/output gives 10 values but the dataset has 4 classes: end with a Dense layer of 4 units/);
     const wide = { ...data, shape: [32, 32, 3] as [number, number, number] };
     expect(() => compileForData(lenetFor(data), wide)).toThrow(/Input node is 28×28×1 but the dataset's images are 32×32×3/);
+  });
+});
+
+describe('makeOptimizer (from the optimizer table)', () => {
+  it('sets every optimizer up as TensorFlow.js does, with the learning rate', () => {
+    const expected: Record<(typeof OPTIMIZERS)[number], [string, Record<string, unknown>]> = {
+      sgd: ['SGD', { learningRate: 0.05 }],
+      momentum: ['Momentum', { learningRate: 0.05, momentum: 0.9, useNesterov: false }],
+      adam: ['Adam', { learningRate: 0.05, beta1: 0.9, beta2: 0.999 }],
+      rmsprop: ['RMSProp', { learningRate: 0.05, decay: 0.9, momentum: 0 }],
+    };
+    for (const o of OPTIMIZERS) {
+      const opt = makeOptimizer(tf, { optimizer: o, learningRate: 0.05 });
+      expect(opt.getClassName()).toBe(expected[o][0]);
+      expect(opt.getConfig()).toMatchObject(expected[o][1]);
+      opt.dispose();
+    }
+    expect(() => makeOptimizer(tf, { optimizer: 'adagrad' as never, learningRate: 0.05 })).toThrow(/Unknown optimizer "adagrad"/);
+  });
+
+  it("suggests the optimizer's usual learning rate when training blows up", () => {
+    expect(divergedMessage(NaN, 1, 2, { ...settings, optimizer: 'sgd', learningRate: 10 })).toMatch(/e\.g\. 0\.01\.$/);
+    expect(divergedMessage(NaN, 1, 2, { ...settings, optimizer: 'adam', learningRate: 10 })).toMatch(/e\.g\. 0\.001\.$/);
   });
 });

@@ -472,8 +472,13 @@ export async function createEditor(container: HTMLElement, hooks: EditorHooks): 
       // start — its left (and top) end, where the input is — and the minimap shows the rest.
       const k = Math.min(1, Math.max(FIT_MIN_ZOOM, Math.min((0.9 * W) / width, (0.9 * H) / height)));
       const edge = 32;
+      // The start: the Input node (else the leftmost), its row centred when the graph is too tall.
+      const startNode = nodes.find((n) => n.nodeType === 'input') ?? nodes[boxes.findIndex((b) => b.left === left)];
+      const start = startNode && area.nodeViews.get(startNode.id)?.position;
+      const startY = start ? start.y + startNode.height / 2 : top + height / 2;
       area.area.transform.x = width * k <= W - 2 * edge ? W / 2 - (left + width / 2) * k : edge - left * k;
-      area.area.transform.y = height * k <= H - 2 * edge ? H / 2 - (top + height / 2) * k : edge - top * k;
+      area.area.transform.y =
+        height * k <= H - 2 * edge ? H / 2 - (top + height / 2) * k : Math.min(edge - top * k, Math.max(H - edge - (top + height) * k, H / 2 - startY * k));
       await area.area.zoom(k, 0, 0);
     },
     async arrange() {
