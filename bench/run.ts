@@ -16,7 +16,8 @@
  * tests rebuild whenever they run.
  *
  * Options: --only editor|training (one part; default both), --reps N (editor, default 5),
- *          --skip-build (serve a copy of the existing dist/ instead),
+ *          --skip-build (serve a copy of the existing dist/ instead), --dist DIR (serve that built
+ *          folder instead, e.g. a build of an older version, to compare two versions in one sitting),
  *          --screenshot PATH (a PNG of ResNet-50 as opened), --out PATH (the editor's JSON),
  *          --training-out PATH (the training JSON).
  */
@@ -62,7 +63,8 @@ function option(name: string): string | undefined {
   return i >= 0 ? process.argv[i + 1] : undefined;
 }
 const REPS = Math.max(1, Number(option('--reps') ?? 5) || 5);
-const SKIP_BUILD = process.argv.includes('--skip-build');
+const DIST = option('--dist');
+const SKIP_BUILD = process.argv.includes('--skip-build') || DIST !== undefined;
 const SHOT = option('--screenshot');
 const OUT = resolve(ROOT, option('--out') ?? 'bench/results/editor.json');
 const TRAINING_OUT = resolve(ROOT, option('--training-out') ?? 'bench/results/training.json');
@@ -140,15 +142,15 @@ async function main() {
     nodeReinfer = reinferInNode(ROOT, REINFER_RUNS, REINFER_WARMUP);
   }
 
-  let outDir = join(ROOT, 'dist');
+  let outDir = DIST ? resolve(DIST) : join(ROOT, 'dist');
   if (SKIP_BUILD) {
-    if (!existsSync(join(outDir, 'index.html'))) throw new Error('--skip-build: dist/index.html does not exist (run `npx vite build` first)');
+    if (!existsSync(join(outDir, 'index.html'))) throw new Error(`${DIST ? '--dist' : '--skip-build'}: ${join(outDir, 'index.html')} does not exist (run \`npx vite build\` first)`);
     if (TRAINING) {
       // The training part adds its worker to the served folder: a copy, not dist/ itself.
       step('copying dist/ (--skip-build)');
       buildDir = outDir = mkdtempSync(join(tmpdir(), 'layerlab-bench-'));
       cpSync(join(ROOT, 'dist'), outDir, { recursive: true });
-    } else console.log('… using the existing dist/ (--skip-build)');
+    } else console.log(`… using the existing ${DIST ? outDir : 'dist/'} (${DIST ? '--dist' : '--skip-build'})`);
   } else {
     buildDir = outDir = mkdtempSync(join(tmpdir(), 'layerlab-bench-'));
     step('building the app (npx vite build)');

@@ -14,15 +14,16 @@ test('build LeNet-5 from an empty canvas: shapes follow every edit and the total
   await page.keyboard.press('-');
   await page.keyboard.press('-');
 
-  // Top row: the feature extractor; bottom row: the classifier. (x, y) relative to the canvas.
-  await dragFromPalette(page, 'conv2d', 20, 40);
-  await dragFromPalette(page, 'maxPooling2d', 230, 40);
-  await dragFromPalette(page, 'conv2d', 440, 40);
-  await dragFromPalette(page, 'maxPooling2d', 650, 40);
-  await dragFromPalette(page, 'flatten', 20, 520);
-  await dragFromPalette(page, 'dense', 230, 520);
-  await dragFromPalette(page, 'dense', 440, 520);
-  await dragFromPalette(page, 'dense', 650, 520);
+  // Top row: the feature extractor; bottom row: the classifier. (x, y) relative to the canvas,
+  // where each node's centre lands.
+  await dragFromPalette(page, 'conv2d', 95, 100);
+  await dragFromPalette(page, 'maxPooling2d', 305, 100);
+  await dragFromPalette(page, 'conv2d', 515, 100);
+  await dragFromPalette(page, 'maxPooling2d', 725, 100);
+  await dragFromPalette(page, 'flatten', 95, 570);
+  await dragFromPalette(page, 'dense', 305, 570);
+  await dragFromPalette(page, 'dense', 515, 570);
+  await dragFromPalette(page, 'dense', 725, 570);
 
   // Parameters, typed into the controls on the nodes.
   await setParam(page, 'conv2d_1', 'filters', 6);

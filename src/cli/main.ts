@@ -4,6 +4,7 @@ import { EXPORT_FORMATS, exportCommand, type ExportFormat } from './export';
 import { inspectCommand } from './inspect';
 import { trainCommand } from './train';
 import { processIO, type CliIO } from './io';
+import { TRAINING_SETTINGS } from '../graph/training-settings';
 
 export const USAGE = `Usage: layerlab <command> [options]
 
@@ -76,7 +77,7 @@ export async function main(argv: string[], io: CliIO = processIO): Promise<numbe
       let epochs: number | undefined;
       let limit: number | undefined;
       try {
-        epochs = int('epochs', v.epochs, 1, 1000);
+        epochs = int('epochs', v.epochs, TRAINING_SETTINGS.epochs.min, TRAINING_SETTINGS.epochs.max);
         limit = int('limit', v.limit, 10, 10_000_000);
         if (v.backend !== undefined && v.backend !== 'wasm' && v.backend !== 'cpu') throw new Error(`--backend must be wasm or cpu, not "${v.backend}".`);
       } catch (e) {

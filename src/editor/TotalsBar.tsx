@@ -2,6 +2,7 @@
 import { useEffect, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { estimateSizes, formatBytes } from '../graph/estimate';
+import { checkTypedNumber, TRAINING_SETTINGS } from '../graph/training-settings';
 import { setTrainingAction } from './actions';
 import { useEditor } from './store';
 
@@ -9,7 +10,7 @@ const n = (x: number) => x.toLocaleString('en-US');
 
 export function TotalsBar() {
   const { analysis, training } = useEditor(useShallow((s) => ({ analysis: s.analysis, training: s.doc.training })));
-  const batch = training?.batchSize ?? 64;
+  const batch = training?.batchSize ?? TRAINING_SETTINGS.batchSize.default;
   const [batchText, setBatchText] = useState(String(batch));
   useEffect(() => setBatchText(String(batch)), [batch]);
   const t = analysis.totals;
@@ -17,10 +18,14 @@ export function TotalsBar() {
   const errors = analysis.diagnostics.filter((d) => d.severity === 'error').length;
   const warnings = analysis.diagnostics.length - errors;
   const commitBatch = () => {
-    const v = Number(batchText);
-    if (Number.isInteger(v) && v >= 1 && v <= 4096) {
-      if (v !== batch) setTrainingAction({ batchSize: v });
-    } else setBatchText(String(batch));
+    // The same bounds as the Train tab and the file parser (the settings table).
+    const r = checkTypedNumber(TRAINING_SETTINGS.batchSize, batchText);
+    if (r.ok) {
+      if (r.value !== batch) setTrainingAction({ batchSize: r.value });
+    } else {
+      setBatchText(String(batch));
+      useEditor.getState().notify('error', r.message);
+    }
   };
   return (
     <footer className="ll-totals" data-testid="totals">

@@ -8,6 +8,7 @@ import { analyzeGraph } from '../graph/analyze';
 import { parseGraphText, type ParseResult } from '../graph/parse';
 import type { GraphDoc, GraphEdge } from '../graph/types';
 import { useEditor, type Notice } from './store';
+import { TRAINING_SCHEMA } from '../graph/training-settings';
 
 const state = () => useEditor.getState();
 
@@ -122,9 +123,21 @@ export function duplicateAction(ids: string[]): string[] {
   return fresh;
 }
 
-export function setTrainingAction(patch: Partial<NonNullable<GraphDoc['training']>>) {
-  const { doc, commit } = state();
-  commit('Change training settings', { ...doc, training: { ...doc.training, ...patch } });
+/**
+ * Changes training settings. A value the file format would refuse is refused here too (with the
+ * parser's message), so no control can put a document in the store that would not read back.
+ */
+export function setTrainingAction(patch: Partial<NonNullable<GraphDoc['training']>>): boolean {
+  const { doc, commit, notify } = state();
+  const training = { ...doc.training, ...patch };
+  const checked = TRAINING_SCHEMA.safeParse(training);
+  if (!checked.success) {
+    const issue = checked.error.issues[0];
+    notify('error', `Training setting ${issue?.path.join('.') ?? ''} ${issue?.message ?? 'is not allowed'}.`);
+    return false;
+  }
+  commit('Change training settings', { ...doc, training });
+  return true;
 }
 
 export function setGraphInfoAction(patch: { name?: string; description?: string }) {

@@ -41,8 +41,9 @@ describe('broken and hostile model files are refused fast, with a message for a 
     const { error, ms } = rejection(files);
     expect(error).toBeInstanceOf(ModelFileError);
     expect((error as Error).message).toMatch(bad.message);
-    // A generous bound for a shared 2-core machine; the typical time is a few milliseconds.
-    expect(ms).toBeLessThan(1500);
+    // A guard against hangs (a lying zip header once made fflate inflate for minutes), not a speed
+    // claim: the typical time is a few milliseconds, and a loaded 2-core machine can take seconds.
+    expect(ms).toBeLessThan(15_000);
   });
 
   it('the corpus covers what it promises', () => {
@@ -350,7 +351,7 @@ describe('hostile JSON structure', () => {
       j.weightsManifest[0].weights[2] = JSON.parse('{"name":"c3/kernel","shape":[1],"dtype":"float32","extra":[{"constructor":1}]}');
     });
     expect(() => readModelFiles(nested)).toThrow(/^Refusing the key "constructor" at weightsManifest\[0\]\.weights\[2\]\.extra\[0\] of model\.json/);
-    expect(performance.now() - t).toBeLessThan(1000);
+    expect(performance.now() - t).toBeLessThan(15_000); // a hang guard, not a speed claim
   });
 });
 

@@ -469,7 +469,7 @@ export async function createEditor(container: HTMLElement, hooks: EditorHooks): 
       const H = container.clientHeight;
       // Fill 90% of the view, but never magnify past 100% (a lone node should not fill the
       // screen) nor shrink below FIT_MIN_ZOOM (unreadable): a graph too big for that shows its
-      // start — its left (and top) end, where the input is — and the minimap shows the rest.
+      // start — its left end, and the row of its Input node — and the minimap shows the rest.
       const k = Math.min(1, Math.max(FIT_MIN_ZOOM, Math.min((0.9 * W) / width, (0.9 * H) / height)));
       const edge = 32;
       // The start: the Input node (else the leftmost), its row centred when the graph is too tall.
@@ -477,8 +477,7 @@ export async function createEditor(container: HTMLElement, hooks: EditorHooks): 
       const start = startNode && area.nodeViews.get(startNode.id)?.position;
       const startY = start ? start.y + startNode.height / 2 : top + height / 2;
       area.area.transform.x = width * k <= W - 2 * edge ? W / 2 - (left + width / 2) * k : edge - left * k;
-      area.area.transform.y =
-        height * k <= H - 2 * edge ? H / 2 - (top + height / 2) * k : Math.min(edge - top * k, Math.max(H - edge - (top + height) * k, H / 2 - startY * k));
+      area.area.transform.y = height * k <= H - 2 * edge ? H / 2 - (top + height / 2) * k : H / 2 - startY * k;
       await area.area.zoom(k, 0, 0);
     },
     async arrange() {
