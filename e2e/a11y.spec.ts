@@ -75,10 +75,10 @@ test('every side-panel tab, with a node selected and without, and nodes with pro
   await page.evaluate(() => {
     const probe = document.createElement('div');
     probe.id = 'axe-self-test';
-    probe.innerHTML = '<p style="color:#aaa;background:#fff">faint</p><input type="text">';
+    probe.innerHTML = '<p id="axe-self-test-p" style="color:#aaa;background:#fff">faint</p><input id="axe-self-test-input" type="text">';
     document.querySelector('main')!.append(probe);
   });
-  const planted = (await axeViolations(page)).filter((v) => v.nodes.some((n) => n.target.includes('#axe-self-test')));
+  const planted = (await axeViolations(page)).filter((v) => v.nodes.some((n) => n.target.includes('axe-self-test')));
   expect(planted.map((v) => v.id).sort()).toEqual(['color-contrast', 'label']);
   await page.evaluate(() => document.getElementById('axe-self-test')!.remove());
 
