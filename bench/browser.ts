@@ -297,6 +297,36 @@ export interface DragResult {
 }
 
 /**
+ * Presses at `from`, moves `moves` times by `step` px (direction `dir`, a little vertical wobble),
+ * one move per 60 Hz frame like a hand on a mouse (or slower, when a move takes longer than a frame
+ * to be delivered), releases, waits `settleMs`, and returns the frame intervals between press and
+ * release with the recorder's data.
+ */
+async function pacedDrag(page: Page, from: { x: number; y: number }, dir: number, moves: number, step: number, settleMs: number) {
+  await page.mouse.move(from.x, from.y);
+  await page.evaluate(installRecorder);
+  await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+  await page.mouse.down();
+  let { x, y } = from;
+  const t0 = Date.now();
+  for (let i = 0; i < moves; i++) {
+    x += dir * step;
+    y += dir * (i % 2);
+    await page.mouse.move(x, y);
+    const wait = t0 + ((i + 1) * 1000) / 60 - Date.now();
+    if (wait > 0) await sleep(wait);
+  }
+  await page.mouse.up();
+  await sleep(settleMs);
+  const data = await takeRecorder(page);
+  const down = data.marks.down ?? data.frames[0] ?? 0;
+  const up = data.marks.up ?? data.frames[data.frames.length - 1] ?? 0;
+  const frames = data.frames.filter((t) => t >= down && t <= up);
+  const intervals = frames.slice(1).map((t, i) => t - frames[i]!);
+  return { data, down, up, intervals };
+}
+
+/**
  * One drag of `moves` pointer moves of `step` px (direction alternates with `rep`), paced at
  * one move per 60 Hz frame like a hand on a mouse (or slower, when a move takes longer than a
  * frame to be delivered).
@@ -306,28 +336,8 @@ export async function dragOnce(page: Page, id: string, rep: number, moves = 60, 
   const before = await dragPoints(page, id);
   if (!before) throw new Error(`drag: node "${id}" is not on the page`);
   if (!before.onHeader) throw new Error(`drag: the header of "${id}" is covered or off screen at (${before.x.toFixed(0)}, ${before.y.toFixed(0)})`);
-  await page.mouse.move(before.x, before.y);
-  await page.evaluate(installRecorder);
-  await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
-  await page.mouse.down();
-  let x = before.x;
-  let y = before.y;
-  const start = Date.now();
-  for (let i = 0; i < moves; i++) {
-    x += dir * step;
-    y += dir * (i % 2); // a little vertical wobble
-    await page.mouse.move(x, y);
-    const wait = start + ((i + 1) * 1000) / 60 - Date.now();
-    if (wait > 0) await sleep(wait);
-  }
-  await page.mouse.up();
-  await sleep(600);
-  const data = await takeRecorder(page);
+  const { data, down, up, intervals } = await pacedDrag(page, before, dir, moves, step, 600);
   const after = (await dragPoints(page, id))!;
-  const down = data.marks.down ?? data.frames[0] ?? 0;
-  const up = data.marks.up ?? data.frames[data.frames.length - 1] ?? 0;
-  const frames = data.frames.filter((t) => t >= down && t <= up);
-  const intervals = frames.slice(1).map((t, i) => t - frames[i]!);
   const rel = (p: typeof before) => ({ x: p.x - p.other.x, y: p.y - p.other.y });
   return {
     nodeId: id,
@@ -437,27 +447,8 @@ export async function panOnce(page: Page, rep: number, moves = 60, step = 4): Pr
       return { x: r.left, y: r.top };
     });
   const before = await firstNode();
-  await page.mouse.move(start.x, start.y);
-  await page.evaluate(installRecorder);
-  await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
-  await page.mouse.down();
-  let { x, y } = start;
-  const t0 = Date.now();
-  for (let i = 0; i < moves; i++) {
-    x += dir * step;
-    y += dir * (i % 2);
-    await page.mouse.move(x, y);
-    const wait = t0 + ((i + 1) * 1000) / 60 - Date.now();
-    if (wait > 0) await sleep(wait);
-  }
-  await page.mouse.up();
-  await sleep(300);
-  const data = await takeRecorder(page);
+  const { data, down, up, intervals } = await pacedDrag(page, start, dir, moves, step, 300);
   const after = await firstNode();
-  const down = data.marks.down ?? data.frames[0] ?? 0;
-  const up = data.marks.up ?? data.frames[data.frames.length - 1] ?? 0;
-  const frames = data.frames.filter((t) => t >= down && t <= up);
-  const intervals = frames.slice(1).map((t, i) => t - frames[i]!);
   return {
     durationMs: up - down,
     frames: intervals.length,

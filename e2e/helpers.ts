@@ -1,5 +1,7 @@
 /** Shared steps for the editor e2e tests: real mouse and keyboard on the real app. */
 import { expect, type Locator, type Page } from '@playwright/test';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 export const node = (page: Page, id: string): Locator => page.locator(`[data-testid="node"][data-node-id="${id}"]`);
 
@@ -75,4 +77,51 @@ export async function exportedGraph(page: Page): Promise<Record<string, unknown>
   const path = await d.path();
   const { readFileSync } = await import('node:fs');
   return JSON.parse(readFileSync(path!, 'utf8'));
+}
+
+/**
+ * Drops the folder `dir` (class sub-folders of images) on the Train tab. Playwright cannot drop a
+ * real directory, so the drop event carries a real DataTransfer whose items answer
+ * webkitGetAsEntry() with a directory tree built from the real files (the shape of the File and
+ * Directory Entries API): the panel's drop handler, the folder walk, decoding and the split all
+ * run as for a real drop.
+ */
+export async function dropFolder(page: Page, dir: string, rootName: string) {
+  const tree = Object.fromEntries(
+    readdirSync(dir).map((cls) => [cls, readdirSync(join(dir, cls)).map((f) => ({ name: f, b64: readFileSync(join(dir, cls, f)).toString('base64') }))]),
+  );
+  await page.getByTestId('train-drop').evaluate(
+    (el, { t, root: rootName }) => {
+      type Entry = { isFile: boolean; isDirectory: boolean; name: string; fullPath: string; file?: (ok: (f: File) => void) => void; createReader?: () => { readEntries(ok: (e: Entry[]) => void): void } };
+      const dirEntry = (path: string, children: Entry[]): Entry => ({
+        isFile: false,
+        isDirectory: true,
+        name: path.split('/').pop()!,
+        fullPath: path,
+        createReader: () => {
+          let given = false;
+          return { readEntries: (ok) => ok(given ? [] : ((given = true), children)) };
+        },
+      });
+      const dt = new DataTransfer();
+      const classes = Object.entries(t).map(([cls, files]) =>
+        dirEntry(
+          `/${rootName}/${cls}`,
+          files.map((f) => {
+            const file = new File([Uint8Array.from(atob(f.b64), (c) => c.charCodeAt(0))], f.name, { type: 'image/png' });
+            dt.items.add(file);
+            return { isFile: true, isDirectory: false, name: f.name, fullPath: `/${rootName}/${cls}/${f.name}`, file: (ok: (f: File) => void) => ok(file) };
+          }),
+        ),
+      );
+      const root = dirEntry(`/${rootName}`, classes);
+      const fake = { types: ['Files'], files: dt.files, items: [{ kind: 'file', webkitGetAsEntry: () => root }] };
+      for (const type of ['dragover', 'drop']) {
+        const ev = new DragEvent(type, { bubbles: true, cancelable: true, dataTransfer: dt });
+        Object.defineProperty(ev, 'dataTransfer', { value: fake });
+        el.dispatchEvent(ev);
+      }
+    },
+    { t: tree, root: rootName },
+  );
 }

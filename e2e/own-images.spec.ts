@@ -5,45 +5,14 @@
  * applying it is one undoable edit after which the folder is read again and one epoch trains.
  */
 import { expect, test, type Page } from '@playwright/test';
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { deflateSync } from 'node:zlib';
-import { node, openApp } from './helpers';
+import { dropFolder, node, openApp } from './helpers';
+import { encodeRgbPng } from './png';
 
 test.setTimeout(180_000);
 
 const SHOTS = process.env.LAYOUT_SHOTS; // a folder to keep screenshots in, for a person to look at
-
-const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
-  let c = n;
-  for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-  return c >>> 0;
-});
-const crc32 = (buf: Uint8Array) => {
-  let c = 0xffffffff;
-  for (const b of buf) c = CRC_TABLE[(c ^ b) & 0xff]! ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
-};
-const chunk = (type: string, data: Uint8Array) => {
-  const body = Buffer.concat([Buffer.from(type, 'ascii'), data]);
-  const out = Buffer.alloc(body.length + 8);
-  out.writeUInt32BE(data.length, 0);
-  body.copy(out, 4);
-  out.writeUInt32BE(crc32(body), body.length + 4);
-  return out;
-};
-
-/** An 8-bit RGB PNG (colour type 2) of w×h pixels, rgb row-major. */
-function encodeRgbPng(w: number, h: number, rgb: Uint8Array): Buffer {
-  const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(w, 0);
-  ihdr.writeUInt32BE(h, 4);
-  ihdr.set([8, 2, 0, 0, 0], 8);
-  const raw = Buffer.alloc((w * 3 + 1) * h);
-  for (let y = 0; y < h; y++) raw.set(rgb.subarray(y * w * 3, (y + 1) * w * 3), y * (w * 3 + 1) + 1);
-  const signature = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
-  return Buffer.concat([signature, chunk('IHDR', ihdr), chunk('IDAT', deflateSync(raw)), chunk('IEND', new Uint8Array(0))]);
-}
 
 /** 48×48 colour images: red, green or blue squares of one brightness on grey, with seeded noise. */
 function writeColourFolder(dir: string, perClass: number) {
@@ -68,48 +37,6 @@ function writeColourFolder(dir: string, perClass: number) {
       writeFileSync(join(dir, cls, `${cls}-${i}.png`), encodeRgbPng(S, S, rgb));
     }
   });
-}
-
-/** Drops a folder on the Train tab the way training.spec.ts does (webkitGetAsEntry over real files). */
-async function dropFolder(page: Page, dir: string, rootName: string) {
-  const tree = Object.fromEntries(
-    readdirSync(dir).map((cls) => [cls, readdirSync(join(dir, cls)).map((f) => ({ name: f, b64: readFileSync(join(dir, cls, f)).toString('base64') }))]),
-  );
-  await page.getByTestId('train-drop').evaluate(
-    (el, { t, root: rootName }) => {
-      type Entry = { isFile: boolean; isDirectory: boolean; name: string; fullPath: string; file?: (ok: (f: File) => void) => void; createReader?: () => { readEntries(ok: (e: Entry[]) => void): void } };
-      const fileEntry = (path: string, f: File): Entry => ({ isFile: true, isDirectory: false, name: f.name, fullPath: path, file: (ok) => ok(f) });
-      const dirEntry = (path: string, children: Entry[]): Entry => ({
-        isFile: false,
-        isDirectory: true,
-        name: path.split('/').pop()!,
-        fullPath: path,
-        createReader: () => {
-          let given = false;
-          return { readEntries: (ok) => ok(given ? [] : ((given = true), children)) };
-        },
-      });
-      const dt = new DataTransfer();
-      const classes = Object.entries(t).map(([cls, files]) =>
-        dirEntry(
-          `/${rootName}/${cls}`,
-          files.map((f) => {
-            const file = new File([Uint8Array.from(atob(f.b64), (c) => c.charCodeAt(0))], f.name, { type: 'image/png' });
-            dt.items.add(file);
-            return fileEntry(`/${rootName}/${cls}/${f.name}`, file);
-          }),
-        ),
-      );
-      const root = dirEntry(`/${rootName}`, classes);
-      const fake = { types: ['Files'], files: dt.files, items: [{ kind: 'file', webkitGetAsEntry: () => root }] };
-      for (const type of ['dragover', 'drop']) {
-        const ev = new DragEvent(type, { bubbles: true, cancelable: true, dataTransfer: dt });
-        Object.defineProperty(ev, 'dataTransfer', { value: fake });
-        el.dispatchEvent(ev);
-      }
-    },
-    { t: tree, root: rootName },
-  );
 }
 
 /** The mean |r−g| + |g−b| of a thumbnail canvas: 0 for grey pictures. */

@@ -24,17 +24,24 @@ function chunk(type: string, data: Uint8Array): Buffer {
   return out;
 }
 
-/** An 8-bit greyscale PNG of w×h pixels (row-major bytes 0–255). */
-export function encodeGreyPng(w: number, h: number, pixels: Uint8Array): Buffer {
+/** An 8-bit PNG of w×h pixels with `channels` bytes per pixel (1: grey, 3: RGB), row-major. */
+function encodePng(w: number, h: number, pixels: Uint8Array, channels: 1 | 3): Buffer {
   const ihdr = Buffer.alloc(13);
   ihdr.writeUInt32BE(w, 0);
   ihdr.writeUInt32BE(h, 4);
-  ihdr.set([8, 0, 0, 0, 0], 8); // bit depth 8, colour type 0 (grey), deflate, filter 0, no interlace
-  const raw = Buffer.alloc((w + 1) * h);
-  for (let y = 0; y < h; y++) raw.set(pixels.subarray(y * w, (y + 1) * w), y * (w + 1) + 1); // filter byte 0 per row
+  ihdr.set([8, channels === 1 ? 0 : 2, 0, 0, 0], 8); // bit depth 8, colour type 0 (grey) or 2 (RGB), deflate, filter 0, no interlace
+  const row = w * channels;
+  const raw = Buffer.alloc((row + 1) * h);
+  for (let y = 0; y < h; y++) raw.set(pixels.subarray(y * row, (y + 1) * row), y * (row + 1) + 1); // filter byte 0 per row
   const signature = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
   return Buffer.concat([signature, chunk('IHDR', ihdr), chunk('IDAT', deflateSync(raw)), chunk('IEND', new Uint8Array(0))]);
 }
+
+/** An 8-bit greyscale PNG of w×h pixels (row-major bytes 0–255). */
+export const encodeGreyPng = (w: number, h: number, pixels: Uint8Array): Buffer => encodePng(w, h, pixels, 1);
+
+/** An 8-bit RGB PNG of w×h pixels (r, g, b bytes, row-major). */
+export const encodeRgbPng = (w: number, h: number, rgb: Uint8Array): Buffer => encodePng(w, h, rgb, 3);
 
 /**
  * Writes `dir/<class>/<class>-<i>.png` for each class: 28×28 images, "dark…" mostly black and

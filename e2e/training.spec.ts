@@ -7,7 +7,7 @@
 import { expect, test, type Page } from '@playwright/test';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { node, openApp } from './helpers';
+import { dropFolder, node, openApp } from './helpers';
 import { encodeGreyPng, writeImageFolder } from './png';
 
 /** Opens the app on WASM, goes to the Train tab and waits for MNIST to be loaded. */
@@ -253,51 +253,11 @@ test('dropping an image file on the probe predicts for it; a file that is not an
 });
 
 test('dropping a folder of class sub-folders on the Train tab loads it as the dataset', async ({ page }, testInfo) => {
-  // Playwright cannot drop a real directory, so the drop event carries a real DataTransfer whose
-  // items answer webkitGetAsEntry() with a directory tree built from real files (the shape of the
-  // File and Directory Entries API): the panel's drop handler, the folder walk, decoding and the
-  // split all run as for a real drop.
+  // A real drop event over real files (see dropFolder): the panel's handler, the folder walk, decoding and the split all run.
   const dir = testInfo.outputPath('dropped');
   writeImageFolder(dir, { dark: 6, light: 6 });
-  const { readdirSync, readFileSync } = await import('node:fs');
-  const tree = Object.fromEntries(
-    readdirSync(dir).map((cls) => [cls, readdirSync(join(dir, cls)).map((f) => ({ name: f, b64: readFileSync(join(dir, cls, f)).toString('base64') }))]),
-  );
   await openTrainTab(page);
-  await page.getByTestId('train-drop').evaluate((el, t) => {
-    type Entry = { isFile: boolean; isDirectory: boolean; name: string; fullPath: string; file?: (ok: (f: File) => void) => void; createReader?: () => { readEntries(ok: (e: Entry[]) => void): void } };
-    const fileEntry = (path: string, f: File): Entry => ({ isFile: true, isDirectory: false, name: f.name, fullPath: path, file: (ok) => ok(f) });
-    const dirEntry = (path: string, children: Entry[]): Entry => {
-      return {
-        isFile: false,
-        isDirectory: true,
-        name: path.split('/').pop()!,
-        fullPath: path,
-        createReader: () => {
-          let given = false;
-          return { readEntries: (ok) => ok(given ? [] : ((given = true), children)) };
-        },
-      };
-    };
-    const dt = new DataTransfer();
-    const classes = Object.entries(t).map(([cls, files]) =>
-      dirEntry(
-        `/dropped/${cls}`,
-        files.map((f) => {
-          const file = new File([Uint8Array.from(atob(f.b64), (c) => c.charCodeAt(0))], f.name, { type: 'image/png' });
-          dt.items.add(file);
-          return fileEntry(`/dropped/${cls}/${f.name}`, file);
-        }),
-      ),
-    );
-    const root = dirEntry('/dropped', classes);
-    const fake = { types: ['Files'], files: dt.files, items: [{ kind: 'file', webkitGetAsEntry: () => root }] };
-    for (const type of ['dragover', 'drop']) {
-      const ev = new DragEvent(type, { bubbles: true, cancelable: true, dataTransfer: dt });
-      Object.defineProperty(ev, 'dataTransfer', { value: fake });
-      el.dispatchEvent(ev);
-    }
-  }, tree);
+  await dropFolder(page, dir, 'dropped');
   await expect(page.getByTestId('train-dataset-info')).toContainText(/^dropped: \d+ training and \d+ test images, 28×28×1, 2 classes$/, { timeout: 30_000 });
   const [train, testCount] = (await page.getByTestId('train-dataset-info').textContent())!.match(/\d+/g)!.map(Number);
   expect(train! + testCount!).toBe(12);

@@ -4,56 +4,14 @@
  * view is not letterboxed, and learned kernels are drawn on a diverging scale with a legend.
  */
 import { expect, test, type Page } from '@playwright/test';
-import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { node, openApp } from './helpers';
+import { dropFolder, node, openApp } from './helpers';
 import { writeImageFolder } from './png';
 
 test.setTimeout(180_000);
 
 const SHOTS = process.env.LAYOUT_SHOTS; // a folder to keep screenshots in, for a person to look at
 const shot = async (page: Page, name: string) => SHOTS && (await page.screenshot({ path: join(SHOTS, `${name}.png`) }));
-
-/** Drops a folder on the Train tab (webkitGetAsEntry over real files, as training.spec.ts does). */
-async function dropFolder(page: Page, dir: string, rootName: string) {
-  const tree = Object.fromEntries(
-    readdirSync(dir).map((cls) => [cls, readdirSync(join(dir, cls)).map((f) => ({ name: f, b64: readFileSync(join(dir, cls, f)).toString('base64') }))]),
-  );
-  await page.getByTestId('train-drop').evaluate(
-    (el, { t, root: rootName }) => {
-      type Entry = { isFile: boolean; isDirectory: boolean; name: string; fullPath: string; file?: (ok: (f: File) => void) => void; createReader?: () => { readEntries(ok: (e: Entry[]) => void): void } };
-      const dirEntry = (path: string, children: Entry[]): Entry => ({
-        isFile: false,
-        isDirectory: true,
-        name: path.split('/').pop()!,
-        fullPath: path,
-        createReader: () => {
-          let given = false;
-          return { readEntries: (ok) => ok(given ? [] : ((given = true), children)) };
-        },
-      });
-      const dt = new DataTransfer();
-      const classes = Object.entries(t).map(([cls, files]) =>
-        dirEntry(
-          `/${rootName}/${cls}`,
-          files.map((f) => {
-            const file = new File([Uint8Array.from(atob(f.b64), (c) => c.charCodeAt(0))], f.name, { type: 'image/png' });
-            dt.items.add(file);
-            return { isFile: true, isDirectory: false, name: f.name, fullPath: `/${rootName}/${cls}/${f.name}`, file: (ok: (f: File) => void) => ok(file) };
-          }),
-        ),
-      );
-      const root = dirEntry(`/${rootName}`, classes);
-      const fake = { types: ['Files'], files: dt.files, items: [{ kind: 'file', webkitGetAsEntry: () => root }] };
-      for (const type of ['dragover', 'drop']) {
-        const ev = new DragEvent(type, { bubbles: true, cancelable: true, dataTransfer: dt });
-        Object.defineProperty(ev, 'dataTransfer', { value: fake });
-        el.dispatchEvent(ev);
-      }
-    },
-    { t: tree, root: rootName },
-  );
-}
 
 test('the confusion matrix of 12 classes fits the side panel: every column visible, nothing cut off', async ({ page }, testInfo) => {
   const dir = testInfo.outputPath('twelve');
