@@ -125,3 +125,23 @@ describe('other edits', () => {
     expect(afterConv).toEqual(expect.arrayContaining(['conv2d', 'maxPooling2d', 'flatten', 'add', 'dense']));
   });
 });
+
+describe('node positions stay within what a file may hold', () => {
+  it('rounds, clamps to the parser bounds and never stores -0', async () => {
+    const { canvasPoint } = await import('./edit');
+    const { LIMITS } = await import('./limits');
+    expect(canvasPoint([1.4, -0.2])).toEqual([1, 0]);
+    expect(Object.is(canvasPoint([-0.2, 0])[0], -0)).toBe(false);
+    expect(canvasPoint([5e7, -5e7])).toEqual([LIMITS.maxCoordinate, -LIMITS.maxCoordinate]);
+    expect(canvasPoint([Number.NaN, Infinity])).toEqual([0, LIMITS.maxCoordinate]);
+  });
+
+  it('a node moved far away still makes a document that reads back', async () => {
+    const { emptyGraph, moveNodes } = await import('./edit');
+    const { serializeGraph } = await import('./serialize');
+    const { parseGraphText } = await import('./parse');
+    const moved = moveNodes(emptyGraph(), new Map([['image', [3e7, -2e8] as [number, number]]]));
+    const back = parseGraphText(serializeGraph(moved));
+    expect(back.ok).toBe(true);
+  });
+});

@@ -35,12 +35,24 @@ export function emptyGraph(name = 'Untitled'): GraphDoc {
   };
 }
 
+/**
+ * A node position as files store it: whole pixels (no -0: a file cannot tell it from 0), within the
+ * parser's bounds, so no edit can make a document that would not read back.
+ */
+export function canvasPoint(p: readonly [number, number]): [number, number] {
+  const clamp = (v: number) => {
+    const r = Number.isNaN(v) ? 0 : Math.round(v);
+    return Math.max(-LIMITS.maxCoordinate, Math.min(LIMITS.maxCoordinate, r)) || 0;
+  };
+  return [clamp(p[0]), clamp(p[1])];
+}
+
 export function addNode(doc: GraphDoc, type: string, position: [number, number], params?: Record<string, unknown>): { doc: GraphDoc; id: string } | { error: string } {
   const def = getNodeDef(type);
   if (!def) return { error: MESSAGES['unknown-type']('new node', type) };
   if (doc.nodes.length >= LIMITS.maxNodes) return { error: `A graph can have at most ${LIMITS.maxNodes} nodes.` };
   const id = freshId(doc, type);
-  const node: GraphNode = { id, type, params: params ?? initialParams(def), position: [Math.round(position[0]), Math.round(position[1])] };
+  const node: GraphNode = { id, type, params: params ?? initialParams(def), position: canvasPoint(position) };
   return { doc: { ...doc, nodes: [...doc.nodes, node] }, id };
 }
 
@@ -142,7 +154,7 @@ export function moveNodes(doc: GraphDoc, positions: ReadonlyMap<string, [number,
   const nodes = doc.nodes.map((n) => {
     const p = positions.get(n.id);
     if (!p) return n;
-    const rounded: [number, number] = [Math.round(p[0]), Math.round(p[1])];
+    const rounded = canvasPoint(p);
     if (n.position && n.position[0] === rounded[0] && n.position[1] === rounded[1]) return n;
     changed = true;
     return { ...n, position: rounded };
@@ -175,7 +187,7 @@ export function pasteFragment(doc: GraphDoc, fragment: Fragment, offset: [number
     taken.add(id);
     rename.set(n.id, id);
     const [x, y] = n.position ?? [0, 0];
-    nodes.push({ ...structuredClone(n), id, position: [x + offset[0], y + offset[1]] });
+    nodes.push({ ...structuredClone(n), id, position: canvasPoint([x + offset[0], y + offset[1]]) });
   }
   const edges = fragment.edges
     .filter((e) => rename.has(e.from[0]) && rename.has(e.to[0]))

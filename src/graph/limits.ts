@@ -10,6 +10,8 @@ export const LIMITS = {
   /** Nesting depth of the JSON document. */
   maxDepth: 32,
   maxIdLength: 64,
+  /** Largest |x| or |y| of a node's position on the canvas. */
+  maxCoordinate: 1e7,
   maxNameLength: 200,
   maxDescriptionLength: 20000,
   /** Values in one activation tensor (per sample) before a graph is called too large for a browser. */

@@ -14,7 +14,7 @@ export type ParseResult = { ok: true; doc: GraphDoc; migratedFrom?: number } | {
 
 export const ID_PATTERN = /^[A-Za-z0-9_-]+$/;
 
-const coordinate = z.number().finite().min(-1e7).max(1e7);
+const coordinate = z.number().finite().min(-LIMITS.maxCoordinate).max(LIMITS.maxCoordinate);
 const id = z
   .string()
   .min(1, 'must not be empty')
