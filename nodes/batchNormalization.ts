@@ -13,6 +13,7 @@ export default defineNode({
   type: 'batchNormalization',
   role: 'layer',
   title: 'Batch Normalization',
+  shortTitle: 'Batch Norm',
   category: 'normalization',
   summary: 'Rescales each channel to mean 0 and spread 1, then learns a scale and shift.',
   explain:

@@ -22,6 +22,7 @@ export default defineNode({
   type: 'concatenate',
   role: 'merge',
   title: 'Concatenate',
+  shortTitle: 'Concat',
   category: 'merge',
   summary: 'Joins tensors side by side, usually stacking their channels.',
   explain:

@@ -95,3 +95,12 @@ describe('registry', () => {
     });
   });
 });
+
+describe('the zoomed-out node face', () => {
+  it('has no word longer than 10 letters, which would not fit a node at the smallest readable zoom', () => {
+    for (const def of NODE_DEFS) {
+      const face = def.shortTitle ?? def.title;
+      for (const word of face.split(/\s+/)) expect(word.length, `${def.type}: "${face}"`).toBeLessThanOrEqual(10);
+    }
+  });
+});

@@ -227,6 +227,8 @@ interface NodeDefBase<S extends ParamSpecs> {
   type: string;
   /** Display name, e.g. "Conv 2D". */
   title: string;
+  /** A shorter name for the zoomed-out node face, where a long word would not fit (e.g. "Batch Norm"). */
+  shortTitle?: string;
   category: Category;
   /** One line for the palette tooltip. */
   summary: string;

@@ -163,7 +163,7 @@ export const NodeView = memo(function NodeView({ data, emit }: { data: LLNode; e
       {/* The compact face, shown only when zoomed out (editor.css, data-lod on the canvas): title
           and output shape in type that stays readable on screen. */}
       <div className="ll-node-lod" data-testid="node-lod" aria-hidden="true">
-        <span className="ll-node-lod-title">{def?.title ?? v.node?.type ?? '?'}</span>
+        <span className="ll-node-lod-title">{def?.shortTitle ?? def?.title ?? v.node?.type ?? '?'}</span>
         <span className="ll-node-lod-shape">{v.shape ?? '?'}</span>
       </div>
     </div>
