@@ -280,8 +280,8 @@ async function dragPoints(page: Page, id: string) {
   }, id);
 }
 
-export interface DragResult {
-  nodeId: string;
+/** Frames and long tasks from pointer down to pointer up of one paced drag (a node drag or a pan). */
+export interface FrameStats {
   /** How long the moves took (ms, pointer down to up): 1000 at one move per frame. */
   durationMs: number;
   frames: number;
@@ -290,6 +290,10 @@ export interface DragResult {
   maxFrameMs: number;
   /** Long tasks from pointer down to pointer up. */
   longTasks: LongTaskSummary;
+}
+
+export interface DragResult extends FrameStats {
+  nodeId: string;
   /** Long tasks in the 600 ms after pointer up (the move is committed, analysed, autosaved). */
   dropLongTasks: LongTaskSummary;
   /** How far the node moved relative to the others (px on screen): a check that the drag dragged. */
@@ -323,7 +327,15 @@ async function pacedDrag(page: Page, from: { x: number; y: number }, dir: number
   const up = data.marks.up ?? data.frames[data.frames.length - 1] ?? 0;
   const frames = data.frames.filter((t) => t >= down && t <= up);
   const intervals = frames.slice(1).map((t, i) => t - frames[i]!);
-  return { data, down, up, intervals };
+  const stats: FrameStats = {
+    durationMs: up - down,
+    frames: intervals.length,
+    medianFrameMs: median(intervals),
+    p95FrameMs: percentile(intervals, 95),
+    maxFrameMs: Math.max(...intervals),
+    longTasks: longTasksIn(data, down, up),
+  };
+  return { data, up, stats };
 }
 
 /**
@@ -336,17 +348,12 @@ export async function dragOnce(page: Page, id: string, rep: number, moves = 60, 
   const before = await dragPoints(page, id);
   if (!before) throw new Error(`drag: node "${id}" is not on the page`);
   if (!before.onHeader) throw new Error(`drag: the header of "${id}" is covered or off screen at (${before.x.toFixed(0)}, ${before.y.toFixed(0)})`);
-  const { data, down, up, intervals } = await pacedDrag(page, before, dir, moves, step, 600);
+  const { data, up, stats } = await pacedDrag(page, before, dir, moves, step, 600);
   const after = (await dragPoints(page, id))!;
   const rel = (p: typeof before) => ({ x: p.x - p.other.x, y: p.y - p.other.y });
   return {
     nodeId: id,
-    durationMs: up - down,
-    frames: intervals.length,
-    medianFrameMs: median(intervals),
-    p95FrameMs: percentile(intervals, 95),
-    maxFrameMs: Math.max(...intervals),
-    longTasks: longTasksIn(data, down, up),
+    ...stats,
     dropLongTasks: longTasksIn(data, up, up + 600),
     movedPx: Math.hypot(rel(after).x - rel(before).x, rel(after).y - rel(before).y),
   };
@@ -422,13 +429,7 @@ async function backgroundPoint(page: Page, margin: number): Promise<{ x: number;
   }, margin);
 }
 
-export interface PanResult {
-  durationMs: number;
-  frames: number;
-  medianFrameMs: number;
-  p95FrameMs: number;
-  maxFrameMs: number;
-  longTasks: LongTaskSummary;
+export interface PanResult extends FrameStats {
   /** How far the view moved (px on screen): a check that the pan panned. */
   movedPx: number;
 }
@@ -447,15 +448,10 @@ export async function panOnce(page: Page, rep: number, moves = 60, step = 4): Pr
       return { x: r.left, y: r.top };
     });
   const before = await firstNode();
-  const { data, down, up, intervals } = await pacedDrag(page, start, dir, moves, step, 300);
+  const { stats } = await pacedDrag(page, start, dir, moves, step, 300);
   const after = await firstNode();
   return {
-    durationMs: up - down,
-    frames: intervals.length,
-    medianFrameMs: median(intervals),
-    p95FrameMs: percentile(intervals, 95),
-    maxFrameMs: Math.max(...intervals),
-    longTasks: longTasksIn(data, down, up),
+    ...stats,
     movedPx: Math.hypot(after.x - before.x, after.y - before.y),
   };
 }
