@@ -11,7 +11,7 @@ import { ConfusionMatrix } from '../viz/ConfusionMatrix';
 import { SampleGrid } from '../viz/SampleGrid';
 import { chooseBackend, initTrainer, loadDataset, pauseTraining, resumeTraining, startTraining, stopTraining } from '../training/client';
 import { filesFromDrop } from '../training/data/images';
-import { graphDatasetSpec } from '../training/graph-dataset';
+import { graphDatasetName, graphDatasetSpec } from '../training/graph-dataset';
 import { useTraining } from '../training/store';
 import { DEFAULT_SETTINGS, type TrainSettings } from '../training/trainer';
 import type { BackendName } from '../training/backend';
@@ -63,7 +63,7 @@ export function TrainPanel() {
   const t = useTraining();
   const { doc, ok, training } = useEditor(useShallow((s) => ({ doc: s.doc, ok: s.analysis.ok, training: s.doc.training })));
   const settings: TrainSettings = { ...DEFAULT_SETTINGS, ...(training ?? {}) } as TrainSettings;
-  const datasetName = training?.dataset ?? 'mnist';
+  const datasetName = graphDatasetName(doc);
   const fit = useFit();
   const running = t.phase === 'training' || t.phase === 'paused' || t.phase === 'evaluating';
   const [folderInput, setFolderInput] = useState<HTMLInputElement | null>(null);

@@ -6,11 +6,14 @@
 import { product } from '../../nodes/shape';
 import { analyzeGraph, type Analysis } from './analyze';
 import { estimateSizes } from './estimate';
-import { TRAINING_DEFAULTS, type GraphDoc, type TrainingSettings } from './types';
+import { setParam } from './edit';
+import { resolveTrainingSettings } from './training-settings';
+import type { GraphDoc, TrainingSettings } from './types';
 
-/** The document with the Input node's shape replaced (nothing else changes). */
+/** The document with the Input node's shape replaced (nothing else changes): the editor's own setParam. */
 export function withInputShape(doc: GraphDoc, shape: readonly number[]): GraphDoc {
-  return { ...doc, nodes: doc.nodes.map((n) => (n.type === 'input' ? { ...n, params: { ...n.params, shape: [...shape] } } : n)) };
+  const input = doc.nodes.find((n) => n.type === 'input');
+  return input ? setParam(doc, input.id, 'shape', [...shape]) : doc;
 }
 
 /**
@@ -64,8 +67,7 @@ export function costOf(analysis: Analysis, trainCount: number, batchSize: number
 
 /** The cost of the graph as it is and with the Input node set to `shape`. */
 export function inputChangeCost(doc: GraphDoc, shape: readonly number[], trainCount: number, macsPerSecond: number) {
-  const batch = doc.training?.batchSize ?? TRAINING_DEFAULTS.batchSize;
-  const optimizer = doc.training?.optimizer ?? TRAINING_DEFAULTS.optimizer;
+  const { batchSize: batch, optimizer } = resolveTrainingSettings(doc.training);
   return {
     before: costOf(analyzeGraph(doc), trainCount, batch, optimizer, macsPerSecond),
     after: costOf(analyzeGraph(withInputShape(doc, shape)), trainCount, batch, optimizer, macsPerSecond),

@@ -3,12 +3,13 @@
  * both load it (the probe must work on a fresh page that never opened the Train tab). A folder of
  * your own images cannot be loaded from the graph alone: null then.
  */
+import { DEFAULT_DATASET } from '../graph/training-settings';
 import { TRAINING_DEFAULTS, type GraphDoc } from '../graph/types';
 import type { DatasetSpec } from './protocol';
 
-/** The graph's dataset name ('mnist' unless its training settings say otherwise). */
+/** The graph's dataset name (the settings table's default unless its training settings say otherwise). */
 export function graphDatasetName(doc: GraphDoc) {
-  return doc.training?.dataset ?? 'mnist';
+  return doc.training?.dataset ?? DEFAULT_DATASET;
 }
 
 export function graphDatasetSpec(doc: GraphDoc): DatasetSpec | null {
