@@ -12,6 +12,11 @@ import { useTraining } from '../training/store';
 import { ImageThumb } from '../viz/SampleGrid';
 import type { Sample } from '../training/protocol';
 import { useEditor } from './store';
+import { setProbeSource, showTestImage, useProbe } from './probe-store';
+import { CameraSource } from './labs/CameraSource';
+import { ExplainLab } from './labs/ExplainLab';
+import { InvarianceLab } from './labs/InvarianceLab';
+import { KernelLabButton } from './labs/KernelLab';
 
 const DRAW = 196;
 /** Pen width on the 196-pixel pad: about 2.5 pixels of a 28×28 image, like an MNIST stroke. */
@@ -46,9 +51,10 @@ export function ProbePanel() {
   const { prediction, phase } = useTraining(useShallow((s) => ({ prediction: s.prediction, phase: s.phase })));
   const { dataset, custom, datasetError } = useGraphDataset();
   const { doc, ok } = useEditor(useShallow((s) => ({ doc: s.doc, ok: s.analysis.ok })));
-  const [index, setIndex] = useState(0);
+  const { index, source } = useProbe(useShallow((s) => ({ index: s.index, source: s.source })));
+  const setIndex = (f: (i: number) => number) => showTestImage(f(useProbe.getState().index));
+  const setSource = setProbeSource;
   const [sample, setSample] = useState<Sample | null>(null);
-  const [source, setSource] = useState<'test' | 'drawing' | 'file'>('test');
   const canvas = useRef<HTMLCanvasElement>(null);
   /** The last pen position (canvas pixels) while a stroke is under way, else null. */
   const pen = useRef<{ x: number; y: number; id: number } | null>(null);
@@ -71,7 +77,7 @@ export function ProbePanel() {
     if (phase === 'done' || phase === 'stopped') void refresh();
   }, [phase, refresh]);
 
-  const useImage = async (image: Float32Array, from: 'drawing' | 'file') => {
+  const useImage = async (image: Float32Array, from: 'drawing' | 'file' | 'camera') => {
     setSource(from);
     await setProbe({ image });
     await refresh();
@@ -195,12 +201,12 @@ export function ProbePanel() {
             min={0}
             max={dataset.testCount - 1}
             value={index}
-            onChange={(e) => (setSource('test'), setIndex(Math.max(0, Math.min(dataset.testCount - 1, Number(e.target.value) || 0))))}
+            onChange={(e) => showTestImage(Math.max(0, Math.min(dataset.testCount - 1, Number(e.target.value) || 0)))}
           />
           <button type="button" data-testid="probe-next" aria-label="Next test image" onClick={() => (setSource('test'), setIndex((i) => Math.min(dataset.testCount - 1, i + 1)))}>
             ›
           </button>
-          <button type="button" data-testid="probe-random" onClick={() => (setSource('test'), setIndex(Math.floor(Math.random() * dataset.testCount)))}>
+          <button type="button" data-testid="probe-random" onClick={() => showTestImage(Math.floor(Math.random() * dataset.testCount))}>
             Random
           </button>
         </div>
@@ -250,6 +256,13 @@ export function ProbePanel() {
           ))}
         </ol>
         <p className="ll-muted">Every node on the canvas now shows what it sees for this image; its ⤢ button opens all its channels.</p>
+      </section>
+      <CameraSource dataset={dataset} active={source === 'camera'} onFrame={(image) => useImage(image, 'camera')} />
+      <InvarianceLab dataset={dataset} refresh={refresh} />
+      <ExplainLab dataset={dataset} />
+      <section>
+        <h3>Kernel lab</h3>
+        <KernelLabButton />
       </section>
     </div>
   );

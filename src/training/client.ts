@@ -6,6 +6,7 @@
 import * as Comlink from 'comlink';
 import { TRAINING_DEFAULTS, type GraphDoc } from '../graph/types';
 import type { NamedWeight, WeightsOrigin } from '../model/weights';
+import type { ProbeTransform } from '../labs/transforms';
 import type { BackendName } from './backend';
 import type { FeatureMap } from './feature-maps';
 import type { BackendInfo, DatasetInfo, DatasetSpec, Prediction, Sample, TrainerApi } from './protocol';
@@ -16,7 +17,8 @@ let worker: Worker | null = null;
 let api: Comlink.Remote<TrainerApi> | null = null;
 let generation = 0;
 
-function remote(): Comlink.Remote<TrainerApi> {
+/** The worker's API (started on first use); the lab modules' page sides call their methods through it. */
+export function remote(): Comlink.Remote<TrainerApi> {
   if (!api) {
     worker = new Worker(new URL('./worker.ts', import.meta.url), { type: 'module', name: 'layerlab-trainer' });
     api = Comlink.wrap<TrainerApi>(worker);
@@ -189,6 +191,11 @@ export function stopTraining() {
 
 export async function setProbe(probe: { split: 'test' | 'train'; index: number } | { image: Float32Array }) {
   await remote().setProbe(probe);
+}
+
+/** The invariance lab's transform of the probe image; the next predict() shows its effect. */
+export async function setProbeTransform(t: ProbeTransform) {
+  await remote().setProbeTransform(t);
 }
 
 /** Prediction and feature maps for the probe image now, trained or not. */

@@ -8,6 +8,11 @@ import type { NamedWeight, WeightsOrigin } from '../model/weights';
 import type { GraphDoc } from '../graph/types';
 import type { BackendAttempt, BackendName } from './backend';
 import type { FeatureMap } from './feature-maps';
+import type { ProbeTransform } from '../labs/transforms';
+import type { ExplainApi } from './labs/explain';
+import type { InvarianceApi } from './labs/invariance';
+import type { KernelLabApi } from './labs/kernel-lab';
+import type { WindowApi } from './labs/window';
 import type { BatchProgress, EpochMetrics, TrainData, TrainOutcome, TrainSettings } from './trainer';
 
 export type DatasetSpec =
@@ -68,7 +73,7 @@ export interface TrainEvents {
   onDeviceLost(message: string, fallback: BackendName): void;
 }
 
-export interface TrainerApi {
+export interface TrainerApi extends InvarianceApi, ExplainApi, WindowApi, KernelLabApi {
   init(prefer?: BackendName[]): Promise<BackendInfo>;
   loadDataset(spec: DatasetSpec): Promise<DatasetInfo>;
   samples(split: 'train' | 'test', indices: number[]): Promise<Sample[]>;
@@ -97,6 +102,8 @@ export interface TrainerApi {
   simulateDeviceLoss(): Promise<void>;
   /** Where feature maps come from: a test image, or an image of the user's (drawn or dropped). */
   setProbe(probe: { split: 'test' | 'train'; index: number } | { image: Float32Array }): void;
+  /** The invariance lab's transform of the probe image (shift, rotation, scale, brightness); predict and every lab use it. */
+  setProbeTransform(t: ProbeTransform): void;
   /** Prediction and every node's feature maps for the current probe image, trained or not. */
   predict(graph: GraphDoc): Promise<Prediction>;
   /** All channels of one node, large, for the detail view; and its learned kernels if it has any. */

@@ -15,6 +15,12 @@ import { featureMaps, kernelPicture } from './feature-maps';
 import { seedWeights } from './init';
 import type { BackendInfo, DatasetInfo, DatasetSpec, Prediction, Sample, SavedModel, TrainerApi, TrainEvents } from './protocol';
 import { compileForData, imageOf, trainModel, type TrainData, type TrainSettings } from './trainer';
+import { IDENTITY_TRANSFORM, isIdentityTransform, transformImage, type ProbeTransform } from '../labs/transforms';
+import type { WorkerContext } from './labs/context';
+import { explainApi } from './labs/explain';
+import { invarianceApi } from './labs/invariance';
+import { kernelLabApi } from './labs/kernel-lab';
+import { windowApi } from './labs/window';
 
 let backend: BackendInfo | null = null;
 let data: TrainData | null = null;
@@ -104,11 +110,27 @@ function sizeOf(d: Pick<TrainData, 'shape'>) {
   return d.shape[0] * d.shape[1] * d.shape[2];
 }
 
-function probeImage(): Float32Array | null {
+/** The invariance lab's transform of the probe image (identity unless its sliders moved). */
+let probeTransform: ProbeTransform = IDENTITY_TRANSFORM;
+
+function rawProbeImage(): Float32Array | null {
   if (!data) return null;
   if ('image' in probe) return probe.image;
   const split = probe.split === 'test' && data.test.count ? data.test : data.train;
   return imageOf(split, Math.min(probe.index, split.count - 1), sizeOf(data));
+}
+
+/** The probe image as the network sees it: with the invariance lab's transform applied. */
+function probeImage(): Float32Array | null {
+  const raw = rawProbeImage();
+  if (!raw || !data || isIdentityTransform(probeTransform)) return raw;
+  return transformImage(raw, data.shape, probeTransform);
+}
+
+function probeLabel(): number | null {
+  if (!data || 'image' in probe) return null;
+  const split = probe.split === 'test' && data.test.count ? data.test : data.train;
+  return split.count ? split.labels[Math.min(probe.index, split.count - 1)]! : null;
 }
 
 async function loadData(spec: DatasetSpec): Promise<TrainData> {
@@ -206,6 +228,18 @@ async function switchBackend(prefer?: BackendName[]) {
  * "wasm: tf.setBackend('wasm') failed; cpu: Backend 'cpu' has not yet been initialized".
  */
 let initQueue: Promise<unknown> = Promise.resolve();
+
+/** What the lab modules (src/training/labs/) may use of the worker's state. */
+const labs: WorkerContext = {
+  tf,
+  data: () => data,
+  dataName: () => dataName,
+  compiled: (graph) => ensureCompiled(graph, false),
+  probeImage,
+  rawProbeImage,
+  probeLabel,
+  probeTransform: () => probeTransform,
+};
 
 const api: TrainerApi = {
   init(prefer?: BackendName[]) {
@@ -365,6 +399,10 @@ const api: TrainerApi = {
     probe = p;
   },
 
+  setProbeTransform(t) {
+    probeTransform = { ...t };
+  },
+
   async predict(graph): Promise<Prediction> {
     if (!data) throw new Error('Choose a dataset first.');
     const c = ensureCompiled(graph, false);
@@ -382,6 +420,11 @@ const api: TrainerApi = {
     const maps = image ? await featureMaps(tf, compiled, image, data.shape, { only: new Set([nodeId]), maxChannels: 256, maxTile: 112, maxBars: 4096 }) : [];
     return { map: maps[0] ?? null, kernels: await kernelPicture(tf, compiled, nodeId) };
   },
+
+  ...invarianceApi(labs),
+  ...explainApi(labs),
+  ...windowApi(labs),
+  ...kernelLabApi(labs),
 };
 
 Comlink.expose(api);
