@@ -1,0 +1,40 @@
+/**
+ * A trained model from disk for the commands that evaluate one (`layerlab robustness`, `layerlab
+ * explain`): the folder (or model.json, or .zip) that `layerlab train --out` writes, read and
+ * checked as the app opens model files, compiled with its weights, with the dataset its graph
+ * names (`--dataset` may choose another of the same image shape). Node only.
+ */
+import type { CompiledGraph } from '../compiler/compile';
+import type { GraphDoc } from '../graph/types';
+import type { TrainData } from '../training/trainer';
+
+export interface TrainedModel {
+  doc: GraphDoc;
+  compiled: CompiledGraph;
+  data: TrainData;
+  /** Which backend runs it (wasm unless asked otherwise). */
+  backend: string;
+}
+
+export const DATASET_CHOICES = ['mnist', 'fashion-mnist', 'shapes'] as const;
+export type DatasetChoice = (typeof DATASET_CHOICES)[number];
+
+/**
+ * Reads MODEL_DIR, sets a backend (wasm by default), loads the dataset and compiles the graph with
+ * the trained weights. Throws an Error with a message for people (ModelFileError for bad files).
+ */
+export async function loadTrainedModel(dir: string, opts: { dataset?: DatasetChoice; limit?: number; backend?: 'wasm' | 'cpu' } = {}): Promise<TrainedModel> {
+  const { readModelDir } = await import('./model-dir');
+  const { readModelFiles } = await import('../export/open-model');
+  const opened = readModelFiles(readModelDir(dir));
+  const doc: GraphDoc = opts.dataset ? { ...opened.graph, training: { ...opened.graph.training, dataset: opts.dataset } } : opened.graph;
+  const { initBackend } = await import('../training/backend');
+  const backend = await initBackend([opts.backend ?? 'wasm']);
+  const { loadDatasetForNode } = await import('./train');
+  const data = await loadDatasetForNode(doc, opts.limit);
+  const { compileForData } = await import('../training/trainer');
+  const compiled = compileForData(doc, data);
+  const { setWeightsByName } = await import('../model/tfjs-weights');
+  setWeightsByName(compiled.model, opened.weights);
+  return { doc, compiled, data, backend: backend.name };
+}
