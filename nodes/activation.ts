@@ -45,6 +45,7 @@ export default defineNode({
         ]
       : [];
   },
+  receptive: (_inputs, p) => (p.activation === 'softmax' ? { kind: 'lastAxis' } : { kind: 'elementwise' }),
   build: (tf, p, name) =>
     p.activation === 'leakyRelu'
       ? tf.layers.leakyReLU({ name, alpha: p.alpha })

@@ -23,6 +23,7 @@ export default defineNode({
     return first;
   },
   paramCount: () => ({ trainable: 0, nonTrainable: 0 }),
+  receptive: () => ({ kind: 'elementwise' }),
   build: (tf, _p, name) => tf.layers.add({ name }),
   keras: (_p, { id }) => kerasLayer('Add', id, []),
   pytorch: {

@@ -67,6 +67,7 @@ export default defineNode({
     p.center && p.scale
       ? []
       : ['TensorFlow.js cannot train Batch Normalization with center or scale turned off (it runs, but training fails): leave both on.'],
+  receptive: () => ({ kind: 'elementwise' }),
   build: (tf, p, name) =>
     tf.layers.batchNormalization({ name, momentum: p.momentum, epsilon: p.epsilon, center: p.center, scale: p.scale }),
   keras: (p, { id }) =>

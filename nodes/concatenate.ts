@@ -69,6 +69,7 @@ export default defineNode({
     return out;
   },
   paramCount: () => ({ trainable: 0, nonTrainable: 0 }),
+  receptive: (inputs, p) => ({ kind: 'concat', axis: perSampleAxis(p.axis, inputs[0]!.length)! }),
   // tfjs 4.22 infers the right symbolic shape for a negative axis other than -1 but then joins the
   // real tensors along the last axis: hand it the same axis counted from the batch axis instead.
   build: (tf, p, name, inputs) => tf.layers.concatenate({ name, axis: p.axis < -1 ? inputs[0]!.length + 1 + p.axis : p.axis }),

@@ -42,6 +42,13 @@ export default defineNode({
     { name: 'kernel', shape: [...p.kernelSize, inputs[0]![2]!, p.filters], trainable: true },
     ...(p.useBias ? [{ name: 'bias', shape: [p.filters], trainable: true }] : []),
   ],
+  receptive: (inputs, p) => {
+    const pads = windowPads(inputs[0]!, p.kernelSize, p.strides, p.padding, p.dilationRate);
+    return {
+      kind: 'window', op: 'conv', kernel: p.kernelSize, strides: p.strides, dilation: p.dilationRate,
+      pad: [pads.top, pads.left], channels: 'all', mixLastAxis: p.activation === 'softmax',
+    };
+  },
   lint: (inputs, out, p) => [
     ...zeroSizeLint('Conv 2D', inputs[0]!, out),
     // TensorFlow.js 4.22's fused convolution has no gradient for dilation > 1 unless the activation is relu/elu.

@@ -66,6 +66,10 @@ export default defineNode({
     { name: 'kernel', shape: [...p.kernelSize, p.filters, inputs[0]![2]!], trainable: true },
     ...(p.useBias ? [{ name: 'bias', shape: [p.filters], trainable: true }] : []),
   ],
+  receptive: (inputs, p) => {
+    const [h, w] = transposeGeometry(p, inputs[0]!);
+    return { kind: 'transpose', kernel: p.kernelSize, strides: p.strides, crop: [h.start, w.start], mixLastAxis: p.activation === 'softmax' };
+  },
   build: (tf, p, name) =>
     tf.layers.conv2dTranspose({
       name,

@@ -42,6 +42,7 @@ export default defineNode({
         ]
       : [];
   },
+  receptive: () => ({ kind: 'lastAxis' }),
   build: (tf, p, name) => tf.layers.dense({ name, units: p.units, activation: p.activation, useBias: p.useBias }),
   keras: (p, { id }) =>
     kerasLayer('Dense', id, [String(p.units)], [

@@ -43,6 +43,13 @@ export default defineNode({
     { name: 'depthwise_kernel', shape: [...p.kernelSize, inputs[0]![2]!, p.depthMultiplier], trainable: true },
     ...(p.useBias ? [{ name: 'bias', shape: [inputs[0]![2]! * p.depthMultiplier], trainable: true }] : []),
   ],
+  receptive: (inputs, p) => {
+    const pads = windowPads(inputs[0]!, p.kernelSize, p.strides, p.padding);
+    return {
+      kind: 'window', op: 'conv', kernel: p.kernelSize, strides: p.strides, dilation: [1, 1],
+      pad: [pads.top, pads.left], channels: { depthMultiplier: p.depthMultiplier }, mixLastAxis: p.activation === 'softmax',
+    };
+  },
   lint: (inputs, out) => zeroSizeLint('Depthwise Conv 2D', inputs[0]!, out),
   build: (tf, p, name) =>
     tf.layers.depthwiseConv2d({

@@ -29,6 +29,7 @@ export default defineNode({
   },
   paramCount: () => ({ trainable: 0, nonTrainable: 0 }),
   lint: (_inputs, _out, p) => (p.rate === 0 ? ['Dropout with rate 0 drops nothing; raise the rate or remove the node.'] : []),
+  receptive: () => ({ kind: 'elementwise' }),
   build: (tf, p, name) => tf.layers.dropout({ name, rate: p.rate }),
   keras: (p, { id }) => kerasLayer('Dropout', id, [pyFloat(p.rate)]),
   pytorch: {

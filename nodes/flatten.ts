@@ -24,6 +24,7 @@ export default defineNode({
     return [product(x)];
   },
   paramCount: () => ({ trainable: 0, nonTrainable: 0 }),
+  receptive: () => ({ kind: 'flatten' }),
   build: (tf, _p, name) => tf.layers.flatten({ name }),
   keras: (_p, { id }) => kerasLayer('Flatten', id, []),
   pytorch: {

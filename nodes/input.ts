@@ -21,6 +21,7 @@ export default defineNode({
   },
   inferShape: (_inputs, p) => p.shape,
   paramCount: () => ({ trainable: 0, nonTrainable: 0 }),
+  receptive: () => ({ kind: 'input' }),
   buildInput: (tf, p, name) => tf.input({ shape: p.shape, name }),
   keras: (p, { id }) => `keras.Input(shape=${pyTuple(p.shape)}, name=${pyStr(id)})`,
   pytorch: {

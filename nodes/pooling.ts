@@ -58,6 +58,12 @@ export function pooling2dNode(type: 'maxPooling2d' | 'averagePooling2d', text: P
       return [oh, ow, c];
     },
     paramCount: () => ({ trainable: 0, nonTrainable: 0 }),
+    receptive: (inputs, p) => {
+      const strides = p.strides ?? p.poolSize;
+      const pads = windowPads(inputs[0]!, p.poolSize, strides, p.padding);
+      const op = type === 'maxPooling2d' ? 'max' : 'avg';
+      return { kind: 'window', op, kernel: p.poolSize, strides, dilation: [1, 1], pad: [pads.top, pads.left], channels: 'same' };
+    },
     lint: (inputs, out) => zeroSizeLint(title, inputs[0]!, out),
     build: (tf, p, name) => {
       const args = { name, poolSize: p.poolSize, strides: p.strides ?? undefined, padding: p.padding };
@@ -120,6 +126,7 @@ export function globalPooling2dNode(type: 'globalAveragePooling2d' | 'globalMaxP
       return [c];
     },
     paramCount: () => ({ trainable: 0, nonTrainable: 0 }),
+    receptive: () => ({ kind: 'global' }),
     build: (tf, _p, name) =>
       type === 'globalAveragePooling2d' ? tf.layers.globalAveragePooling2d({ name }) : tf.layers.globalMaxPooling2d({ name }),
     keras: (_p, { id }) => kerasLayer(type === 'globalAveragePooling2d' ? 'GlobalAveragePooling2D' : 'GlobalMaxPooling2D', id, []),

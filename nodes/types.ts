@@ -222,6 +222,46 @@ export interface TorchExport<P> {
   notes?: readonly string[];
 }
 
+/**
+ * Which input values each output value of a node reads: the node's part of receptive fields
+ * (src/labs/receptive-field.ts propagates it through a graph). Tensors are [height, width,
+ * channels] maps or vectors; "position" means (row, column), "channel" the last axis.
+ * - elementwise: output element i reads element i of every input (activations, batch norm, add).
+ * - window: a kernel/pool window; output (y, x) reads input rows y·stride − pad[0] + ky·dilation
+ *   (and likewise columns), positions outside the input being padding; `channels` says which input
+ *   channels feed an output channel: all (convolution), the same one (pooling), or channel
+ *   ⌊o / depthMultiplier⌋ (depthwise).
+ * - transpose: a transposed convolution; input (i, j) writes output rows i·stride + ky − crop[0].
+ * - upsample: nearest (⌊y / size⌋) or bilinear as tfjs resizes (no half-pixel centres).
+ * - pad: output (y, x) is input (y − pads[0][0], x − pads[1][0]) or a padded zero.
+ * - global: output channel c reads channel c at every position.
+ * - lastAxis: output (…, u) reads the whole last axis at the same position (Dense, softmax).
+ * - flatten: entry i reads one value, in (height, width, channels) order.
+ * - concat: the inputs side by side along per-sample `axis`.
+ * `mixLastAxis`: a softmax activation afterwards mixes every channel at a position.
+ */
+export type ReceptiveMap = (
+  | { kind: 'input' }
+  | { kind: 'elementwise' }
+  | {
+      kind: 'window';
+      op: 'conv' | 'max' | 'avg';
+      kernel: [number, number];
+      strides: [number, number];
+      dilation: [number, number];
+      /** Padding before the first row and column (TensorFlow "same" pads as tfjs computes them). */
+      pad: [number, number];
+      channels: 'all' | 'same' | { depthMultiplier: number };
+    }
+  | { kind: 'transpose'; kernel: [number, number]; strides: [number, number]; crop: [number, number] }
+  | { kind: 'upsample'; size: [number, number]; interpolation: 'nearest' | 'bilinear' }
+  | { kind: 'pad'; pads: [[number, number], [number, number]] }
+  | { kind: 'global' }
+  | { kind: 'lastAxis' }
+  | { kind: 'flatten' }
+  | { kind: 'concat'; axis: number }
+) & { mixLastAxis?: boolean };
+
 interface NodeDefBase<S extends ParamSpecs> {
   /** The tfjs layers factory name, also the `type` in graph files. */
   type: string;
@@ -261,6 +301,11 @@ interface NodeDefBase<S extends ParamSpecs> {
    * and the node's test checks it against the built tfjs layer.
    */
   weights?(inputs: readonly Shape[], p: Params<S>): TfWeight[];
+  /**
+   * Which input values each output value reads (receptive fields, the large view's window), for
+   * these (valid) input shapes. Absent: every output value reads every input value.
+   */
+  receptive?(inputs: readonly Shape[], p: Params<S>): ReceptiveMap;
   /** Legal-but-suspicious situations, as learner-readable warnings. */
   lint?(inputs: readonly Shape[], output: Shape, p: Params<S>): string[];
   /**

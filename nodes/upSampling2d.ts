@@ -49,6 +49,7 @@ export default defineNode({
     return [h * p.size[0], w * p.size[1], c];
   },
   paramCount: () => ({ trainable: 0, nonTrainable: 0 }),
+  receptive: (_inputs, p) => ({ kind: 'upsample', size: p.size, interpolation: p.interpolation }),
   build: (tf, p, name) => tf.layers.upSampling2d({ name, size: p.size, interpolation: p.interpolation }),
   keras: (p, { id }) =>
     kerasLayer('UpSampling2D', id, [], [

@@ -27,6 +27,7 @@ export default defineNode({
     return [h + top + bottom, w + left + right, c];
   },
   paramCount: () => ({ trainable: 0, nonTrainable: 0 }),
+  receptive: (_inputs, p) => ({ kind: 'pad', pads: p.padding }),
   lint(inputs, _out, p) {
     return p.padding.flat().every((n) => n === 0)
       ? [`Zero Padding 2D adds nothing: all padding is 0, so the ${formatShape(inputs[0])} map passes through unchanged.`]

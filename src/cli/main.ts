@@ -2,6 +2,8 @@
 import { parseArgs } from 'node:util';
 import { EXPORT_FORMATS, exportCommand, type ExportFormat } from './export';
 import { inspectCommand } from './inspect';
+import { parseRobustnessOptions, robustnessCommand } from './robustness';
+import { explainCommand, parseExplainOptions } from './explain';
 import { trainCommand } from './train';
 import { processIO, type CliIO } from './io';
 import { TRAINING_SETTINGS } from '../graph/training-settings';
@@ -24,6 +26,27 @@ Commands:
                           model.safetensors). --weights DIR takes trained TensorFlow.js model files
                           (as train --out writes them); without it the weights are fresh (seeded).
                           Exit status: 0 written, 1 graph has errors, 2 bad arguments or files.
+  robustness MODEL_DIR --transform shift-x|shift-y|rotate|scale|brightness --values V1,V2,...
+             [--dataset mnist|fashion-mnist|shapes] [--limit N] [--backend wasm|cpu] [--json]
+                          Evaluate a trained model (a folder as train --out writes it) on its test
+                          set (the first N images) with every image transformed, and print the
+                          accuracy per value: shift-x V pixels (positive = right), shift-y V pixels
+                          (positive = down), rotate V degrees (positive = counter-clockwise), scale
+                          factor V about the centre, brightness factor V (clipped to [0, 1]). Write
+                          --values=-90,0,90 when the first value is negative. With --json the last
+                          line is {"transform","points":[{"value","accuracy"},...]}.
+                          Exit status: 0 evaluated, 2 bad arguments or files.
+  explain MODEL_DIR --image N [--method saliency|gradcam] [--layer NODE] [--class K]
+          [--dataset mnist|fashion-mnist|shapes] [--backend wasm|cpu] [--json]
+                          Show where a trained model looks in test image N, for class K (default:
+                          the predicted class). The class score is the output before its softmax.
+                          saliency: max over channels of |d score / d input|; gradcam (default):
+                          Grad-CAM on NODE (default: the last Conv 2D or Depthwise Conv 2D), resized
+                          to the image. Both are divided by their maximum (values 0 to 1). Prints
+                          the image and the heatmap as shades; with --json the last line is
+                          {"method","layer","predicted","class","heatmap":[[...],...]} (one row per
+                          image row; layer is null for saliency).
+                          Exit status: 0 explained, 2 bad arguments or files.
 
 Options:
   -h, --help              Show this help.
@@ -44,6 +67,13 @@ export async function main(argv: string[], io: CliIO = processIO): Promise<numbe
         limit: { type: 'string' },
         format: { type: 'string' },
         weights: { type: 'string' },
+        transform: { type: 'string' },
+        values: { type: 'string' },
+        dataset: { type: 'string' },
+        image: { type: 'string' },
+        method: { type: 'string' },
+        layer: { type: 'string' },
+        class: { type: 'string' },
       },
     });
   } catch (e) {
@@ -103,6 +133,22 @@ ${USAGE}`);
         return 2;
       }
       return exportCommand(rest[0]!, { format: v.format as ExportFormat, weights: v.weights, out: v.out!, json: v.json }, io);
+    }
+    case 'robustness': {
+      const opts = rest.length === 1 ? parseRobustnessOptions(parsed.values) : 'layerlab robustness takes one MODEL_DIR.';
+      if (typeof opts === 'string') {
+        io.err(`layerlab: ${opts}\n\n${USAGE}`);
+        return 2;
+      }
+      return robustnessCommand(rest[0]!, opts, io);
+    }
+    case 'explain': {
+      const opts = rest.length === 1 ? parseExplainOptions(parsed.values) : 'layerlab explain takes one MODEL_DIR.';
+      if (typeof opts === 'string') {
+        io.err(`layerlab: ${opts}\n\n${USAGE}`);
+        return 2;
+      }
+      return explainCommand(rest[0]!, opts, io);
     }
     default:
       io.err(`layerlab: unknown command "${command}".\n\n${USAGE}`);

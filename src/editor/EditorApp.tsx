@@ -23,6 +23,7 @@ import { readShareHash } from './share';
 import { ShareDialog } from './ShareDialog';
 import { SidePanel } from './SidePanel';
 import { NodeDetailModal } from './NodeDetail';
+import { KernelLabModal } from './labs/KernelLab';
 import { ShortcutSheet } from './ShortcutSheet';
 import { isTyping, SHORTCUTS, type ShortcutAction } from './shortcuts';
 import { useEditor } from './store';
@@ -344,6 +345,7 @@ export function EditorApp() {
       <TotalsBar />
       <NoticeToast />
       <NodeDetailModal />
+      <KernelLabModal />
       {quickAdd && <QuickAdd request={quickAdd} onClose={() => setQuickAdd(null)} />}
       {modal === 'presets' && (
         <PresetGallery

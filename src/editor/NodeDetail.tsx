@@ -3,8 +3,9 @@ import { useEffect, useState } from 'react';
 import { create } from 'zustand';
 import { nodeDetail } from '../training/client';
 import { useTraining } from '../training/store';
-import { FeatureMapView } from '../viz/FeatureMapView';
-import { KernelView } from '../viz/KernelView';
+import { LearnedKernels } from './labs/LearnedKernels';
+import { NodeWindowView } from './labs/NodeWindow';
+import { FavouriteInput } from './labs/FavouriteInput';
 import { Modal } from './Modal';
 
 const useDetail = create<{ id: string | null }>(() => ({ id: null }));
@@ -46,7 +47,7 @@ export function NodeDetailModal() {
           <p className="ll-muted">
             {detail.map.kind === 'grid' ? `${detail.map.shown} of ${detail.map.channels} channels, one scale for the whole node (dark = low, light = high).` : 'Values of this layer for the probe image.'}
           </p>
-          <FeatureMapView map={detail.map} classes={classes} large />
+          <NodeWindowView nodeId={id} map={detail.map} classes={classes} />
         </>
       )}
       {detail?.kernels && (
@@ -55,11 +56,10 @@ export function NodeDetailModal() {
           <p className="ll-muted" data-testid="node-kernels-caption">
             {kernelCaption(detail.kernels)}
           </p>
-          <div data-testid="node-kernels">
-            <KernelView kernels={detail.kernels} />
-          </div>
+          <LearnedKernels kernels={detail.kernels} />
         </>
       )}
+      <FavouriteInput nodeId={id} />
     </Modal>
   );
 }

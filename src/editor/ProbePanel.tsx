@@ -13,7 +13,7 @@ import { ImageThumb } from '../viz/SampleGrid';
 import type { Sample } from '../training/protocol';
 import { useEditor } from './store';
 import { setProbeSource, showTestImage, useProbe } from './probe-store';
-import { CameraSource } from './labs/CameraSource';
+import { CameraSource, recordingTarget } from './labs/CameraSource';
 import { ExplainLab } from './labs/ExplainLab';
 import { InvarianceLab } from './labs/InvarianceLab';
 import { KernelLabButton } from './labs/KernelLab';
@@ -177,7 +177,15 @@ export function ProbePanel() {
 
   if (!dataset) {
     if (datasetError) return <p className="ll-error" data-testid="probe-dataset-error">The dataset could not be loaded: {datasetError}</p>;
-    if (custom) return <p className="ll-muted" data-testid="probe-no-dataset">This graph learns from your own images: choose their folder in the Train tab.</p>;
+    if (custom)
+      return (
+        <div className="ll-probe">
+          <p className="ll-muted" data-testid="probe-no-dataset">
+            This graph learns from your own images: choose their folder in the Train tab, or record them from the camera.
+          </p>
+          <CameraSource dataset={recordingTarget(doc)} active={false} recordOnly onFrame={async () => undefined} />
+        </div>
+      );
     return (
       <p className="ll-muted" data-testid="probe-loading">
         Loading the {graphDatasetName(doc)} test images…

@@ -21,6 +21,7 @@ import { setParamAction, setTrainingAction } from './actions';
 import { TrainSettingsControls } from './TrainSettings';
 import { useEditor } from './store';
 import { FolderAdvice, readFolder, useFolder } from './FolderAdvice';
+import { expandZips } from '../labs/recorded-dataset';
 
 const DATASET_LABELS = TRAINING_SETTINGS.dataset.optionLabels;
 
@@ -80,7 +81,9 @@ export function TrainPanel() {
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [t.backend, datasetName]);
 
-  const onFolder = async (files: File[]) => {
+  const onFolder = async (chosen: File[]) => {
+    // A zip of class folders (the camera recorder's "Save as zip", or any) is read as its folder.
+    const files = await expandZips(chosen).catch((e: Error) => (useTraining.getState().set({ datasetError: `The zip could not be read: ${e.message}` }), []));
     if (!files.length) return;
     const input = doc.nodes.find((n) => n.type === 'input');
     const shape = (input?.params.shape as [number, number, number] | undefined) ?? [28, 28, 1];
@@ -155,7 +158,7 @@ export function TrainPanel() {
             <button type="button" data-testid="train-choose-folder" onClick={() => folderInput?.click()} disabled={running}>
               Choose a folder…
             </button>{' '}
-            <span className="ll-muted">one sub-folder per class, or drop the folder here</span>
+            <span className="ll-muted">one sub-folder per class, or drop the folder (or a zip of it) here</span>
           </p>
         )}
         {t.dataset && (

@@ -4,6 +4,15 @@ import { samples } from '../training/client';
 import type { Sample } from '../training/protocol';
 import type { TestResult } from '../training/trainer';
 import { ImageThumb } from './SampleGrid';
+import { requestExplain, showTestImage } from '../editor/probe-store';
+import { openSideTab } from '../editor/SidePanel';
+
+/** "Why did it say 2?": the Probe tab shows test image `index` with Grad-CAM for class `predicted`. */
+function explainMistake(index: number, predicted: number) {
+  showTestImage(index);
+  requestExplain(predicted);
+  openSideTab('probe');
+}
 
 export function ConfusionMatrix({ result, classes }: { result: TestResult; classes: string[] }) {
   const [cell, setCell] = useState<[number, number] | null>(null);
@@ -69,7 +78,19 @@ export function ConfusionMatrix({ result, classes }: { result: TestResult; class
           </p>
           <div className="ll-sample-grid">
             {images.map((s) => (
-              <ImageThumb key={s.index} sample={s} caption={`#${s.index}`} />
+              <div key={s.index} className="xp-why-thumb">
+                <ImageThumb sample={s} caption={`#${s.index}`} />
+                <button
+                  type="button"
+                  className="xp-why"
+                  data-testid="why-button"
+                  aria-label={`Why did it say ${classes[cell[1]]} for test image ${s.index}?`}
+                  title={`Why did it say ${classes[cell[1]]}? Opens this image in the Probe tab with Grad-CAM: where the network looked for ${classes[cell[1]]}.`}
+                  onClick={() => explainMistake(s.index, cell[1])}
+                >
+                  Why?
+                </button>
+              </div>
             ))}
           </div>
         </div>
