@@ -1,12 +1,12 @@
 import { defineConfig } from '@playwright/test';
+import { CHROMIUM, CHROMIUM_ARGS } from './e2e/chromium';
 
 const PORT = Number(process.env.E2E_PORT ?? 4273);
 /** The dev server (`npm run dev`, React StrictMode running every effect twice) for the startup specs. */
 const DEV_PORT = Number(process.env.E2E_DEV_PORT ?? PORT + 1);
 /** Each port builds into its own folder, so two runs (or two developers' runs) never share a dist/. */
 const OUT_DIR = `.cache/e2e-dist-${PORT}`;
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const ARGS = ['--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-quic', '--no-first-run', '--disable-dev-shm-usage'];
+const ARGS = CHROMIUM_ARGS;
 /** Runs only in the 'webgpu' project, whose Chromium has WebGPU switched on. */
 const WEBGPU_SPEC = '**/webgpu.spec.ts';
 /** Runs in the 'chromium' project (what `npm start` serves) and again on the dev server. */

@@ -5,7 +5,23 @@
  * and a conv channel's favourite input in the node's large view.
  */
 import { expect, test, type Page } from '@playwright/test';
+import { createRequire } from 'node:module';
 import { node, openApp } from './helpers';
+
+const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
+
+/** axe-core (WCAG 2.1 A/AA) finds no serious or critical violation on the page (as e2e/a11y.spec.ts checks the rest). */
+async function expectAccessible(page: Page, where: string) {
+  if (!(await page.evaluate(() => 'axe' in window))) await page.addScriptTag({ path: AXE });
+  const found = await page.evaluate(async () => {
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    const axe = (window as any).axe;
+    const r = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] }, resultTypes: ['violations'] });
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    return r.violations.filter((v: any) => v.impact === 'serious' || v.impact === 'critical').map((v: any) => `${v.id}: ${v.nodes.map((n: any) => n.target.join(' ')).join(', ')}`);
+  });
+  expect(found, `axe: ${where}`).toEqual([]);
+}
 
 test.setTimeout(240_000);
 
@@ -82,6 +98,7 @@ test('"Why?" on a misclassified image shows Grad-CAM for that image, then salien
   const cam = await heatStats(page);
   expect(cam.colours).toBeGreaterThan(20);
   expect(cam.hot).toBeGreaterThan(0);
+  await expectAccessible(page, 'the Probe tab with Grad-CAM shown');
   const camPixels = await page.getByTestId('explain-canvas').evaluate((c: HTMLCanvasElement) => c.toDataURL());
 
   // Saliency: another map over the same image.
@@ -127,5 +144,6 @@ test('"Why?" on a misclassified image shows Grad-CAM for that image, then salien
     return hi - lo;
   });
   expect(spread).toBeGreaterThan(40);
+  await expectAccessible(page, 'the node view with a favourite input');
   expect(errors).toEqual([]);
 });

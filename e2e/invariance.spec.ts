@@ -59,7 +59,7 @@ test('rotation slider, sweep and a kept model on LeNet-5 trained briefly on WASM
   await expect.poll(async () => (await bars(page)).split(' ').filter(Boolean).length, { timeout: 60_000 }).toBe(10);
   // Nothing of the lab is there until its section is opened.
   await expect(page.getByTestId('inv-slider-rotate')).toHaveCount(0);
-  await page.getByTestId('invariance-lab').locator('summary').click();
+  await page.getByTestId('invariance-lab-toggle').click();
   const rotate = page.getByTestId('inv-slider-rotate');
   await expect(rotate).toBeVisible();
   await expect(page.getByTestId('inv-seen')).toBeVisible();
@@ -116,5 +116,12 @@ test('rotation slider, sweep and a kept model on LeNet-5 trained briefly on WASM
   // Removing it leaves one model for the next sweep.
   await page.getByRole('button', { name: 'Remove LeNet-5, a few batches' }).click();
   await expect(page.getByTestId('inv-pins')).toHaveCount(0);
+
+  // Closing the section puts the probe image back as it was: no hidden rotation stays behind.
+  await rotate.fill('90');
+  await expect.poll(() => bars(page)).not.toBe(before);
+  await page.getByTestId('invariance-lab-toggle').click();
+  await expect(rotate).toHaveCount(0);
+  await expect.poll(() => bars(page)).toBe(before);
   expect(errors).toEqual([]);
 });

@@ -96,6 +96,7 @@ test('hovering a conv output shows its window, the products and sum, and its rec
   await expect(detail.getByTestId('nw-where')).toHaveText('c1, row 0, column 0, channel 5');
   await expect(rf).toHaveAttribute('data-count', '9');
   await expect(arith.locator('.nw-cell.pad')).toHaveCount(16);
+  if (process.env.LAYOUT_SHOTS) await detail.screenshot({ path: `${process.env.LAYOUT_SHOTS}/node-window-corner.png` });
   await page.keyboard.press('Escape');
 
   // c3: 10×10×16, 5×5 'valid' after 2×2 pooling: a 14×14 field, 6 input channels summed.

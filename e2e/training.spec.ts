@@ -263,3 +263,17 @@ test('dropping a folder of class sub-folders on the Train tab loads it as the da
   expect(train! + testCount!).toBe(12);
   await expect(page.getByTestId('train-fit-problem')).toContainText('2 classes');
 });
+
+test('a dataset chosen while another is still loading is the one that loads', async ({ page }) => {
+  const errors = await openApp(page, '/?backend=wasm');
+  await page.getByTestId('tab-train').click();
+  // While MNIST (the preset's dataset) is still being read: choose Shapes.
+  await expect(page.getByTestId('train-status')).toContainText('Loading mnist', { timeout: 30_000 });
+  await page.getByTestId('train-dataset').selectOption('shapes');
+  await expect(page.getByTestId('train-dataset-info')).toContainText('shapes', { timeout: 60_000 });
+  await expect(page.getByTestId('train-dataset-info')).not.toContainText('60,000 training');
+  // And MNIST's late arrival does not replace it.
+  await page.waitForTimeout(3000);
+  await expect(page.getByTestId('train-dataset-info')).toContainText('shapes');
+  expect(errors).toEqual([]);
+});

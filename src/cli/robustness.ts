@@ -65,7 +65,8 @@ export async function robustnessCommand(dir: string, opts: RobustnessOptions, io
     const n = evaluationCount(data, opts.limit);
     const spec = TRANSFORM_SPECS[opts.transform];
     const dataset = doc.training?.dataset ?? DEFAULT_DATASET;
-    io.err(`LayerLab: ${doc.name} on the first ${n.toLocaleString('en-US')} ${dataset} test images (of ${data.test.count.toLocaleString('en-US')}), every one transformed by ${opts.transform}, with the ${backend} backend\n`);
+    const which = n === data.test.count ? `all ${n.toLocaleString('en-US')}` : `the first ${n.toLocaleString('en-US')}`;
+    io.err(`LayerLab: ${doc.name} on ${which} ${dataset} test images${n === data.test.count ? '' : ` (of ${data.test.count.toLocaleString('en-US')})`}, every one transformed by ${opts.transform}, with the ${backend} backend\n`);
     const head = `${opts.transform} (${spec.unit})`;
     const width = Math.max(head.length, ...opts.values.map((x) => String(x).length));
     io.out(`${head.padStart(width)}  accuracy\n`);

@@ -74,8 +74,10 @@ export function TrainPanel() {
   }, [t.backend]);
 
   // Load the graph's dataset when it changes (custom datasets are loaded from the folder chooser).
+  // A choice made while another dataset is still loading starts its own load: loadDataset lets only
+  // the latest one land (and shares a load of the same dataset already under way).
   useEffect(() => {
-    if (!t.backend || datasetName === 'custom' || t.dataset?.name === datasetName || t.phase === 'loading') return;
+    if (!t.backend || datasetName === 'custom' || t.dataset?.name === datasetName) return;
     const spec = graphDatasetSpec(doc);
     if (spec) void loadDataset(spec);
     // eslint-disable-next-line react-hooks/exhaustive-deps

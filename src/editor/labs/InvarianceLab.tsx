@@ -43,7 +43,7 @@ export function InvarianceLab({ dataset, refresh }: { dataset: DatasetInfo; refr
   const [open, setOpen] = useState(false);
   return (
     <details className="inv-lab" data-testid="invariance-lab" open={open} onToggle={(e) => setOpen((e.currentTarget as HTMLDetailsElement).open)}>
-      <summary title="Shift, rotate, scale and brighten the probe image and watch the prediction; sweep a transform over the test set; compare models">
+      <summary data-testid="invariance-lab-toggle" title="Shift, rotate, scale and brighten the probe image and watch the prediction; sweep a transform over the test set; compare models">
         <h3>Invariance lab</h3>
       </summary>
       {open && <InvarianceBody dataset={dataset} refresh={refresh} />}

@@ -110,12 +110,17 @@ function WindowGrid(props: { report: WindowReport; row: number; mode: 'values' |
       {w.taps.map((t, j) => {
         const v = values[j];
         const isMax = w.op === 'max' && w.maxTap === j;
-        const title = t.padding ? `padding (row ${t.iy}, column ${t.ix} is outside the ${w.inputShape[0]}×${w.inputShape[1]} input)` : `${w.sourceId} row ${t.iy}, column ${t.ix}`;
+        const where = t.padding ? `padding (row ${t.iy}, column ${t.ix} is outside the ${w.inputShape[0]}×${w.inputShape[1]} input)` : `${w.sourceId} row ${t.iy}, column ${t.ix}`;
+        const title =
+          props.mode === 'products' && w.products ? `${where}: ${fmt(v ?? 0)} × ${fmt(w.weights![props.row]![j])} = ${fmt(w.products[props.row]![j])}` : where;
         return (
           <span key={j} className={`nw-cell${t.padding ? ' pad' : ''}${isMax ? ' max' : ''}`} title={title} data-testid={isMax ? 'nw-max' : undefined}>
-            {props.mode === 'products' && w.weights
-              ? `${fmt(v ?? 0)}×${fmt(w.weights[props.row]![j])}`
-              : t.padding && w.op !== 'conv'
+            {props.mode === 'products' && w.weights ? (
+              <>
+                <span className="nw-v">{fmt(v ?? 0)}</span>
+                <span className="nw-w">×{fmt(w.weights[props.row]![j])}</span>
+              </>
+            ) : t.padding && w.op !== 'conv'
                 ? 'pad'
                 : fmt(v ?? 0)}
           </span>
@@ -162,7 +167,7 @@ function ConvArithmetic({ report }: { report: WindowReport }) {
       </table>
       {open !== null && (
         <div className="nw-products" tabIndex={0} role="group" aria-label={`Products of input channel ${w.channels[open]! + 1}`}>
-          <div className="ll-muted">Channel {w.channels[open]! + 1}: value × weight</div>
+          <div className="ll-muted">Input channel {w.channels[open]! + 1}: each cell is the value (top) × its weight (below); hover a cell for the product.</div>
           <WindowGrid report={report} row={open} mode="products" />
         </div>
       )}

@@ -1,6 +1,6 @@
 /**
  * The heatmap colours of "What the network looks at": Google's Turbo colour map (a polynomial fit
- * by Ruofei Du), dark blue for 0 through green and yellow to dark red for 1, and a CSS gradient of
+ * by Ruofei Du), near black for 0 through blue, green and orange to dark red for 1, and a CSS gradient of
  * it for legends. Pure, no DOM.
  */
 
