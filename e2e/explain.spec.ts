@@ -6,7 +6,7 @@
  */
 import { expect, test, type Page } from '@playwright/test';
 import { createRequire } from 'node:module';
-import { node, openApp } from './helpers';
+import { node, openApp, setSetting } from './helpers';
 
 const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 
@@ -24,16 +24,6 @@ async function expectAccessible(page: Page, where: string) {
 }
 
 test.setTimeout(240_000);
-
-/** Types a number into one of the Train tab's settings and commits it with Enter. */
-async function setSetting(page: Page, testid: string, value: number | string) {
-  const field = page.getByTestId(testid);
-  await field.click();
-  await field.press('Control+a');
-  await page.keyboard.type(String(value));
-  await page.keyboard.press('Enter');
-  await expect(field).toHaveValue(String(value));
-}
 
 /** The explain canvas' pixels: how many are coloured (not grey) and how many distinct colours. */
 const heatStats = (page: Page) =>

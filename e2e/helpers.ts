@@ -125,3 +125,13 @@ export async function dropFolder(page: Page, dir: string, rootName: string) {
     { t: tree, root: rootName },
   );
 }
+
+/** Types a number into one of the Train tab's settings and commits it with Enter. */
+export async function setSetting(page: Page, testid: string, value: number | string) {
+  const field = page.getByTestId(testid);
+  await field.click();
+  await field.press('Control+a');
+  await page.keyboard.type(String(value));
+  await page.keyboard.press('Enter');
+  await expect(field).toHaveValue(String(value));
+}

@@ -7,7 +7,7 @@
 import { expect, test, type Page } from '@playwright/test';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { dropFolder, node, openApp } from './helpers';
+import { dropFolder, node, openApp, setSetting } from './helpers';
 import { encodeGreyPng, writeImageFolder } from './png';
 
 /** Opens the app on WASM, goes to the Train tab and waits for MNIST to be loaded. */
@@ -17,16 +17,6 @@ async function openTrainTab(page: Page) {
   await expect(page.getByTestId('train-dataset-info')).toContainText('60,000 training and 10,000 test images, 28×28×1, 10 classes', { timeout: 30_000 });
   await expect(page.getByTestId('train-backend-info')).toContainText('Training on wasm');
   return errors;
-}
-
-/** Types a number into one of the Train tab's settings and commits it with Enter. */
-async function setSetting(page: Page, testid: string, value: number | string) {
-  const field = page.getByTestId(testid);
-  await field.click();
-  await field.press('Control+a');
-  await page.keyboard.type(String(value));
-  await page.keyboard.press('Enter');
-  await expect(field).toHaveValue(String(value));
 }
 
 const progress = async (page: Page) => Number(await page.getByTestId('train-progress').getAttribute('aria-valuenow'));

@@ -4,18 +4,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { BAD_GRAPHS } from '../../fixtures/bad-graphs';
-import { main } from './main';
+import { runCli } from './testing';
 
 const root = join(__dirname, '..', '..');
 const tmp = mkdtempSync(join(tmpdir(), 'layerlab-cli-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-async function run(...args: string[]) {
-  let out = '';
-  let err = '';
-  const code = await main(args, { out: (t) => (out += t), err: (t) => (err += t) });
-  return { code, out, err };
-}
+const run = runCli;
 
 describe('layerlab inspect', () => {
   it('prints the LeNet-5 table and totals', async () => {

@@ -11,32 +11,16 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadMnist } from '../training/data/mnist';
 import { nodeMnistReader } from '../training/data/node-readers';
-import { main } from './main';
+import { runCli, loadSavedModel } from './testing';
 
 const root = join(__dirname, '..', '..');
 const tmp = mkdtempSync(join(tmpdir(), 'layerlab-explain-'));
 const modelDir = join(tmp, 'lenet');
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-async function run(...args: string[]) {
-  let out = '';
-  let err = '';
-  const code = await main(args, { out: (t) => (out += t), err: (t) => (err += t) });
-  return { code, out, err };
-}
+const run = runCli;
 
-/** The saved model.json + weights.bin as tf.loadLayersModel reads them: independent of LayerLab's loader. */
-async function loadSaved(dir: string) {
-  const modelJson = JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8'));
-  const weights = readFileSync(join(dir, 'weights.bin'));
-  return tf.loadLayersModel(
-    tf.io.fromMemory({
-      modelTopology: modelJson.modelTopology,
-      weightSpecs: modelJson.weightsManifest[0].weights,
-      weightData: weights.buffer.slice(weights.byteOffset, weights.byteOffset + weights.byteLength),
-    }),
-  );
-}
+const loadSaved = loadSavedModel;
 
 beforeAll(async () => {
   // LeNet-5 on 1,200 MNIST images for one epoch: enough to have opinions, in seconds.

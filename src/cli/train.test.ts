@@ -7,6 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { BAD_GRAPHS } from '../../fixtures/bad-graphs';
 import { loadMnist } from '../training/data/mnist';
 import { nodeMnistReader } from '../training/data/node-readers';
+import { loadSavedModel } from './testing';
 
 const root = join(__dirname, '..', '..');
 const bin = join(root, 'bin', 'layerlab.js');
@@ -25,18 +26,7 @@ function layerlab(...args: string[]): Promise<{ code: number; stdout: string; st
   });
 }
 
-/** Loads model.json + weights.bin as tf.loadLayersModel would from files. */
-async function loadSaved(dir: string) {
-  const modelJson = JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8'));
-  const weights = readFileSync(join(dir, 'weights.bin'));
-  return tf.loadLayersModel(
-    tf.io.fromMemory({
-      modelTopology: modelJson.modelTopology,
-      weightSpecs: modelJson.weightsManifest[0].weights,
-      weightData: weights.buffer.slice(weights.byteOffset, weights.byteOffset + weights.byteLength),
-    }),
-  );
-}
+const loadSaved = loadSavedModel;
 
 describe('layerlab train', () => {
   it('trains the LeNet-5 preset to at least 98.5% test accuracy in 3 epochs on WASM, and saves a model tfjs loads', async () => {

@@ -6,6 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { mulberry32 } from '../training/data/rng';
 import {
   channelOf,
   convolve,
@@ -31,17 +32,8 @@ beforeAll(async () => {
   expect(await tf.setBackend('cpu')).toBe(true);
 });
 
-/** A small seeded generator (mulberry32), so that a failure can be reproduced. */
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A small seeded generator, so that a failure can be reproduced. */
+const rng = mulberry32;
 
 function randomImage(r: () => number, width: number, height: number, channels: number): LabImage {
   return { width, height, channels, data: Float32Array.from({ length: width * height * channels }, () => r()) };
