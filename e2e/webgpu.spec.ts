@@ -102,3 +102,43 @@ test('a lost WebGPU device stops the run with a message; switching backend keeps
   await expect(page.getByTestId('train-start')).toBeVisible({ timeout: 30_000 });
   expect(errors).toEqual([]);
 });
+
+test('the labs run on WebGPU too: a rotation changes the prediction, a sweep, Grad-CAM and a node window', async ({ page }) => {
+  test.setTimeout(240_000);
+  const errors = await openApp(page, '/?backend=webgpu');
+  await page.getByTestId('tab-probe').click();
+  const bars = page.getByTestId('probe-prediction').locator('li');
+  await expect(bars).toHaveCount(10, { timeout: 90_000 });
+  await page.getByTestId('tab-train').click();
+  await expect(page.getByTestId('train-backend-info')).toContainText('Training on webgpu', { timeout: 30_000 });
+  await page.getByTestId('tab-probe').click();
+
+  // The invariance lab: a half turn changes what the (untrained) network says.
+  const prediction = () => page.getByTestId('probe-prediction').innerText();
+  const before = await prediction();
+  await page.getByTestId('invariance-lab-toggle').click();
+  await page.getByTestId('inv-slider-rotate').fill('180');
+  await expect.poll(prediction, { timeout: 60_000 }).not.toBe(before);
+  // A short sweep on 20 test images draws its points.
+  await page.getByTestId('inv-sweep-values').fill('0, 90');
+  await page.getByTestId('inv-sweep-count').fill('20');
+  await page.getByTestId('inv-sweep-run').click();
+  await expect(page.getByTestId('inv-chart')).toHaveAttribute('data-points', '2', { timeout: 120_000 });
+
+  // Grad-CAM on the last convolution (gradients on the GPU).
+  await page.getByTestId('explain-lab').locator('summary').click();
+  await expect(page.getByTestId('explain-caption')).toContainText('Grad-CAM on c3', { timeout: 120_000 });
+
+  // A node window: the arithmetic is read back from the GPU and matches the network's value.
+  await node(page, 'c1').getByTestId('node-map-open').click();
+  const detail = page.getByTestId('node-detail');
+  const map = detail.getByTestId('nw-map');
+  await expect(map.locator('canvas')).toBeVisible();
+  await map.locator('canvas').hover({ position: { x: 10, y: 10 } });
+  await expect(detail.getByTestId('nw-where')).toContainText('c1, row', { timeout: 60_000 });
+  const value = Number(await detail.getByTestId('nw-value').innerText({ timeout: 60_000 }).then((t) => t.match(/-?\d+(\.\d+)?/)?.[0]));
+  const result = Number(await detail.getByTestId('nw-result').innerText().then((t) => t.match(/-?\d+(\.\d+)?/)?.[0]));
+  expect(Number.isFinite(value)).toBe(true);
+  expect(result).toBeCloseTo(value, 2);
+  expect(errors).toEqual([]);
+});
