@@ -32,8 +32,8 @@ Commands:
                           set (the first N images) with every image transformed, and print the
                           accuracy per value: shift-x V pixels (positive = right), shift-y V pixels
                           (positive = down), rotate V degrees (positive = counter-clockwise), scale
-                          factor V about the centre, brightness factor V (clipped to [0, 1]). Write
-                          --values=-90,0,90 when the first value is negative. With --json the last
+                          factor V about the centre, brightness factor V (clipped to [0, 1]).
+                          Values may be negative (--values -90,0,90). With --json the last
                           line is {"transform","points":[{"value","accuracy"},...]}.
                           Exit status: 0 evaluated, 2 bad arguments or files.
   explain MODEL_DIR --image N [--method saliency|gradcam] [--layer NODE] [--class K]
@@ -52,11 +52,27 @@ Options:
   -h, --help              Show this help.
 `;
 
+/**
+ * `--values -90,0,90`: Node's parser would read "-90,0,90" as short options; a list of numbers that
+ * starts with a minus sign is taken as the value of --values, as `--values=-90,0,90` is.
+ */
+function joinNegativeValues(argv: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const next = argv[i + 1];
+    if (argv[i] === '--values' && next !== undefined && /^-[\d.]/.test(next)) {
+      out.push(`--values=${next}`);
+      i++;
+    } else out.push(argv[i]!);
+  }
+  return out;
+}
+
 export async function main(argv: string[], io: CliIO = processIO): Promise<number> {
   let parsed;
   try {
     parsed = parseArgs({
-      args: argv,
+      args: joinNegativeValues(argv),
       allowPositionals: true,
       options: {
         json: { type: 'boolean', default: false },

@@ -64,10 +64,13 @@ describe('layerlab robustness', () => {
     model.dispose();
   }, 300_000);
 
-  it('every transform runs; negative values through --values=…; identity values agree', async () => {
+  it('every transform runs; negative values through --values=… and --values …; identity values agree', async () => {
     const shift = await run('robustness', modelDir, '--transform', 'shift-x', '--values=-4,0,4', '--limit', '100', '--json');
     expect(shift.code, shift.err).toBe(0);
     const s = JSON.parse(shift.out.trim().split('\n').at(-1)!);
+    const spaced = await run('robustness', modelDir, '--transform', 'shift-x', '--values', '-4,0,4', '--limit', '100', '--json');
+    expect(spaced.code, spaced.err).toBe(0);
+    expect(JSON.parse(spaced.out.trim().split('\n').at(-1)!)).toEqual(s);
     const bright = await run('robustness', modelDir, '--transform', 'brightness', '--values', '1,0', '--limit', '100', '--json');
     const b = JSON.parse(bright.out.trim().split('\n').at(-1)!);
     const scale = await run('robustness', modelDir, '--transform', 'scale', '--values', '1', '--limit', '100', '--json');
@@ -94,7 +97,6 @@ describe('layerlab robustness', () => {
       [['robustness', modelDir, '--transform', 'scale', '--values', '1,0'], /scale must be more than 0/],
       [['robustness', modelDir, '--transform', 'rotate', '--values', '0', '--limit', '0'], /--limit must be a whole number/],
       [['robustness', modelDir, '--transform', 'rotate', '--values', '0', '--dataset', 'cifar'], /--dataset must be one of mnist, fashion-mnist, shapes/],
-      [['robustness', modelDir, '--transform', 'rotate', '--values', '-90,0'], /--values=-XYZ|argument is ambiguous/],
       // LeNet-5 ends in 10 classes; the shapes have 4.
       [['robustness', modelDir, '--transform', 'rotate', '--values', '0', '--dataset', 'shapes'], /the dataset has 4 classes/],
       [['robustness', join(tmp, 'nope'), '--transform', 'rotate', '--values', '0'], /nope/],

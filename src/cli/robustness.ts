@@ -24,7 +24,7 @@ export function parseRobustnessOptions(v: { transform?: string; values?: string;
   if (!v.transform) return `--transform is required: one of ${TRANSFORM_KINDS.join(', ')}.`;
   if (!isTransformKind(v.transform)) return `--transform must be one of ${TRANSFORM_KINDS.join(', ')}, not "${v.transform}".`;
   const kind = v.transform;
-  if (v.values === undefined || !v.values.trim()) return `--values is required: a comma-separated list such as ${TRANSFORM_SPECS[kind].sweep.join(',')} (write --values=-90,0,90 when the first value is negative).`;
+  if (v.values === undefined || !v.values.trim()) return `--values is required: a comma-separated list such as ${TRANSFORM_SPECS[kind].sweep.join(',')}.`;
   const parts = v.values.split(',').map((s) => s.trim());
   const values: number[] = [];
   for (const p of parts) {
