@@ -127,3 +127,18 @@ test('the large map fits its aspect ratio with no bars; kernels are blue–white
   expect(colours.saturated).toBeGreaterThan(0);
   expect(errors).toEqual([]);
 });
+
+test('with every Probe section open the page itself never scrolls: the toolbar stays in view', async ({ page }) => {
+  const errors = await openApp(page, '/?backend=wasm');
+  await page.getByTestId('tab-probe').click();
+  await expect(page.getByTestId('probe-prediction').locator('li')).toHaveCount(10, { timeout: 90_000 });
+  await page.getByTestId('invariance-lab-toggle').click();
+  await page.getByTestId('explain-lab').locator('summary').click();
+  await expect(page.getByTestId('explain-caption')).toContainText('Grad-CAM', { timeout: 60_000 });
+  const page_ = () => page.evaluate(() => ({ scrollable: document.documentElement.scrollHeight - innerHeight, scrollY, toolbarTop: document.querySelector('.ll-toolbar')!.getBoundingClientRect().top }));
+  expect(await page_()).toEqual({ scrollable: 0, scrollY: 0, toolbarTop: 0 });
+  // Bringing the panel's last section to the top (as links into a section do) scrolls only the panel.
+  await page.evaluate(() => document.querySelector('[data-testid="explain-lab"]')!.scrollIntoView({ block: 'start' }));
+  expect(await page_()).toEqual({ scrollable: 0, scrollY: 0, toolbarTop: 0 });
+  expect(errors).toEqual([]);
+});
