@@ -74,6 +74,28 @@ export function augmentBatch(
 }
 
 /**
+ * The inverse map of a warp: an output pixel (x, y) samples the source at
+ * (cx + axx·u + axy·v, cy + ayx·u + ayy·v) with u = x − cx − dx, v = y − cy − dy, where (cx, cy)
+ * is the image centre in pixel-centre coordinates (pixel i sits at coordinate i).
+ */
+export function warpMatrix(
+  h: number,
+  w: number,
+  p: WarpParams,
+): { cx: number; cy: number; axx: number; axy: number; ayx: number; ayy: number } {
+  const cx = (w - 1) / 2;
+  const cy = (h - 1) / 2;
+  const rad = (p.angle * Math.PI) / 180;
+  const snap = (v: number) => (Math.abs(v) < 1e-12 ? 0 : Math.abs(Math.abs(v) - 1) < 1e-12 ? Math.sign(v) : v);
+  const cos = snap(Math.cos(rad));
+  const sin = snap(Math.sin(rad));
+  const inv = 1 / p.scale;
+  const fx = p.flip ? -1 : 1;
+  // Source position = centre + unflip(unscale(unrotate(out - centre - shift))).
+  return { cx, cy, axx: fx * cos * inv, axy: -fx * sin * inv, ayx: sin * inv, ayy: cos * inv };
+}
+
+/**
  * Warp one h×w×c image from `src` into `dst` (distinct arrays): flip, scale and rotate about the
  * centre, then shift; bilinear sampling; add brightness; clamp to [0, 1].
  */
@@ -85,19 +107,7 @@ export function warpImage(
   fill: 'zero' | 'edge' = 'zero',
 ): Float32Array {
   const [h, w, c] = shape;
-  const cx = (w - 1) / 2;
-  const cy = (h - 1) / 2;
-  const rad = (p.angle * Math.PI) / 180;
-  const snap = (v: number) => (Math.abs(v) < 1e-12 ? 0 : Math.abs(Math.abs(v) - 1) < 1e-12 ? Math.sign(v) : v);
-  const cos = snap(Math.cos(rad));
-  const sin = snap(Math.sin(rad));
-  const inv = 1 / p.scale;
-  const fx = p.flip ? -1 : 1;
-  // Source position = centre + unflip(unscale(unrotate(out - centre - shift))).
-  const axx = fx * cos * inv;
-  const axy = -fx * sin * inv;
-  const ayx = sin * inv;
-  const ayy = cos * inv;
+  const { cx, cy, axx, axy, ayx, ayy } = warpMatrix(h, w, p);
   const edge = fill === 'edge';
   const at = (x: number, y: number, ch: number): number => {
     if (x < 0 || y < 0 || x >= w || y >= h) {
@@ -128,4 +138,162 @@ export function warpImage(
     }
   }
   return dst;
+}
+
+/**
+ * Warp one h×w mask of class indices from `src` into `dst` (distinct arrays) with the same
+ * geometry as `warpImage`, but nearest-neighbour sampling (classes never blend), 0 (background)
+ * outside the source image and no brightness. Ties at exactly half a pixel round up.
+ */
+export function warpMask(
+  src: Uint8Array,
+  dst: Uint8Array,
+  shape: readonly [number, number] | readonly number[],
+  p: WarpParams,
+): Uint8Array {
+  const [h, w] = shape as [number, number];
+  const { cx, cy, axx, axy, ayx, ayy } = warpMatrix(h, w, p);
+  for (let y = 0; y < h; y++) {
+    const v = y - cy - p.dy;
+    for (let x = 0; x < w; x++) {
+      const u = x - cx - p.dx;
+      const sx = Math.floor(cx + axx * u + axy * v + 0.5);
+      const sy = Math.floor(cy + ayx * u + ayy * v + 0.5);
+      dst[y * w + x] = sx < 0 || sy < 0 || sx >= w || sy >= h ? 0 : src[sy * w + sx]!;
+    }
+  }
+  return dst;
+}
+
+/** An axis-aligned box in pixels: top-left corner (x, y) and size (w, h); pixel i spans [i, i + 1). */
+export interface Box {
+  /** Class index. */
+  cls: number;
+  x: number;
+  y: number;
+  w: number;
+  h: number;
+}
+
+export interface WarpBoxesOptions {
+  /** Drop a box whose clipped width or height is below this many pixels (default 1). */
+  minSize?: number;
+  /** Drop a box of which less than this share of its warped area lies inside the image (default 0.25). */
+  minVisible?: number;
+}
+
+/**
+ * Map boxes through the same warp as `warpImage` on an h×w image. Each box's four corners go
+ * through the forward transform; the result is their axis-aligned bounding box (so a rotated box
+ * grows to hold the rotated one), clipped to the image [0, w] × [0, h]. The rule for dropping:
+ * a box goes when, after clipping, its width or height is under `minSize` pixels (default 1), or
+ * less than `minVisible` (default 25 %) of its warped area remains inside the image. Coordinates
+ * stay fractional; other fields of each box are kept.
+ */
+export function warpBoxes<B extends Box>(
+  boxes: readonly B[],
+  shape: readonly [number, number] | readonly number[],
+  p: WarpParams,
+  opts: WarpBoxesOptions = {},
+): B[] {
+  const [h, w] = shape as [number, number];
+  const minSize = opts.minSize ?? 1;
+  const minVisible = opts.minVisible ?? 0.25;
+  const { cx, cy, axx, axy, ayx, ayy } = warpMatrix(h, w, p);
+  // Forward map: out = centre + shift + A⁻¹ (src − centre).
+  const det = axx * ayy - axy * ayx;
+  const bxx = ayy / det;
+  const bxy = -axy / det;
+  const byx = -ayx / det;
+  const byy = axx / det;
+  const out: B[] = [];
+  for (const b of boxes) {
+    // Edges in pixel-centre coordinates: pixel i spans [i − ½, i + ½].
+    const xs = [b.x - 0.5, b.x + b.w - 0.5];
+    const ys = [b.y - 0.5, b.y + b.h - 0.5];
+    let x0 = Infinity;
+    let y0 = Infinity;
+    let x1 = -Infinity;
+    let y1 = -Infinity;
+    for (const sx of xs)
+      for (const sy of ys) {
+        const u = sx - cx;
+        const v = sy - cy;
+        const ox = cx + p.dx + bxx * u + bxy * v + 0.5;
+        const oy = cy + p.dy + byx * u + byy * v + 0.5;
+        x0 = Math.min(x0, ox);
+        x1 = Math.max(x1, ox);
+        y0 = Math.min(y0, oy);
+        y1 = Math.max(y1, oy);
+      }
+    const area = (x1 - x0) * (y1 - y0);
+    const cx0 = Math.max(0, x0);
+    const cy0 = Math.max(0, y0);
+    const cx1 = Math.min(w, x1);
+    const cy1 = Math.min(h, y1);
+    const cw = cx1 - cx0;
+    const ch = cy1 - cy0;
+    if (!(cw >= minSize && ch >= minSize) || cw * ch < minVisible * area) continue;
+    const snap = (v: number) => (Math.abs(v - Math.round(v)) < 1e-9 ? Math.round(v) : v);
+    out.push({ ...b, x: snap(cx0), y: snap(cy0), w: snap(cw), h: snap(ch) });
+  }
+  return out;
+}
+
+/**
+ * Augment `count` images and their h×w masks in place with the same warp per image. The images
+ * come out exactly as `augmentBatch` would make them with the same generator (same warps, same
+ * random numbers); each mask follows its image through `warpMask`.
+ */
+export function augmentSegBatch(
+  images: Float32Array,
+  masks: Uint8Array,
+  count: number,
+  shape: readonly [number, number, number] | readonly number[],
+  aug: Augmentation,
+  rand: Rand,
+): void {
+  if (isIdentity(aug)) return;
+  const [h, w, c] = shape as [number, number, number];
+  const size = h * w * c;
+  const scratch = new Float32Array(size);
+  const mscratch = new Uint8Array(h * w);
+  for (let i = 0; i < count; i++) {
+    const img = images.subarray(i * size, (i + 1) * size);
+    const mask = masks.subarray(i * h * w, (i + 1) * h * w);
+    const p = sampleWarp(aug, rand);
+    scratch.set(img);
+    warpImage(scratch, img, [h, w, c], p, aug.fill ?? 'zero');
+    mscratch.set(mask);
+    warpMask(mscratch, mask, [h, w], p);
+  }
+}
+
+/**
+ * Augment `count` images in place and return their boxes warped the same way (one list per
+ * image, dropped boxes left out; see `warpBoxes`). The images come out exactly as `augmentBatch`
+ * would make them with the same generator.
+ */
+export function augmentBoxBatch<B extends Box>(
+  images: Float32Array,
+  boxes: readonly (readonly B[])[],
+  count: number,
+  shape: readonly [number, number, number] | readonly number[],
+  aug: Augmentation,
+  rand: Rand,
+  opts?: WarpBoxesOptions,
+): B[][] {
+  if (isIdentity(aug)) return boxes.slice(0, count).map((b) => [...b]);
+  const [h, w, c] = shape as [number, number, number];
+  const size = h * w * c;
+  const scratch = new Float32Array(size);
+  const out: B[][] = [];
+  for (let i = 0; i < count; i++) {
+    const img = images.subarray(i * size, (i + 1) * size);
+    const p = sampleWarp(aug, rand);
+    scratch.set(img);
+    warpImage(scratch, img, [h, w, c], p, aug.fill ?? 'zero');
+    out.push(warpBoxes(boxes[i] ?? [], [h, w], p, opts));
+  }
+  return out;
 }
