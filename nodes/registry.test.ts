@@ -13,6 +13,7 @@ const PALETTE = [
   'globalAveragePooling2d',
   'globalMaxPooling2d',
   'zeroPadding2d',
+  'cropping2D',
   'upSampling2d',
   'batchNormalization',
   'activation',
@@ -24,8 +25,8 @@ const PALETTE = [
 ];
 
 describe('registry', () => {
-  it('has the 17 types in palette order', () => {
-    expect(NODE_DEFS).toHaveLength(17);
+  it('has the 18 types in palette order', () => {
+    expect(NODE_DEFS).toHaveLength(18);
     expect(NODE_TYPES).toEqual(PALETTE);
   });
 

@@ -9,6 +9,7 @@ import batchNormalization from './batchNormalization';
 import concatenate from './concatenate';
 import conv2d from './conv2d';
 import conv2dTranspose from './conv2dTranspose';
+import cropping2d from './cropping2d';
 import dense from './dense';
 import depthwiseConv2d from './depthwiseConv2d';
 import dropout from './dropout';
@@ -31,6 +32,7 @@ export const NODE_DEFS: readonly NodeDef[] = [
   globalAveragePooling2d,
   globalMaxPooling2d,
   zeroPadding2d,
+  cropping2d,
   upSampling2d,
   batchNormalization,
   activation,

@@ -86,7 +86,7 @@ export interface ShapeParam extends ParamBase {
   max: readonly [number, number, number];
 }
 
-/** Zero padding: n, [h, w] or [[top, bottom], [left, right]]. Normalised to the last form. */
+/** Zero padding or cropping: n, [h, w] or [[top, bottom], [left, right]]. Normalised to the last form. */
 export interface Padding2dParam extends ParamBase {
   kind: 'padding2d';
   default: number;
@@ -234,6 +234,7 @@ export interface TorchExport<P> {
  * - transpose: a transposed convolution; input (i, j) writes output rows i·stride + ky − crop[0].
  * - upsample: nearest (⌊y / size⌋) or bilinear as tfjs resizes (no half-pixel centres).
  * - pad: output (y, x) is input (y − pads[0][0], x − pads[1][0]) or a padded zero.
+ *   Negative pads crop (Cropping 2D declares minus its crop).
  * - global: output channel c reads channel c at every position.
  * - lastAxis: output (…, u) reads the whole last axis at the same position (Dense, softmax).
  * - flatten: entry i reads one value, in (height, width, channels) order.

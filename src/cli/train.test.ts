@@ -70,6 +70,14 @@ describe('layerlab train', () => {
     expect(cycle.code).toBe(1);
     expect(cycle.stderr).toMatch(/fix it first:\n.*form a cycle/);
 
+    // A segmentation graph cannot train yet: refused in words, before any data is loaded.
+    const seg = join(tmp, 'segmentation.json');
+    writeFileSync(seg, readFileSync(join(root, 'presets', 'lenet5.json'), 'utf8').replace('"dataset": "mnist"', '"task": "segmentation", "dataset": "mnist"'));
+    const segmentation = await layerlab('train', seg);
+    expect(segmentation.code).toBe(1);
+    expect(segmentation.stderr).toMatch(/^layerlab: Training for segmentation is not available yet in this version/m);
+    expect(segmentation.stderr).not.toMatch(/training LeNet-5 on mnist/);
+
     const custom = join(tmp, 'custom.json');
     writeFileSync(custom, readFileSync(join(root, 'presets', 'lenet5.json'), 'utf8').replace('"dataset": "mnist"', '"dataset": "custom"'));
     const own = await layerlab('train', custom);

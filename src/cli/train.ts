@@ -6,7 +6,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { analyzeGraph } from '../graph';
-import { DEFAULT_DATASET, resolveTrainingSettings } from '../graph/training-settings';
+import { DEFAULT_DATASET, resolveTrainingSettings, taskTrainingProblem } from '../graph/training-settings';
 import { TRAINING_DEFAULTS, type GraphDoc } from '../graph/types';
 import type { TrainSettings } from '../training/trainer';
 import type { CliIO } from './io';
@@ -90,6 +90,12 @@ export async function trainCommand(file: string, opts: TrainOptions, io: CliIO):
     io.err(`layerlab: ${file} has ${errors.length} error${errors.length > 1 ? 's' : ''}; fix ${errors.length > 1 ? 'them' : 'it'} first:\n${errors.map((d) => `  ${d.message}`).join('\n')}\n`);
     return 1;
   }
+  // Only classification trains in this version: say so before loading anything.
+  const refused = taskTrainingProblem(doc.training?.task);
+  if (refused) {
+    io.err(`layerlab: ${refused}\n`);
+    return 1;
+  }
   const tf = await import('@tensorflow/tfjs');
   const { initBackend } = await import('../training/backend');
   const { compileForData, trainModel } = await import('../training/trainer');
@@ -112,7 +118,7 @@ export async function trainCommand(file: string, opts: TrainOptions, io: CliIO):
     return 1;
   }
   // The graph's settings with the defaults filled in (training-settings.ts); the dataset is `data`.
-  const { dataset: _dataset, ...fromGraph } = resolveTrainingSettings(doc.training);
+  const { dataset: _dataset, task: _task, ...fromGraph } = resolveTrainingSettings(doc.training);
   const settings: TrainSettings = { ...fromGraph, ...(opts.epochs ? { epochs: opts.epochs } : {}) };
   const tty = Boolean((process.stderr as { isTTY?: boolean }).isTTY);
   let lastLine = 0;

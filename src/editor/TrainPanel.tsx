@@ -16,7 +16,7 @@ import { useTraining } from '../training/store';
 import { DEFAULT_SETTINGS, type TrainSettings } from '../training/trainer';
 import type { BackendName } from '../training/backend';
 import { DATASETS, TRAINING_DEFAULTS } from '../graph/types';
-import { TRAINING_SETTINGS } from '../graph/training-settings';
+import { taskTrainingProblem, TRAINING_SETTINGS } from '../graph/training-settings';
 import { setParamAction, setTrainingAction } from './actions';
 import { TrainSettingsControls } from './TrainSettings';
 import { useEditor } from './store';
@@ -36,6 +36,9 @@ function duration(seconds: number): string {
 function useFit() {
   const dataset = useTraining((s) => s.dataset);
   const { doc, analysis } = useEditor(useShallow((s) => ({ doc: s.doc, analysis: s.analysis })));
+  // Only classification trains in this version: the Train button stays off, saying why.
+  const refused = taskTrainingProblem(doc.training?.task);
+  if (refused) return [{ text: refused }];
   if (!dataset) return null;
   const input = doc.nodes.find((n) => n.type === 'input');
   const inShape = input ? analysis.nodes.get(input.id)?.outputShape : undefined;

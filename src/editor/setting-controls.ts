@@ -33,8 +33,12 @@ const TESTIDS: Readonly<Record<string, string>> = {
   seed: 'train-seed',
 };
 
-/** Settings shown elsewhere: the dataset is chosen in the Data section (with the folder chooser). */
-const SHOWN_ELSEWHERE = new Set(['dataset']);
+/**
+ * Settings without a control here: the dataset is chosen in the Data section (with the folder
+ * chooser); the task comes with the graph (its file, a preset) and has no control while only
+ * classification trains (taskTrainingProblem).
+ */
+const SHOWN_ELSEWHERE = new Set(['dataset', 'task']);
 
 /** Every control of the Settings section, in table order; a group's fields follow as ['group', 'field']. */
 export const SETTING_CONTROLS: readonly SettingControl[] = Object.entries(TRAINING_SETTINGS).flatMap(([key, spec]): SettingControl[] => {

@@ -32,6 +32,7 @@ const KERAS_CLASS: Record<string, string> = {
   globalAveragePooling2d: 'GlobalAveragePooling2D',
   globalMaxPooling2d: 'GlobalMaxPooling2D',
   zeroPadding2d: 'ZeroPadding2D',
+  cropping2D: 'Cropping2D',
   upSampling2d: 'UpSampling2D',
   batchNormalization: 'BatchNormalization',
   activation: 'Activation',

@@ -237,6 +237,7 @@ describe('the weights a graph needs, computed without tfjs', () => {
       { id: 'dw', type: 'depthwiseConv2d', params: { kernelSize: 3, depthMultiplier: 2, padding: 'same', useBias: false } },
       { id: 'bn', type: 'batchNormalization', params: { center: false } },
       { id: 'zp', type: 'zeroPadding2d', params: { padding: 1 } },
+      { id: 'crop', type: 'cropping2D', params: { cropping: [[1, 0], [0, 1]] } },
       { id: 'ct', type: 'conv2dTranspose', params: { filters: 3, kernelSize: [3, 2] } },
       { id: 'up', type: 'upSampling2d', params: { size: 2 } },
       { id: 'act', type: 'activation', params: { activation: 'relu' } },

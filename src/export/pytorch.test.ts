@@ -233,9 +233,9 @@ describe('purity and settings', () => {
 
   it('fills in the trainer\'s default settings', () => {
     expect(TRAINING_DEFAULTS).toEqual(DEFAULT_SETTINGS);
-    const { dataset, augmentation, ...filled } = resolveTraining({ ...loadPreset('mlp'), training: undefined });
+    const { task, dataset, augmentation, ...filled } = resolveTraining({ ...loadPreset('mlp'), training: undefined });
     expect(filled).toEqual(DEFAULT_SETTINGS);
-    expect([dataset, augmentation]).toEqual(['mnist', undefined]);
+    expect([task, dataset, augmentation]).toEqual(['classification', 'mnist', undefined]);
   });
 
   it('names weights "<node id>/<weight>" even for a second model with the same layer names', () => {

@@ -177,3 +177,72 @@ describe('presets', () => {
     expect(a.nodes.get('predictions')!.outputShape).toEqual([1000]);
   });
 });
+
+describe('the output checked against the task', () => {
+  const image = { id: 'image', type: 'input', params: { shape: [28, 28, 1] } };
+  const c1 = { id: 'c1', type: 'conv2d', params: { filters: 4, kernelSize: 3, padding: 'same', activation: 'relu' } };
+  /** image -> c1 -> rest[0] -> rest[1] -> …, with training.task = task. */
+  const withTask = (task: string | undefined, rest: { id: string; type: string; params?: Record<string, unknown> }[]) => {
+    const nodes = [image, c1, ...rest];
+    const edges = nodes.slice(1).map((n, i) => wire(nodes[i]!.id, n.id));
+    return analyzeGraph(load(graphText(nodes, edges, task ? { training: { task } } : {})));
+  };
+  const head = (filters: number, activation: string) => ({ id: 'out', type: 'conv2d', params: { filters, kernelSize: 1, activation } });
+  const classifier = [{ id: 'f', type: 'flatten' }, { id: 'out', type: 'dense', params: { units: 10, activation: 'softmax' } }];
+  const codes = (a: ReturnType<typeof analyzeGraph>) => a.diagnostics.map((d) => d.code);
+
+  it('a classifier keeps its rules, with or without the task written down', () => {
+    expect(withTask(undefined, classifier).diagnostics).toEqual([]);
+    expect(withTask('classification', classifier).diagnostics).toEqual([]);
+    expect(codes(withTask('classification', [head(3, 'softmax')]))).toEqual(['output-not-vector']);
+  });
+
+  it('segmentation: a map of the input size with softmax over C ≥ 2 classes, or one sigmoid channel, passes', () => {
+    expect(withTask('segmentation', [head(3, 'softmax')]).diagnostics).toEqual([]);
+    expect(withTask('segmentation', [head(1, 'sigmoid')]).diagnostics).toEqual([]);
+    // An Activation node at the end counts as the output's activation. (Its own lint about softmax
+    // on a map, written for classifiers, still shows: it does not know the task yet.)
+    const act = withTask('segmentation', [head(2, 'linear'), { id: 'act', type: 'activation', params: { activation: 'softmax' } }]);
+    expect(act.diagnostics.map((d) => d.code)).toEqual(['lint']);
+  });
+
+  it('segmentation: a classifier head is told, in words, what the output must be', () => {
+    const a = withTask('segmentation', classifier);
+    expect(a.ok).toBe(true); // a warning: the graph still builds
+    const d = a.diagnostics.find((x) => x.code === 'segmentation-output-size')!;
+    expect(d).toMatchObject({ severity: 'warning', nodeId: 'out' });
+    expect(d.message).toMatch(
+      /^A segmentation network must end in a map the size of its input \(28×28\) with one channel per class; this one ends in 10 numbers \(out\)\./,
+    );
+    // Not also the classifier's own complaints.
+    expect(codes(a)).toEqual(['segmentation-output-size']);
+  });
+
+  it('segmentation: a map of another size is refused with both sizes', () => {
+    const a = withTask('segmentation', [{ id: 'pool', type: 'maxPooling2d', params: { poolSize: 2 } }, head(2, 'softmax')]);
+    expect(a.diagnostics.map((d) => d.message)).toEqual([expect.stringMatching(/size of its input \(28×28\).*ends in a 14×14×2 map \(out\)/)]);
+  });
+
+  it('segmentation: the activation must fit the number of channels', () => {
+    const one = withTask('segmentation', [head(1, 'softmax')]).diagnostics;
+    expect(one).toEqual([expect.objectContaining({ code: 'segmentation-output-activation', severity: 'warning', nodeId: 'out' })]);
+    expect(one[0]!.message).toMatch(/one channel.*two classes.*sigmoid.*activation is softmax\. Set it to sigmoid\./);
+    const many = withTask('segmentation', [head(4, 'relu')]).diagnostics;
+    expect(many[0]!.message).toMatch(/gives 4 scores per pixel.*activation is relu\. Set it to softmax\./);
+    // A node without an activation param is told to add one.
+    const up = withTask('segmentation', [{ id: 'pool', type: 'maxPooling2d', params: { poolSize: 2 } }, { id: 'up', type: 'upSampling2d', params: { size: 2 } }]);
+    expect(up.diagnostics[0]!.message).toMatch(/gives 4 scores per pixel.*activation is linear\. Add an Activation node set to softmax after it\./);
+  });
+
+  it('detection: a grid of at least 6 channels with raw scores passes; others are told the layout', () => {
+    const grid = [{ id: 'pool', type: 'maxPooling2d', params: { poolSize: 4 } }, head(7, 'linear')]; // 7×7 cells, 5 + 2 classes
+    expect(withTask('detection', grid).diagnostics).toEqual([]);
+    const flat = withTask('detection', classifier).diagnostics;
+    expect(flat).toEqual([expect.objectContaining({ code: 'detection-output-grid', severity: 'warning', nodeId: 'out' })]);
+    expect(flat[0]!.message).toMatch(/5 \+ K channels per cell \(objectness, the box's centre x, y, width and height, then one score per class\); this one ends in 10 numbers/);
+    const thin = withTask('detection', [head(5, 'linear')]).diagnostics;
+    expect(thin[0]!.message).toMatch(/ends in a 28×28×5 map/);
+    const soft = withTask('detection', [head(6, 'softmax')]).diagnostics;
+    expect(soft).toEqual([expect.objectContaining({ code: 'detection-output-activation', message: expect.stringMatching(/activation softmax.*Set it to linear/) })]);
+  });
+});

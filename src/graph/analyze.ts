@@ -9,6 +9,7 @@ import { formatShape, product } from '../../nodes/shape';
 import { inputPorts, OUTPUT_PORT, ShapeError, type NodeDef, type ParamCount, type Shape } from '../../nodes/types';
 import { diagnostic, MESSAGES } from './diagnostics';
 import { LIMITS } from './limits';
+import { DETECTION_LAYOUT } from './training-settings';
 import type { Diagnostic, GraphDoc, GraphNode } from './types';
 
 export interface NodeAnalysis {
@@ -53,6 +54,41 @@ export interface Analysis {
 function activationOf(n: NodeAnalysis): string | undefined {
   const a = n.params?.activation;
   return typeof a === 'string' ? a : undefined;
+}
+
+/** What an output is, in words: "10 numbers", "a 14×14×2 map". */
+function describeOutput(shape: Shape): string {
+  if (shape.length === 1) return shape[0] === 1 ? '1 number' : `${shape[0]} numbers`;
+  return `a ${formatShape(shape)} map`;
+}
+
+/**
+ * The output checked against a segmentation or detection task (warnings, like a classifier's:
+ * the graph still builds, so its feature maps can be looked at while it is being fixed).
+ * Segmentation: [H, W, C] with the input's H and W, C ≥ 2 with softmax or C = 1 with sigmoid.
+ * Detection: a [rows, columns, 5 + K] grid, K ≥ 1, raw scores (DETECTION_LAYOUT).
+ */
+function taskOutputDiagnostics(task: 'segmentation' | 'detection', out: NodeAnalysis, input: Shape | undefined): Diagnostic[] {
+  const shape = out.outputShape!;
+  const activation = activationOf(out) ?? 'linear';
+  if (task === 'segmentation') {
+    const size = input && input.length === 3 ? `${input[0]}×${input[1]}` : undefined;
+    if (size && (shape.length !== 3 || shape[0] !== input![0] || shape[1] !== input![1])) {
+      return [diagnostic('segmentation-output-size', 'warning', [out.id], MESSAGES['segmentation-output-size'](out.id, size, describeOutput(shape)))];
+    }
+    if (shape.length !== 3) return [];
+    const channels = shape[2]!;
+    const wanted = channels === 1 ? 'sigmoid' : 'softmax';
+    return activation === wanted
+      ? []
+      : [diagnostic('segmentation-output-activation', 'warning', [out.id], MESSAGES['segmentation-output-activation'](out.id, channels, activation, !!out.def?.params && 'activation' in out.def.params))];
+  }
+  if (shape.length !== 3 || shape[2]! < DETECTION_LAYOUT.minChannels) {
+    return [diagnostic('detection-output-grid', 'warning', [out.id], MESSAGES['detection-output-grid'](out.id, describeOutput(shape)))];
+  }
+  return activation === 'linear'
+    ? []
+    : [diagnostic('detection-output-activation', 'warning', [out.id], MESSAGES['detection-output-activation'](out.id, activation))];
 }
 
 /** Finds one cycle among `stuck` nodes (all of which have a successor inside the set). */
@@ -245,7 +281,12 @@ export function analyzeGraph(doc: GraphDoc): Analysis {
       diagnostics.push(diagnostic('softmax-inside', 'warning', [n.id], MESSAGES['softmax-inside'](n.id, n.targets)));
     }
   }
-  if (outputId) {
+  const task = doc.training?.task ?? 'classification';
+  const inputShape = inputIds.length === 1 ? nodes.get(inputIds[0]!)!.outputShape : undefined;
+  if (outputId && task !== 'classification') {
+    const out = nodes.get(outputId)!;
+    if (out.outputShape && out.def?.role !== 'input') diagnostics.push(...taskOutputDiagnostics(task, out, inputShape));
+  } else if (outputId) {
     const out = nodes.get(outputId)!;
     if (out.outputShape && out.outputShape.length !== 1 && out.def?.role !== 'input') {
       diagnostics.push(diagnostic('output-not-vector', 'warning', [outputId], MESSAGES['output-not-vector'](outputId, formatShape(out.outputShape))));

@@ -45,6 +45,23 @@ export const MESSAGES = {
       ? `The output ${id} has no softmax, so its values are not class probabilities. Set its activation to softmax.`
       : `The output ${id} has no softmax, so its values are not class probabilities. A ${title} node has no activation of its own: ` +
         `add a Dense layer after it with one unit per class and activation softmax (or an Activation node set to softmax).`,
+  /** `size`: the input's height×width; `ends`: what the output is, in words ("10 numbers", "a 14×14×2 map"). */
+  'segmentation-output-size': (id: string, size: string, ends: string) =>
+    `A segmentation network must end in a map the size of its input (${size}) with one channel per class; this one ends in ${ends} (${id}). ` +
+    `Bring the map back to ${size} (Up Sampling 2D or Conv 2D Transpose, no Flatten or Dense at the end) and finish with a 1×1 Conv 2D of one filter per class.`,
+  /** `settable`: the node has an activation param; otherwise an Activation node must be added. */
+  'segmentation-output-activation': (id: string, channels: number, activation: string, settable: boolean) => {
+    const wanted = channels === 1 ? 'sigmoid' : 'softmax';
+    const fix = settable ? `Set it to ${wanted}.` : `Add an Activation node set to ${wanted} after it.`;
+    return channels === 1
+      ? `The output ${id} has one channel, so it can tell two classes apart (object or background) only through sigmoid, but its activation is ${activation}. ${fix}`
+      : `The output ${id} gives ${channels} scores per pixel, one per class; softmax turns them into each pixel's class probabilities, but its activation is ${activation}. ${fix}`;
+  },
+  'detection-output-grid': (id: string, ends: string) =>
+    `A detection network must end in a grid: a rows×columns map with 5 + K channels per cell (objectness, the box's centre x, y, width and height, then one score per class); ` +
+    `this one ends in ${ends} (${id}). Finish with a Conv 2D of 5 + K filters and no Flatten or Dense at the end.`,
+  'detection-output-activation': (id: string, activation: string) =>
+    `The output ${id} has activation ${activation}, but a detection grid gives raw scores: the loss turns objectness and the box into fractions and the class scores into probabilities itself. Set it to linear.`,
   internal: (id: string, message: string) => `${id}: LayerLab could not work this node out (${message}).`,
 } as const;
 

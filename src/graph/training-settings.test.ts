@@ -13,6 +13,7 @@ import {
   rangeText,
   resolveTrainingSettings,
   settingAt,
+  taskTrainingProblem,
   TRAINING_DEFAULTS,
   TRAINING_SETTINGS,
   type NumberSettingSpec,
@@ -51,6 +52,28 @@ describe('the training settings table', () => {
     expect(parses({ epoch: 3 }).ok).toBe(false);
   });
 
+  it('a graph has a task: classification when the file names none, segmentation and detection when it says so', () => {
+    const noTask = parses({ epochs: 3 });
+    expect(noTask.ok && noTask.doc.training).toEqual({ epochs: 3 }); // old files parse unchanged
+    expect(resolveTrainingSettings(noTask.ok ? noTask.doc.training : undefined).task).toBe('classification');
+    for (const task of ['classification', 'segmentation', 'detection']) {
+      const r = parses({ task });
+      expect(r.ok && r.doc.training?.task, task).toBe(task);
+    }
+    const bad = parses({ task: 'tracking' });
+    expect(bad.ok).toBe(false);
+    if (!bad.ok) expect(bad.message).toContain('training.task: must be one of "classification", "segmentation", "detection"');
+    // The task is not a run setting (it says what is learnt, not how).
+    expect(Object.keys(TRAINING_DEFAULTS)).not.toContain('task');
+  });
+
+  it('only classification trains in this version; the others are refused in words', () => {
+    expect(taskTrainingProblem(undefined)).toBeNull();
+    expect(taskTrainingProblem('classification')).toBeNull();
+    expect(taskTrainingProblem('segmentation')).toMatch(/^Training for segmentation is not available yet in this version/);
+    expect(taskTrainingProblem('detection')).toMatch(/^Training for detection is not available yet in this version/);
+  });
+
   it("the parser's messages say the allowed range", () => {
     const r = parses({ learningRate: 11 });
     expect(r.ok).toBe(false);
@@ -64,8 +87,9 @@ describe('the training settings table', () => {
   it('derives TRAINING_DEFAULTS, NO_AUGMENTATION and the resolved settings', () => {
     expect(TRAINING_DEFAULTS).toEqual({ optimizer: 'adam', learningRate: 0.001, batchSize: 64, epochs: 3, validationSplit: 0.1, seed: 42 });
     expect(NO_AUGMENTATION).toEqual({ shift: 0, rotation: 0, zoom: 0, brightness: 0, flip: false });
-    expect(resolveTrainingSettings(undefined)).toEqual({ dataset: 'mnist', ...TRAINING_DEFAULTS });
+    expect(resolveTrainingSettings(undefined)).toEqual({ task: 'classification', dataset: 'mnist', ...TRAINING_DEFAULTS });
     expect(resolveTrainingSettings({ epochs: 7, augmentation: { ...NO_AUGMENTATION, flip: true } })).toEqual({
+      task: 'classification',
       dataset: 'mnist',
       ...TRAINING_DEFAULTS,
       epochs: 7,

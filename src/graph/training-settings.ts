@@ -109,6 +109,44 @@ export const OPTIMIZER_SPECS: Readonly<Record<OptimizerName, OptimizerSpec>> = {
   },
 };
 
+/**
+ * What the network is for. Classification: one score per class for the whole image (a vector).
+ * Segmentation: one class per pixel, the output a map of the input's height and width with one
+ * channel per class. Detection: boxes from a single-shot grid (see DETECTION_LAYOUT). A graph
+ * file without a task is a classifier, as every file written before tasks existed.
+ */
+export const TASKS = ['classification', 'segmentation', 'detection'] as const;
+export type TaskName = (typeof TASKS)[number];
+
+/** The tasks this version can train (the Train button and `layerlab train` refuse the others). */
+export const TRAINABLE_TASKS: readonly TaskName[] = ['classification'];
+
+/** Why a graph of this task cannot be trained in this version, or null when it can. */
+export function taskTrainingProblem(task: TaskName | undefined): string | null {
+  const t = task ?? 'classification';
+  if (TRAINABLE_TASKS.includes(t)) return null;
+  return `Training for ${t} is not available yet in this version: only classification networks train for now. You can still build the network, check its shapes and export it.`;
+}
+
+/**
+ * The detection output, a single-shot grid: the image is cut into a rows×columns grid of cells and
+ * the output is a [rows, columns, 5 + K] map (K classes). Each cell predicts at most one object,
+ * the one whose box centre falls in the cell, as raw scores (logits; the output's activation
+ * stays linear), in this channel order.
+ */
+export const DETECTION_LAYOUT = {
+  channels: [
+    'objectness: sigmoid(score) is the probability that an object’s centre lies in this cell',
+    'cx: sigmoid(score) is the box centre’s column inside the cell, 0 = left edge, 1 = right edge',
+    'cy: sigmoid(score) is the box centre’s row inside the cell, 0 = top edge, 1 = bottom edge',
+    'w: sigmoid(score) is the box width as a fraction of the image width',
+    'h: sigmoid(score) is the box height as a fraction of the image height',
+    'then K class scores: softmax over them gives the object’s class',
+  ],
+  /** Objectness, box (4) and at least one class score. */
+  minChannels: 6,
+} as const;
+
 export const DATASETS = ['mnist', 'fashion-mnist', 'shapes', 'custom'] as const;
 export type DatasetName = (typeof DATASETS)[number];
 
@@ -125,6 +163,14 @@ const AUGMENTATION_FIELDS = {
 
 /** Every training setting a graph file may hold, in the order the UI and the exported scripts list them. */
 export const TRAINING_SETTINGS = {
+  task: {
+    kind: 'enum',
+    label: 'Task',
+    doc: 'What the network is for: one class per image, one class per pixel, or boxes around objects.',
+    default: 'classification',
+    options: TASKS,
+    optionLabels: { classification: 'Classification (one class per image)', segmentation: 'Segmentation (one class per pixel)', detection: 'Detection (boxes)' },
+  },
   dataset: {
     kind: 'enum',
     label: 'Dataset',
@@ -224,11 +270,12 @@ export const NO_AUGMENTATION: AugmentationSettings = mapValues(AUGMENTATION_FIEL
 type RunKey = 'optimizer' | 'learningRate' | 'batchSize' | 'epochs' | 'validationSplit' | 'seed';
 /**
  * What a training run uses where a graph's settings leave something out (and what a new graph
- * starts with): every scalar setting but the dataset (which chooses the data, not how to train).
+ * starts with): every scalar setting but the task and the dataset (which choose what is learnt
+ * from what, not how to train).
  */
 export const TRAINING_DEFAULTS: { readonly [K in RunKey]: (typeof TRAINING_SETTINGS)[K]['default'] } = Object.fromEntries(
   Object.entries(TRAINING_SETTINGS)
-    .filter(([k, s]) => k !== 'dataset' && s.kind !== 'group')
+    .filter(([k, s]) => k !== 'dataset' && k !== 'task' && s.kind !== 'group')
     .map(([k, s]) => [k, (s as ScalarSettingSpec).default]),
 ) as never;
 

@@ -199,7 +199,15 @@ function backward(P: Planes, m: ReceptiveMap | null, out: TensorSet, inShapes: r
       const [[top], [left]] = m.pads;
       const back = (p: Plane) => {
         const res = new Uint8Array(ih * iw);
-        for (let y = 0; y < ih; y++) for (let x = 0; x < iw; x++) res[y * iw + x] = p[(y + top) * out.w + x + left]!;
+        // Negative pads crop (Cropping 2D): input rows and columns outside the output are read by nothing.
+        for (let y = 0; y < ih; y++) {
+          const oy = y + top;
+          if (oy < 0 || oy >= out.h) continue;
+          for (let x = 0; x < iw; x++) {
+            const ox = x + left;
+            if (ox >= 0 && ox < out.w) res[y * iw + x] = p[oy * out.w + ox]!;
+          }
+        }
         return nonEmpty(res);
       };
       return [{ h: ih, w: iw, ch: mapPlanes(out.ch, back) }];

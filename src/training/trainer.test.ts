@@ -145,3 +145,18 @@ describe('makeOptimizer (from the optimizer table)', () => {
     expect(divergedMessage(NaN, 1, 2, { ...settings, optimizer: 'adam', learningRate: 10 })).toMatch(/e\.g\. 0\.001\.$/);
   });
 });
+
+describe('compileForData and the task', () => {
+  it('refuses to train a segmentation or detection graph, in words, before building anything', () => {
+    const before = tf.memory().numTensors;
+    for (const task of ['segmentation', 'detection'] as const) {
+      const doc = { ...lenetFor(data), training: { task } };
+      expect(() => compileForData(doc, data)).toThrow(`Training for ${task} is not available yet in this version`);
+    }
+    expect(tf.memory().numTensors).toBe(before);
+    // A classifier (the task written down or not) still compiles.
+    const c = compileForData({ ...lenetFor(data), training: { task: 'classification' } }, data);
+    expect(c.model.outputs[0]!.shape).toEqual([null, 4]);
+    c.model.dispose();
+  });
+});

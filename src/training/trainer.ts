@@ -6,7 +6,7 @@
  */
 import type * as tfjs from '@tensorflow/tfjs';
 import { compileGraph, type CompiledGraph } from '../compiler/compile';
-import { OPTIMIZER_SPECS, type OptimizerName } from '../graph/training-settings';
+import { OPTIMIZER_SPECS, taskTrainingProblem, type OptimizerName } from '../graph/training-settings';
 import { TRAINING_DEFAULTS, type GraphDoc } from '../graph/types';
 import { mulberry32 } from './data/rng';
 import { augmentBatch, type Augmentation } from './data/augment';
@@ -343,6 +343,9 @@ export async function trainModel(tf: TF, compiled: CompiledGraph, data: TrainDat
 
 /** Compiles the graph and checks that it fits the data (input shape, number of classes). */
 export function compileForData(doc: GraphDoc, data: Pick<TrainData, 'shape' | 'classes'>): CompiledGraph {
+  // Only classification trains in this version (training-settings.ts, TRAINABLE_TASKS).
+  const refused = taskTrainingProblem(doc.training?.task);
+  if (refused) throw new Error(refused);
   const compiled = compileGraph(doc);
   const inShape = compiled.model.inputs[0]!.shape.slice(1);
   const outShape = compiled.model.outputs[0]!.shape.slice(1);

@@ -116,6 +116,7 @@ const VARIANTS: Variant[] = [
   { name: 'globalAveragePooling2d', types: ['globalAveragePooling2d'], text: chain([layer('globalAveragePooling2d')], false) },
   { name: 'globalMaxPooling2d', types: ['globalMaxPooling2d'], text: chain([layer('globalMaxPooling2d')], false) },
   one('zeroPadding2d', 'padding 1', { padding: 1 }),
+  one('cropping2D', 'uneven', { cropping: [[1, 0], [2, 1]] }),
   one('upSampling2d', 'nearest', { size: 2, interpolation: 'nearest' }, { cpuBug: 'ResizeNearestNeighborGrad reads dy at the images batch offset' }),
   one('upSampling2d', 'bilinear', { size: 2, interpolation: 'bilinear' }),
   {
