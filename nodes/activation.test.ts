@@ -51,6 +51,9 @@ describe('activation', () => {
     const p = resolveParams(activation, { activation: 'softmax' }).params;
     expect(activation.lint!([[5, 5, 10]], [5, 5, 10], p)[0]).toMatch(/Softmax on a 5×5×10 map/);
     expect(activation.lint!([[10]], [10], p)).toEqual([]);
+    // For segmentation, a softmax over each position's channels is the point.
+    expect(activation.lint!([[5, 5, 10]], [5, 5, 10], p, { task: 'segmentation' })).toEqual([]);
+    expect(activation.lint!([[5, 5, 10]], [5, 5, 10], p, { task: 'classification' })[0]).toMatch(/Softmax on a 5×5×10 map/);
     const relu = resolveParams(activation, {}).params;
     expect(activation.lint!([[5, 5, 10]], [5, 5, 10], relu)).toEqual([]);
   });

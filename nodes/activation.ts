@@ -36,9 +36,10 @@ export default defineNode({
     return x;
   },
   paramCount: () => ({ trainable: 0, nonTrainable: 0 }),
-  lint(inputs, _out, p) {
+  lint(inputs, _out, p, ctx) {
     const x = inputs[0]!;
-    return p.activation === 'softmax' && x.length > 1
+    // A segmentation network wants exactly this: class probabilities at every position.
+    return p.activation === 'softmax' && x.length > 1 && ctx?.task !== 'segmentation'
       ? [
           `Softmax on a ${formatShape(x)} map turns each position's ${x[x.length - 1]} values into probabilities separately. ` +
             `For a classifier, put Flatten or global pooling and a Dense layer before the softmax.`,

@@ -307,8 +307,11 @@ interface NodeDefBase<S extends ParamSpecs> {
    * these (valid) input shapes. Absent: every output value reads every input value.
    */
   receptive?(inputs: readonly Shape[], p: Params<S>): ReceptiveMap;
-  /** Legal-but-suspicious situations, as learner-readable warnings. */
-  lint?(inputs: readonly Shape[], output: Shape, p: Params<S>): string[];
+  /**
+   * Legal-but-suspicious situations, as learner-readable warnings. `ctx.task` is the graph's task
+   * (training.task: classification, segmentation, detection; classification when absent), since what is suspicious depends on it.
+   */
+  lint?(inputs: readonly Shape[], output: Shape, p: Params<S>, ctx?: { task: string }): string[];
   /**
    * Code export: a Python expression creating the Keras layer named `ctx.id`
    * (e.g. "layers.Conv2D(6, 5, padding='same', name='c1')"; for an input, "keras.Input(...)").

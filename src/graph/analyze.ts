@@ -265,7 +265,7 @@ export function analyzeGraph(doc: GraphDoc): Analysis {
       }
       n.outputShape = shape;
       n.paramCount = n.def.paramCount(inputShapes, n.params as never);
-      for (const w of n.def.lint?.(inputShapes, shape, n.params as never) ?? []) {
+      for (const w of n.def.lint?.(inputShapes, shape, n.params as never, { task: doc.training?.task ?? 'classification' }) ?? []) {
         diagnostics.push(diagnostic('lint', 'warning', [id], MESSAGES.lint(id, w)));
       }
     } catch (e) {
