@@ -11,7 +11,7 @@
  */
 import type { Box } from './augment.ts';
 import { createRand, randInt, uniform } from './rng.ts';
-import { addNoise, blend, coverage, paintBackground, randomColor, textureRand, type ShapeObject } from './seg-shapes.ts';
+import { addNoise, blend, coverage, paintBackground, randomColor, textureRand, type ShapeObject, type SyntheticShapesOptions } from './seg-shapes.ts';
 import { DEFAULT_SHAPES, type ShapeKind, type ShapeParams } from './shapes.ts';
 
 export type { Box } from './augment.ts';
@@ -36,18 +36,8 @@ export interface BoxData {
   test: BoxSplit;
 }
 
-export interface BoxShapesOptions {
-  count: number;
-  /** Test images (default count / 6, rounded). */
-  testCount?: number;
-  /** Image side in pixels (default 32). */
-  size?: number;
-  channels?: 1 | 3;
-  seed?: number | string;
-  classes?: ShapeKind[];
-  /** Fewest and most shapes per image (default 1 and 4). */
-  minShapes?: number;
-  maxShapes?: number;
+/** Shapes with boxes: classes 0…K−1 in `classes` order (YOLO style); 1 to 4 shapes by default. */
+export interface BoxShapesOptions extends SyntheticShapesOptions {
   /**
    * How much two shapes may overlap: their circumscribed circles may cut into each other by this
    * share of the smaller radius (default 0.25). 0: circles at most touch; negative: keep a gap.
@@ -57,9 +47,6 @@ export interface BoxShapesOptions {
   /** Circumradius range as a share of the side (default 0.12–0.25). */
   minRadius?: number;
   maxRadius?: number;
-  texture?: boolean;
-  noise?: number;
-  supersample?: number;
 }
 
 /** The tight box of the pixels whose coverage is at least ½ in a size×size buffer; null if none. */

@@ -45,7 +45,8 @@ export interface ShapeObject {
   color: number[];
 }
 
-export interface SegShapesOptions {
+/** What every synthetic set of shapes (with masks, with boxes) takes. */
+export interface SyntheticShapesOptions {
   /** Training images. */
   count: number;
   /** Test images (default count / 6, rounded). */
@@ -55,9 +56,9 @@ export interface SegShapesOptions {
   /** 1 (grey, default) or 3 (colour). */
   channels?: 1 | 3;
   seed?: number | string;
-  /** Shape kinds, classes 1…K in this order (default circle, square, triangle, cross). */
+  /** Shape kinds, in class order (default circle, square, triangle, cross). */
   classes?: ShapeKind[];
-  /** Fewest and most shapes per image (default 2 and 4). */
+  /** Fewest and most shapes per image. */
   minShapes?: number;
   maxShapes?: number;
   /** Draw the striped background (default true); false leaves it black. */
@@ -67,6 +68,9 @@ export interface SegShapesOptions {
   /** Supersampling per axis (default 4). */
   supersample?: number;
 }
+
+/** Shapes with masks: classes 1…K in `classes` order (0 is the background); 2 to 4 shapes by default. */
+export type SegShapesOptions = SyntheticShapesOptions;
 
 /** A separate stream for texture and noise, so that the geometry does not depend on them. */
 export function textureRand(seed: number | string): Rand {
