@@ -52,9 +52,9 @@ export function looksLikeZip(data: Uint8Array): boolean {
 /**
  * Lists the entries of a zip archive from its central directory, without inflating anything.
  * Throws ZipError for anything that is not a well-formed zip, and when it has more than
- * `maxEntries` entries.
+ * `maxEntries` entries (`tooMany` says, after "LABEL holds N files; ", what such a zip should hold).
  */
-export function listZip(data: Uint8Array, label: string, maxEntries = 10_000): ZipEntry[] {
+export function listZip(data: Uint8Array, label: string, maxEntries = 10_000, tooMany = 'a LayerLab model zip holds a handful'): ZipEntry[] {
   const damaged = (why: string) => new ZipError(`${label} is damaged: ${why} (was the download cut short?).`);
   if (data.length < 22) throw damaged('it is too short to be a zip');
   // The end-of-central-directory record sits in the last 22 + 65,535 (comment) bytes.
@@ -79,7 +79,7 @@ export function listZip(data: Uint8Array, label: string, maxEntries = 10_000): Z
       cdOffset = u64(data, end64 + 48);
     }
   }
-  if (count > maxEntries) throw new ZipError(`${label} holds ${count.toLocaleString('en-US')} files; a LayerLab model zip holds a handful (at most ${maxEntries.toLocaleString('en-US')}).`);
+  if (count > maxEntries) throw new ZipError(`${label} holds ${count.toLocaleString('en-US')} files; ${tooMany} (at most ${maxEntries.toLocaleString('en-US')}).`);
   if (cdOffset + cdSize > data.length) throw damaged('its table of contents points past the end of the file');
   const utf8 = new TextDecoder('utf-8');
   const entries: ZipEntry[] = [];

@@ -152,4 +152,18 @@ describe('the zip of class folders', () => {
     expect(out[0]).toBe(plain);
     expect(out.slice(1).map((f) => f.webkitRelativePath).sort()).toEqual(['rec/a/000.png', 'rec/a/001.png', 'rec/b/000.png', 'rec/b/001.png']);
   });
+
+  it('is read with the defensive zip reader: too large a declared size is refused before unpacking, a damaged zip says so', async () => {
+    const { zipSync } = await import('fflate');
+    // 4 MB of zeros deflate to a few KB: what a zip bomb looks like, in small.
+    const bomb = zipSync({ 'a/big.png': new Uint8Array(4 * 1024 * 1024), 'b/x.png': new Uint8Array([1]) });
+    expect(bomb.length).toBeLessThan(64 * 1024);
+    expect(() => filesFromZip(bomb, 'bomb.zip', { maxEntries: 10, maxBytes: 1024 * 1024 })).toThrow(/bomb\.zip would unpack to 4\.00 MB; .* did not unpack it/);
+    expect(() => filesFromZip(bomb, 'bomb.zip', { maxEntries: 1, maxBytes: 1024 ** 3 })).toThrow('bomb.zip holds 2 files; LayerLab reads zips of images (at most 1).');
+    expect(filesFromZip(bomb, 'bomb.zip').map((f) => [f.webkitRelativePath, f.size])).toEqual([['bomb/a/big.png', 4 * 1024 * 1024], ['bomb/b/x.png', 1]]);
+    expect(() => filesFromZip(bomb.subarray(0, bomb.length - 30), 'cut.zip')).toThrow(/cut\.zip is damaged/);
+    // Folders and macOS' resource-fork copies are skipped.
+    const mac = zipSync({ 'a/': new Uint8Array(0), 'a/1.png': new Uint8Array([1]), '__MACOSX/a/._1.png': new Uint8Array([2]), 'a/._2.png': new Uint8Array([3]) });
+    expect(filesFromZip(mac, 'mac.zip').map((f) => f.webkitRelativePath)).toEqual(['mac/a/1.png']);
+  });
 });

@@ -8,7 +8,10 @@
  * keeps at least one on each side). So a saved zip opened again gives the same classes, the same
  * split and (up to 8-bit rounding) the same pixels. Pure: no DOM; fflate for zlib and zip.
  */
-import { strToU8, unzipSync, zipSync, zlibSync, type Zippable } from 'fflate';
+import { zipSync, type Zippable } from 'fflate';
+import { formatBytes } from '../graph/estimate';
+import { extractZipEntry, listZip, ZipError } from '../export/unzip';
+import { encodePngBytes } from './png';
 import { stratifiedIndices, type Dataset } from '../training/data/types';
 
 export interface RecordedClass {
@@ -80,47 +83,12 @@ export function buildRecordedDataset(
   return { name: opts.name, classes: sorted.map((c) => c.name), shape: [shape[0], shape[1], shape[2]], train: gather(kept), test: gather(held) };
 }
 
-const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
-  let c = n;
-  for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-  return c >>> 0;
-});
-
-function crc32(bytes: Uint8Array): number {
-  let c = 0xffffffff;
-  for (const b of bytes) c = CRC_TABLE[(c ^ b) & 0xff]! ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
-}
-
-function chunk(type: string, data: Uint8Array): Uint8Array {
-  const out = new Uint8Array(data.length + 12);
-  const view = new DataView(out.buffer);
-  view.setUint32(0, data.length);
-  out.set(strToU8(type), 4);
-  out.set(data, 8);
-  view.setUint32(8 + data.length, crc32(out.subarray(4, 8 + data.length)));
-  return out;
-}
-
 /** One image (h*w*c floats in [0, 1], c = 1 or 3) as an 8-bit greyscale or RGB PNG. */
 export function encodePng(pixels: Float32Array, shape: readonly [number, number, number]): Uint8Array {
   const [h, w, c] = shape;
   if (!(c === 1 || c === 3)) throw new Error(`A PNG of ${c} channels: only 1 or 3 here.`);
-  const raw = new Uint8Array(h * (1 + w * c));
-  for (let y = 0; y < h; y++) {
-    raw[y * (1 + w * c)] = 0; // filter: none
-    for (let i = 0; i < w * c; i++) raw[y * (1 + w * c) + 1 + i] = Math.round(Math.min(1, Math.max(0, pixels[y * w * c + i]!)) * 255);
-  }
-  const header = new Uint8Array(13);
-  const hv = new DataView(header.buffer);
-  hv.setUint32(0, w);
-  hv.setUint32(4, h);
-  header.set([8, c === 1 ? 0 : 2, 0, 0, 0], 8);
-  const parts = [Uint8Array.from([137, 80, 78, 71, 13, 10, 26, 10]), chunk('IHDR', header), chunk('IDAT', zlibSync(raw, { level: 6 })), chunk('IEND', new Uint8Array(0))];
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) out.set(p, (at += p.length) - p.length);
-  return out;
+  const bytes = Uint8Array.from(pixels.subarray(0, h * w * c), (v) => Math.round(Math.min(1, Math.max(0, v)) * 255));
+  return encodePngBytes(w, h, bytes, c);
 }
 
 /** The zip's entry names: `class/000.png`, … (more digits past 999 frames). */
@@ -146,8 +114,23 @@ const TYPES: Record<string, string> = { png: 'image/png', jpg: 'image/jpeg', jpe
  * gives it: under the zip's own name (`camera.zip` → `camera/A/000.png`), unless the zip already
  * holds one top folder of class folders.
  */
-export function filesFromZip(bytes: Uint8Array, zipName: string): File[] {
-  const entries = Object.entries(unzipSync(bytes)).filter(([path, data]) => !path.endsWith('/') && data.length > 0);
+/** What a zip of images may hold before it is unpacked (checked against its central directory). */
+export const IMAGE_ZIP_LIMITS = { maxEntries: 100_000, maxBytes: 1024 * 1024 * 1024 };
+
+/**
+ * The images in a zip as Files whose webkitRelativePath is what choosing the unzipped folder would
+ * give. Read with the app's defensive zip reader (src/export/unzip.ts): the central directory is
+ * listed first, the declared sizes are checked against `limits`, and no entry inflates past its
+ * declared size, so a zip bomb is refused before anything is unpacked. Folders, empty files and
+ * macOS' resource-fork copies ("__MACOSX/…", "._x.png") are skipped. Throws ZipError with a message.
+ */
+export function filesFromZip(bytes: Uint8Array, zipName: string, limits = IMAGE_ZIP_LIMITS): File[] {
+  const listed = listZip(bytes, zipName, limits.maxEntries, 'LayerLab reads zips of images').filter((e) => !e.directory && e.size > 0 && !e.name.startsWith('__MACOSX/') && !e.name.split('/').pop()!.startsWith('._'));
+  const declared = listed.reduce((n, e) => n + e.size, 0);
+  if (declared > limits.maxBytes) {
+    throw new ZipError(`${zipName} would unpack to ${formatBytes(declared)}; LayerLab reads zips of images of up to ${formatBytes(limits.maxBytes)}, so it did not unpack it.`);
+  }
+  const entries = listed.map((e) => [e.name, extractZipEntry(bytes, e, zipName)] as const);
   const parts = entries.map(([p]) => p.split('/').filter(Boolean));
   const first = parts[0]?.[0];
   const ownRoot = first !== undefined && parts.every((p) => p[0] === first) && parts.some((p) => p.length >= 3);
