@@ -69,22 +69,16 @@ export function shadeMaps(image: Float32Array, shape: readonly number[], heatmap
 
 export async function explainCommand(dir: string, opts: ExplainOptions, io: CliIO): Promise<number> {
   const { loadTrainedModel } = await import('./trained-model');
-  const { readModelDir } = await import('./model-dir');
-  const { readModelFiles } = await import('../export/open-model');
   let model;
   try {
-    // MNIST and Fashion-MNIST: read only as many images as needed (the test images keep their
-    // order); Shapes is generated whole (its test images depend on the count).
-    const graphDataset = opts.dataset ?? readModelFiles(readModelDir(dir)).graph.training?.dataset ?? DEFAULT_DATASET;
-    const limit = graphDataset === 'mnist' || graphDataset === 'fashion-mnist' ? Math.max(60, 6 * (opts.image + 1)) : undefined;
-    model = await loadTrainedModel(dir, { dataset: opts.dataset, backend: opts.backend, limit });
+    model = await loadTrainedModel(dir, { dataset: opts.dataset, backend: opts.backend, testImagesNeeded: opts.image + 1 });
   } catch (e) {
     io.err(`layerlab: ${(e as Error).message}\n`);
     return 2;
   }
   const tf = await import('@tensorflow/tfjs');
   const { explainImage, ExplainError } = await import('../labs/explain');
-  const { imageOf } = await import('../training/trainer');
+  const { imageOf } = await import('../training/data/gather');
   const { doc, compiled, data, backend } = model;
   try {
     if (opts.image >= data.test.count) {

@@ -5,6 +5,7 @@
  * names (`--dataset` may choose another of the same image shape). Node only.
  */
 import type { CompiledGraph } from '../compiler/compile';
+import { DEFAULT_DATASET } from '../graph/training-settings';
 import type { GraphDoc } from '../graph/types';
 import type { TrainData } from '../training/trainer';
 
@@ -23,7 +24,19 @@ export type DatasetChoice = (typeof DATASET_CHOICES)[number];
  * Reads MODEL_DIR, sets a backend (wasm by default), loads the dataset and compiles the graph with
  * the trained weights. Throws an Error with a message for people (ModelFileError for bad files).
  */
-export async function loadTrainedModel(dir: string, opts: { dataset?: DatasetChoice; limit?: number; backend?: 'wasm' | 'cpu' } = {}): Promise<TrainedModel> {
+export async function loadTrainedModel(
+  dir: string,
+  opts: {
+    dataset?: DatasetChoice;
+    limit?: number;
+    backend?: 'wasm' | 'cpu';
+    /**
+     * Only the first N test images are used: MNIST and Fashion-MNIST are then read only that far
+     * (their test images keep their order); Shapes is generated whole (its images depend on the count).
+     */
+    testImagesNeeded?: number;
+  } = {},
+): Promise<TrainedModel> {
   const { readModelDir } = await import('./model-dir');
   const { readModelFiles } = await import('../export/open-model');
   const opened = readModelFiles(readModelDir(dir));
@@ -31,7 +44,9 @@ export async function loadTrainedModel(dir: string, opts: { dataset?: DatasetCho
   const { initBackend } = await import('../training/backend');
   const backend = await initBackend([opts.backend ?? 'wasm']);
   const { loadDatasetForNode } = await import('./train');
-  const data = await loadDatasetForNode(doc, opts.limit);
+  const dataset = doc.training?.dataset ?? DEFAULT_DATASET;
+  const limit = opts.testImagesNeeded !== undefined && (dataset === 'mnist' || dataset === 'fashion-mnist') ? Math.max(60, 6 * opts.testImagesNeeded) : opts.limit;
+  const data = await loadDatasetForNode(doc, limit);
   const { compileForData } = await import('../training/trainer');
   const compiled = compileForData(doc, data);
   const { setWeightsByName } = await import('../model/tfjs-weights');

@@ -5,7 +5,8 @@
  * tfjs is passed in (this module runs in the worker and in Node); tensor memory stays flat.
  */
 import type * as tfjs from '@tensorflow/tfjs';
-import type { TrainData, TrainSplit } from '../training/trainer';
+import { gatherImages } from '../training/data/gather';
+import type { TrainData } from '../training/trainer';
 import { singleTransform, transformBatch, transformImage, type ProbeTransform, type TransformKind } from './transforms';
 
 type TF = typeof tfjs;
@@ -33,14 +34,6 @@ export interface SweepOptions extends EvaluateOptions {
   probe?: { image: Float32Array; label: number };
   /** Called after each value with the number of values done and the total. */
   onProgress?(done: number, total: number): void;
-}
-
-/** Copies test images [start, start + count) of a split into `out` as floats 0–1 (bytes are divided by 255). */
-function gather(split: TrainSplit, start: number, count: number, size: number, out: Float32Array) {
-  const from = start * size;
-  const n = count * size;
-  if (split.images instanceof Uint8Array) for (let j = 0; j < n; j++) out[j] = split.images[from + j]! / 255;
-  else out.set(split.images.subarray(from, from + n));
 }
 
 /** How many test images an evaluation with `limit` uses. */
@@ -74,7 +67,7 @@ export async function evaluateUnderTransform(tf: TF, model: Predictor, data: Tra
   let correct = 0;
   for (let start = 0; start < n; start += batchSize) {
     const count = Math.min(batchSize, n - start);
-    gather(data.test, start, count, size, buf);
+    gatherImages(data.test, Uint32Array.from({ length: count }, (_, i) => start + i), size, buf);
     const x = transformBatch(buf, count, shape, transform);
     const p = await predictBatch(tf, model, x, count, shape);
     for (let i = 0; i < count; i++) {

@@ -10,6 +10,7 @@ import { OPTIMIZER_SPECS, taskTrainingProblem, type OptimizerName } from '../gra
 import { TRAINING_DEFAULTS, type GraphDoc } from '../graph/types';
 import { mulberry32 } from './data/rng';
 import { augmentBatch, type Augmentation } from './data/augment';
+import { gatherImages, imageOf } from './data/gather';
 import { featureMaps, type FeatureMap } from './feature-maps';
 import { seedWeights } from './init';
 
@@ -116,22 +117,7 @@ export function makeOptimizer(tf: TF, s: Pick<TrainSettings, 'optimizer' | 'lear
   return (tf.train[factory] as (learningRate: number, ...rest: number[]) => tfjs.Optimizer).call(tf.train, s.learningRate, ...args);
 }
 
-/** Copies images `indices` of a split into `out` as floats in [0, 1]. */
-export function gatherImages(split: TrainSplit, indices: ArrayLike<number>, size: number, out: Float32Array): void {
-  const bytes = split.images instanceof Uint8Array;
-  for (let i = 0; i < indices.length; i++) {
-    const src = indices[i]! * size;
-    const dst = i * size;
-    if (bytes) for (let j = 0; j < size; j++) out[dst + j] = split.images[src + j]! / 255;
-    else out.set((split.images as Float32Array).subarray(src, src + size), dst);
-  }
-}
-
-export function imageOf(split: TrainSplit, index: number, size: number): Float32Array {
-  const out = new Float32Array(size);
-  gatherImages(split, [index], size, out);
-  return out;
-}
+export { gatherImages, imageOf } from './data/gather';
 
 function shuffled(n: number, rng: () => number): Uint32Array {
   const a = new Uint32Array(n);
