@@ -11,6 +11,7 @@ import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import { IDENTITY_TRANSFORM, isIdentityTransform, TRANSFORM_KINDS, TRANSFORM_SPECS, type ProbeTransform, type TransformKind } from '../../labs/transforms';
 import { remote, setProbeTransform } from '../../training/client';
+import { createRunGuard } from '../../training/run-guard';
 import type { PinnedModelInfo, SweepResult } from '../../training/labs/invariance';
 import type { DatasetInfo } from '../../training/protocol';
 import { useTraining } from '../../training/store';
@@ -177,6 +178,7 @@ function Sweep({ dataset }: { dataset: DatasetInfo }) {
   const [error, setError] = useState<string | null>(null);
   const [pins, setPins] = useState<PinnedModelInfo[]>([]);
   const [label, setLabel] = useState<string | null>(null);
+  const sweepRuns = useRef(createRunGuard());
 
   const suggested = `${doc.name}, ${loadedWeights ? `from ${loadedWeights}` : (stoppedAt ?? (epochs ? `epoch ${epochs}` : 'untrained'))}`;
 
@@ -197,6 +199,10 @@ function Sweep({ dataset }: { dataset: DatasetInfo }) {
   const valuesOk = parsed.length > 0 && parsed.every((v) => Number.isFinite(v) && (kind !== 'scale' || v > 0) && (kind !== 'brightness' || v >= 0));
 
   const run = async () => {
+    // Progress travels on its own channel and can arrive after the sweep's result: only the
+    // sweep still running may move the bar (a late one would leave Cancel up for good).
+    const ticket = sweepRuns.current.start();
+    const live = ticket.live;
     setError(null);
     setProgress(0);
     try {
@@ -205,13 +211,15 @@ function Sweep({ dataset }: { dataset: DatasetInfo }) {
         kind,
         parsed,
         count,
-        Comlink.proxy((done: number, total: number) => setProgress(done / total)),
+        Comlink.proxy((done: number, total: number) => {
+          if (live()) setProgress(done / total);
+        }),
       );
-      setResult(r);
+      if (live()) setResult(r);
     } catch (e) {
-      setError((e as Error).message);
+      if (live()) setError((e as Error).message);
     } finally {
-      setProgress(null);
+      if (ticket.end()) setProgress(null);
     }
   };
 
