@@ -52,6 +52,12 @@ export async function loadDatasetForNode(doc: GraphDoc, limit?: number) {
       const [h] = (doc.nodes.find((n) => n.type === 'input')?.params.shape as number[] | undefined) ?? [28];
       return makeShapes({ count: limit ?? 6000, testCount: lim?.test ?? 1000, size: h ?? 28, seed: doc.training?.seed ?? TRAINING_DEFAULTS.seed });
     }
+    case 'shapes-masks':
+    case 'cells':
+    case 'shapes-boxes': {
+      const { syntheticTaskData } = await import('../training/data/synthetic');
+      return syntheticTaskData(name, { count: limit, seed: doc.training?.seed ?? TRAINING_DEFAULTS.seed });
+    }
     case 'custom':
       throw new Error('This graph trains on your own images ("custom" dataset), which only the browser app can open. Choose mnist, fashion-mnist or shapes to train it here.');
   }

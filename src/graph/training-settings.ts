@@ -119,7 +119,7 @@ export const TASKS = ['classification', 'segmentation', 'detection'] as const;
 export type TaskName = (typeof TASKS)[number];
 
 /** The tasks this version can train (the Train button and `layerlab train` refuse the others). */
-export const TRAINABLE_TASKS: readonly TaskName[] = ['classification'];
+export const TRAINABLE_TASKS: readonly TaskName[] = ['classification', 'segmentation', 'detection'];
 
 /** Why a graph of this task cannot be trained in this version, or null when it can. */
 export function taskTrainingProblem(task: TaskName | undefined): string | null {
@@ -147,7 +147,17 @@ export const DETECTION_LAYOUT = {
   minChannels: 6,
 } as const;
 
-export const DATASETS = ['mnist', 'fashion-mnist', 'shapes', 'custom'] as const;
+export const DATASETS = ['mnist', 'fashion-mnist', 'shapes', 'shapes-masks', 'cells', 'shapes-boxes', 'custom'] as const;
+
+/** The task each built-in dataset's labels serve ('custom' takes the task of the folder opened). */
+export const DATASET_TASKS: Readonly<Record<Exclude<(typeof DATASETS)[number], 'custom'>, TaskName>> = {
+  mnist: 'classification',
+  'fashion-mnist': 'classification',
+  shapes: 'classification',
+  'shapes-masks': 'segmentation',
+  cells: 'segmentation',
+  'shapes-boxes': 'detection',
+};
 export type DatasetName = (typeof DATASETS)[number];
 
 // ---------------------------------------------------------------------------------------------
@@ -177,7 +187,15 @@ export const TRAINING_SETTINGS = {
     doc: 'The images the network learns from.',
     default: 'mnist',
     options: DATASETS,
-    optionLabels: { mnist: 'MNIST digits', 'fashion-mnist': 'Fashion-MNIST clothes', shapes: 'Shapes (synthetic)', custom: 'Your images (a folder)…' },
+    optionLabels: {
+      mnist: 'MNIST digits',
+      'fashion-mnist': 'Fashion-MNIST clothes',
+      shapes: 'Shapes (synthetic)',
+      'shapes-masks': 'Shapes with masks (segmentation)',
+      cells: 'Cells, nuclei masks (segmentation)',
+      'shapes-boxes': 'Shapes with boxes (detection)',
+      custom: 'Your images (a folder)…',
+    },
     python: 'dataset',
   },
   optimizer: {
@@ -231,6 +249,15 @@ export const TRAINING_SETTINGS = {
     step: 1,
     python: 'seed',
   },
+  segmentationLoss: {
+    kind: 'enum',
+    label: 'Segmentation loss',
+    doc: 'Per-pixel cross-entropy scores every pixel alike; adding Dice also rewards overlap per class, which helps small objects that cover few pixels.',
+    default: 'cross-entropy',
+    options: ['cross-entropy', 'cross-entropy+dice'],
+    optionLabels: { 'cross-entropy': 'Cross-entropy per pixel', 'cross-entropy+dice': 'Cross-entropy + Dice' },
+    python: 'segmentation_loss',
+  },
   augmentation: {
     kind: 'group',
     label: 'Data augmentation',
@@ -267,7 +294,7 @@ export const DEFAULT_DATASET: DatasetName = TRAINING_SETTINGS.dataset.default;
 /** Every field of augmentation at its default (all off): the identity. */
 export const NO_AUGMENTATION: AugmentationSettings = mapValues(AUGMENTATION_FIELDS, (s) => s.default) as AugmentationSettings;
 
-type RunKey = 'optimizer' | 'learningRate' | 'batchSize' | 'epochs' | 'validationSplit' | 'seed';
+type RunKey = 'optimizer' | 'learningRate' | 'batchSize' | 'epochs' | 'validationSplit' | 'seed' | 'segmentationLoss';
 /**
  * What a training run uses where a graph's settings leave something out (and what a new graph
  * starts with): every scalar setting but the task and the dataset (which choose what is learnt

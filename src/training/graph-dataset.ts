@@ -15,6 +15,7 @@ export function graphDatasetName(doc: GraphDoc) {
 export function graphDatasetSpec(doc: GraphDoc): DatasetSpec | null {
   const name = graphDatasetName(doc);
   if (name === 'custom') return null;
+  if (name === 'shapes-masks' || name === 'cells' || name === 'shapes-boxes') return { kind: 'synthetic', name, seed: doc.training?.seed ?? TRAINING_DEFAULTS.seed };
   if (name !== 'shapes') return { kind: name };
   const size = (doc.nodes.find((n) => n.type === 'input')?.params.shape as number[] | undefined)?.[0];
   return { kind: 'shapes', size: size && size <= 128 ? size : 28, seed: doc.training?.seed ?? TRAINING_DEFAULTS.seed };

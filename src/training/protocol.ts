@@ -19,11 +19,15 @@ export type DatasetSpec =
   | { kind: 'mnist' }
   | { kind: 'fashion-mnist' }
   | { kind: 'shapes'; count?: number; size?: number; seed?: number }
+  /** A built-in set for segmentation or detection (src/training/data/synthetic.ts). */
+  | { kind: 'synthetic'; name: import('./data/synthetic').SyntheticTaskSet; count?: number; seed?: number }
   /** Images the page decoded (a folder of class sub-folders); transferred to the worker. */
   | { kind: 'custom'; name: string; data: TrainData };
 
 export interface DatasetInfo {
   name: string;
+  /** What its labels are: a class per image (default), masks or boxes. */
+  task?: import('../graph/training-settings').TaskName;
   classes: string[];
   shape: [number, number, number];
   trainCount: number;

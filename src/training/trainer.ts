@@ -6,24 +6,32 @@
  */
 import type * as tfjs from '@tensorflow/tfjs';
 import { compileGraph, type CompiledGraph } from '../compiler/compile';
-import { OPTIMIZER_SPECS, taskTrainingProblem, type OptimizerName } from '../graph/training-settings';
+import { OPTIMIZER_SPECS, type OptimizerName, type TaskName } from '../graph/training-settings';
+import { gridOf } from '../tasks/detection';
+import { SegmentationAccumulator, evaluateDetections, type DetectionImage } from '../tasks/metrics';
+import { classesOfOutput } from '../tasks/segmentation';
 import { TRAINING_DEFAULTS, type GraphDoc } from '../graph/types';
 import { mulberry32 } from './data/rng';
-import { augmentBatch, type Augmentation } from './data/augment';
+import type { Augmentation } from './data/augment';
 import { gatherImages, imageOf } from './data/gather';
 import { featureMaps, type FeatureMap } from './feature-maps';
 import { seedWeights } from './init';
+import { detectionImageScore, detectionsForScoring, scoreSegmentationBatch, taskAdapter, worstOf, type DetectionScore, type SegmentationScore, type TaskAdapter, type TaskTargets } from './tasks';
 
 type TF = typeof tfjs;
 
 /** A split of a dataset as the trainer reads it: images NHWC, as bytes 0–255 or floats 0–1. */
-export interface TrainSplit {
+export interface TrainSplit extends TaskTargets {
   images: Uint8Array | Float32Array;
+  /** One class per image (classification); zeros for the other tasks. */
   labels: Uint8Array;
   count: number;
 }
 
 export interface TrainData {
+  /** What the labels are: classes per image (default), masks (`masks` in each split) or boxes (`boxes`). */
+  task?: TaskName;
+  /** Segmentation: classes[0] is the background, a mask value k means classes[k]. Detection: object classes, 0-based. */
   classes: string[];
   shape: [number, number, number];
   train: TrainSplit;
@@ -39,6 +47,8 @@ export interface TrainSettings {
   validationSplit: number;
   seed: number;
   augmentation?: Augmentation;
+  /** Segmentation only: add the soft Dice loss to the per-pixel cross-entropy. */
+  segmentationLoss?: 'cross-entropy' | 'cross-entropy+dice';
 }
 
 export const DEFAULT_SETTINGS: TrainSettings = { ...TRAINING_DEFAULTS };
@@ -49,6 +59,7 @@ export interface BatchProgress {
   batch: number;
   batchesPerEpoch: number;
   loss: number;
+  /** The live metric: accuracy (classification), pixel accuracy (segmentation); NaN for detection. */
   accuracy: number;
   imagesPerSecond: number;
   /** Seconds left for the whole run at the current speed. */
@@ -63,6 +74,8 @@ export interface EpochMetrics {
   accuracy: number;
   valLoss: number | null;
   valAccuracy: number | null;
+  /** Segmentation: mean IoU on the validation images; detection: mAP@0.5 (null for classification or without validation). */
+  valScore?: number | null;
   seconds: number;
   /** tf.memory().numTensors at the end of the epoch (flat across epochs when nothing leaks). */
   numTensors: number;
@@ -70,11 +83,15 @@ export interface EpochMetrics {
 
 export interface TestResult {
   loss: number;
+  /** Accuracy (classification), pixel accuracy (segmentation) or mAP@0.5 (detection). */
   accuracy: number;
-  /** confusion[true][predicted] counts. */
+  /** confusion[true][predicted] counts (classification; empty for the other tasks). */
   confusion: number[][];
   /** Indices (into the test split) of misclassified images, per [true][predicted] cell (at most 20 each). */
   misclassified: number[][][];
+  task?: TaskName;
+  segmentation?: SegmentationScore;
+  detection?: DetectionScore;
 }
 
 export interface TrainOutcome {
@@ -131,47 +148,91 @@ function shuffled(n: number, rng: () => number): Uint32Array {
   return a;
 }
 
-/** Loss and accuracy of the model on `indices` of a split, batched, without keeping tensors. */
+/** Loss and task scores of the model on `indices` of a split, batched, without keeping tensors. */
 async function evaluate(
   tf: TF,
   model: tfjs.LayersModel,
+  adapter: TaskAdapter,
   split: TrainSplit,
   indices: ArrayLike<number>,
   data: TrainData,
   batchSize: number,
-  confusion?: number[][],
-  misclassified?: number[][][],
-): Promise<{ loss: number; accuracy: number }> {
+  full = false,
+): Promise<{ loss: number; accuracy: number; score: number | null; test?: TestResult }> {
   const size = data.shape[0] * data.shape[1] * data.shape[2];
+  const [h, w] = data.shape;
   const n = indices.length;
+  const k = data.classes.length;
+  const outShape = model.outputs[0]!.shape.slice(1) as number[];
+  const lossFn = adapter.compileArgs().loss;
   let lossSum = 0;
   let correct = 0;
+  const confusion = full && adapter.task === 'classification' ? Array.from({ length: k }, () => new Array<number>(k).fill(0)) : [];
+  const misclassified = full && adapter.task === 'classification' ? Array.from({ length: k }, () => Array.from({ length: k }, () => [] as number[])) : [];
+  const seg = adapter.task === 'segmentation' ? new SegmentationAccumulator(classesOfOutput(outShape[2]!)) : null;
+  const perImage: number[] = [];
+  const detImages: DetectionImage[] = [];
   const buf = new Float32Array(batchSize * size);
+  const noRand = () => 0;
   for (let start = 0; start < n; start += batchSize) {
     const count = Math.min(batchSize, n - start);
     const idx = Array.from({ length: count }, (_, i) => indices[start + i]!);
     gatherImages(split, idx, size, buf);
-    const labels = Int32Array.from(idx, (i) => split.labels[i]!);
-    const [probs, losses] = tf.tidy(() => {
+    const targets = adapter.batch(split, idx, buf, undefined, noRand);
+    const [outT, lossT] = tf.tidy(() => {
       const x = tf.tensor4d(buf.subarray(0, count * size), [count, ...data.shape]);
-      const p = model.predict(x) as tfjs.Tensor2D;
-      const y = tf.oneHot(tf.tensor1d(labels, 'int32'), data.classes.length);
-      // Cross-entropy of the predicted probabilities, per image (the same loss training uses).
-      const l = tf.neg(tf.sum(tf.mul(y, tf.log(tf.clipByValue(p, 1e-7, 1))), 1));
-      return [p.argMax(1), l];
+      const p = model.predict(x) as tfjs.Tensor;
+      const y = tf.tensor(targets.values, targets.shape);
+      const l =
+        typeof lossFn === 'string'
+          ? // Cross-entropy of the predicted probabilities, per image (the same loss training uses).
+            tf.sum(tf.neg(tf.sum(tf.mul(y, tf.log(tf.clipByValue(p, 1e-7, 1))), 1)))
+          : tf.mul(lossFn(y, p), count);
+      return [p, l];
     });
-    const [pred, loss] = await Promise.all([probs.data(), losses.data()]);
-    tf.dispose([probs, losses]);
-    for (let i = 0; i < count; i++) {
-      lossSum += loss[i]!;
-      const t = labels[i]!;
-      const p = pred[i]!;
-      if (t === p) correct++;
-      if (confusion) confusion[t]![p]!++;
-      if (misclassified && t !== p && misclassified[t]![p]!.length < 20) misclassified[t]![p]!.push(idx[i]!);
+    const [out, loss] = await Promise.all([outT.data() as Promise<Float32Array>, lossT.data()]);
+    tf.dispose([outT, lossT]);
+    lossSum += loss[0]!;
+    if (adapter.task === 'classification') {
+      for (let i = 0; i < count; i++) {
+        const row = out.subarray(i * k, (i + 1) * k);
+        let p = 0;
+        for (let j = 1; j < k; j++) if (row[j]! > row[p]!) p = j;
+        const t = split.labels[idx[i]!]!;
+        if (t === p) correct++;
+        if (full) {
+          confusion[t]![p]!++;
+          if (t !== p && misclassified[t]![p]!.length < 20) misclassified[t]![p]!.push(idx[i]!);
+        }
+      }
+    } else if (seg) {
+      const masks = new Uint8Array(count * h * w);
+      idx.forEach((i, j) => masks.set(split.masks!.subarray(i * h * w, (i + 1) * h * w), j * h * w));
+      perImage.push(...scoreSegmentationBatch(seg, out, masks, count, h * w, outShape[2]!));
+    } else {
+      const grid = gridOf(outShape);
+      const per = grid.rows * grid.cols * (5 + grid.classes);
+      for (let i = 0; i < count; i++) {
+        const detections = detectionsForScoring(out.subarray(i * per, (i + 1) * per), grid, w, h);
+        const truths = (split.boxes![idx[i]!] ?? []).map((b) => ({ class: b.cls, x: b.x, y: b.y, w: b.w, h: b.h }));
+        detImages.push({ detections, truths });
+      }
     }
   }
-  return { loss: n ? lossSum / n : NaN, accuracy: n ? correct / n : NaN };
+  const loss = n ? lossSum / n : NaN;
+  if (adapter.task === 'classification') {
+    const accuracy = n ? correct / n : NaN;
+    return { loss, accuracy, score: null, test: full ? { loss, accuracy, confusion, misclassified, task: 'classification' } : undefined };
+  }
+  if (seg) {
+    const r = seg.result();
+    const segmentation: SegmentationScore = { ...r, worst: worstOf(perImage, Array.from(indices)) };
+    return { loss, accuracy: r.pixelAccuracy, score: r.meanIoU, test: full ? { loss, accuracy: r.pixelAccuracy, confusion: [], misclassified: [], task: 'segmentation', segmentation } : undefined };
+  }
+  const r = evaluateDetections(detImages, gridOf(outShape).classes, 0.5);
+  const scores = detImages.map((im) => detectionImageScore({ detections: im.detections.filter((d) => d.score >= 0.25), truths: im.truths }));
+  const detection: DetectionScore = { ...r, worst: worstOf(scores, Array.from(indices)) };
+  return { loss, accuracy: r.mAP, score: r.mAP, test: full ? { loss, accuracy: r.mAP, confusion: [], misclassified: [], task: 'detection', detection } : undefined };
 }
 
 /**
@@ -207,7 +268,10 @@ export async function trainModel(tf: TF, compiled: CompiledGraph, data: TrainDat
   const size = data.shape[0] * data.shape[1] * data.shape[2];
   if (!hooks.keepWeights) seedWeights(tf, model, s.seed);
   const optimizer = makeOptimizer(tf, s);
-  model.compile({ optimizer, loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
+  const adapter = taskAdapter(tf, data.task ?? 'classification', data.shape, model.outputs[0]!.shape.slice(1), data.classes.length, {
+    dice: s.segmentationLoss === 'cross-entropy+dice',
+  });
+  model.compile({ optimizer, ...adapter.compileArgs() } as tfjs.ModelCompileArgs);
 
   const rng = mulberry32(s.seed);
   // Hold out a validation share (seeded) from the training split.
@@ -260,13 +324,12 @@ export async function trainModel(tf: TF, compiled: CompiledGraph, data: TrainDat
         const idx = Array.from({ length: count }, (_, i) => trainIdx[perm[start + i]!]!);
         gatherImages(data.train, idx, size, xBuf);
         const x = xBuf.subarray(0, count * size);
-        if (s.augmentation) augmentBatch(x, count, data.shape, s.augmentation, augRng);
-        const labels = Int32Array.from(idx, (i) => data.train.labels[i]!);
+        const targets = adapter.batch(data.train, idx, x, s.augmentation, augRng);
         const xs = tf.tensor4d(x, [count, ...data.shape]);
-        const ys = tf.tidy(() => tf.oneHot(tf.tensor1d(labels, 'int32'), data.classes.length));
-        const out = (await model.trainOnBatch(xs, ys)) as number[];
+        const ys = tf.tensor(targets.values, targets.shape);
+        const out = (await model.trainOnBatch(xs, ys)) as number | number[];
         tf.dispose([xs, ys]);
-        const [loss, acc] = [out[0]!, out[1]!];
+        const [loss, acc] = Array.isArray(out) ? [out[0]!, out[1] ?? NaN] : [out, NaN];
         seen += count;
         batches++;
         if (hasDiverged(loss)) {
@@ -295,13 +358,14 @@ export async function trainModel(tf: TF, compiled: CompiledGraph, data: TrainDat
         }
         if (hooks.onFeatureMaps && now >= nextMaps) await reportMaps();
       }
-      const val = valCount ? await evaluate(tf, model, data.train, valIdx, data, 256) : null;
+      const val = valCount ? await evaluate(tf, model, adapter, data.train, valIdx, data, 64) : null;
       const m: EpochMetrics = {
         epoch,
         loss: lossSum / Math.max(batches, 1),
         accuracy: accSum / Math.max(batches, 1),
         valLoss: val?.loss ?? null,
-        valAccuracy: val?.accuracy ?? null,
+        valAccuracy: val && adapter.task !== 'detection' ? val.accuracy : null,
+        valScore: val?.score ?? null,
         seconds: (performance.now() - t0) / 1000,
         numTensors: tf.memory().numTensors,
       };
@@ -313,12 +377,8 @@ export async function trainModel(tf: TF, compiled: CompiledGraph, data: TrainDat
     // (scoring 10,000 images takes minutes on a software GPU); Continue can finish the job later.
     if (status === 'done' && data.test.count) {
       hooks.onEvaluating?.();
-      const k = data.classes.length;
-      const confusion = Array.from({ length: k }, () => new Array<number>(k).fill(0));
-      const misclassified = Array.from({ length: k }, () => Array.from({ length: k }, () => [] as number[]));
       const all = Array.from({ length: data.test.count }, (_, i) => i);
-      const r = await evaluate(tf, model, data.test, all, data, 256, confusion, misclassified);
-      test = { ...r, confusion, misclassified };
+      test = (await evaluate(tf, model, adapter, data.test, all, data, adapter.task === 'classification' ? 256 : 64, true)).test;
     }
     const seconds = (performance.now() - startAll) / 1000;
     return { status, message, epochs, test, trainImages: seen, imagesPerSecond: seen / Math.max(seconds, 1e-9), seconds };
@@ -327,11 +387,41 @@ export async function trainModel(tf: TF, compiled: CompiledGraph, data: TrainDat
   }
 }
 
-/** Compiles the graph and checks that it fits the data (input shape, number of classes). */
-export function compileForData(doc: GraphDoc, data: Pick<TrainData, 'shape' | 'classes'>): CompiledGraph {
-  // Only classification trains in this version (training-settings.ts, TRAINABLE_TASKS).
-  const refused = taskTrainingProblem(doc.training?.task);
-  if (refused) throw new Error(refused);
+const TASK_WORDS: Record<TaskName, string> = {
+  classification: 'one class per image (classification)',
+  segmentation: 'a mask per image (segmentation)',
+  detection: 'boxes per image (detection)',
+};
+
+/** Why a graph's output does not fit the data's task and classes, or null when it does. */
+export function outputProblem(task: TaskName, outShape: readonly (number | null)[], data: Pick<TrainData, 'shape' | 'classes'>): string | null {
+  const fmt = (s: readonly (number | null)[]) => s.join('×');
+  const k = data.classes.length;
+  const [h, w] = data.shape;
+  switch (task) {
+    case 'classification':
+      return outShape.length === 1 && outShape[0] === k
+        ? null
+        : `The output gives ${fmt(outShape)} values but the dataset has ${k} classes: end with a Dense layer of ${k} units and softmax.`;
+    case 'segmentation': {
+      const ch = outShape[2];
+      if (outShape.length === 3 && outShape[0] === h && outShape[1] === w && (ch === k || (ch === 1 && k === 2))) return null;
+      return `The output is ${fmt(outShape)} but a mask of this dataset is ${h}×${w} with ${k} classes (${data.classes.join(', ')}): end with a 1×1 Conv 2D of ${k} filters and softmax${k === 2 ? ' (or 1 filter and sigmoid)' : ''} on a ${h}×${w} map.`;
+    }
+    case 'detection': {
+      if (outShape.length === 3 && outShape[2] === 5 + k) return null;
+      return `The output is ${fmt(outShape)} but a detection grid for this dataset's ${k} classes needs ${5 + k} channels per cell (objectness, 4 box values, ${k} class scores): end with a 1×1 Conv 2D of ${5 + k} filters and a linear activation.`;
+    }
+  }
+}
+
+/** Compiles the graph and checks that it fits the data (task, input shape, output for the classes). */
+export function compileForData(doc: GraphDoc, data: Pick<TrainData, 'shape' | 'classes' | 'task'>): CompiledGraph {
+  const task = doc.training?.task ?? 'classification';
+  const dataTask = data.task ?? 'classification';
+  if (task !== dataTask) {
+    throw new Error(`This graph's task is ${task} but the dataset has ${TASK_WORDS[dataTask]}: choose a dataset for ${task} or change the graph's task.`);
+  }
   const compiled = compileGraph(doc);
   const inShape = compiled.model.inputs[0]!.shape.slice(1);
   const outShape = compiled.model.outputs[0]!.shape.slice(1);
@@ -340,11 +430,10 @@ export function compileForData(doc: GraphDoc, data: Pick<TrainData, 'shape' | 'c
     compiled.model.dispose();
     throw new Error(`The Input node is ${fmt(inShape)} but the dataset's images are ${fmt(data.shape)}: set the Input node's shape to [${data.shape.join(', ')}].`);
   }
-  if (outShape.length !== 1 || outShape[0] !== data.classes.length) {
+  const problem = outputProblem(task, outShape, data);
+  if (problem) {
     compiled.model.dispose();
-    throw new Error(
-      `The output gives ${fmt(outShape)} values but the dataset has ${data.classes.length} classes: end with a Dense layer of ${data.classes.length} units and softmax.`,
-    );
+    throw new Error(problem);
   }
   return compiled;
 }

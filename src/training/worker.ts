@@ -149,6 +149,10 @@ async function loadData(spec: DatasetSpec): Promise<TrainData> {
       const { makeShapes } = await import('./data/shapes');
       return makeShapes({ count: spec.count ?? 6000, testCount: 1000, size: spec.size ?? 28, seed: spec.seed ?? 42 });
     }
+    case 'synthetic': {
+      const { syntheticTaskData } = await import('./data/synthetic');
+      return syntheticTaskData(spec.name, { count: spec.count, seed: spec.seed });
+    }
     case 'custom':
       return spec.data;
   }
@@ -254,12 +258,12 @@ const api: TrainerApi = {
     const loaded = await loadData(spec);
     if (seq !== loadSeq) throw new Error('superseded by a newer dataset');
     data = loaded;
-    dataName = spec.kind === 'custom' ? spec.name : spec.kind;
+    dataName = spec.kind === 'custom' ? spec.name : spec.kind === 'synthetic' ? spec.name : spec.kind;
     compiled?.model.dispose();
     compiled = null;
     weightSnapshot = null;
     probe = { split: 'test', index: 0 };
-    const info: DatasetInfo = { name: dataName, classes: data.classes, shape: data.shape, trainCount: data.train.count, testCount: data.test.count };
+    const info: DatasetInfo = { name: dataName, task: data.task ?? 'classification', classes: data.classes, shape: data.shape, trainCount: data.train.count, testCount: data.test.count };
     return info;
   },
 
