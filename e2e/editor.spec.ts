@@ -252,7 +252,7 @@ test('a broken link or file shows a clear error and keeps the graph', async ({ p
 test('presets open from the gallery, and ResNet-50 shows its Keras parameter counts', async ({ page }) => {
   await openApp(page);
   await page.getByTestId('btn-presets').click();
-  await expect(page.getByTestId('preset-gallery').locator('img')).toHaveCount(5);
+  await expect(page.getByTestId('preset-gallery').locator('img')).toHaveCount(7);
   await page.getByTestId('preset-resnet50').click();
   await expect(page.locator('[data-testid="node"]')).toHaveCount(177);
   await expect(page.getByTestId('total-params')).toHaveText('25,636,712');

@@ -39,6 +39,10 @@ class Builder {
 
 const mnistTraining: TrainingSettings = { dataset: 'mnist', optimizer: 'adam', learningRate: 0.001, batchSize: 64, epochs: 3, validationSplit: 0.1, seed: 42 };
 
+// Measured with `layerlab train` on WASM: see README (Segmentation and detection).
+const UNET_TRAINING: TrainingSettings = { task: 'segmentation', dataset: 'shapes-masks', optimizer: 'adam', learningRate: 0.003, batchSize: 32, epochs: 4, validationSplit: 0.1, seed: 42 };
+const DETECTOR_TRAINING: TrainingSettings = { task: 'detection', dataset: 'shapes-boxes', optimizer: 'adam', learningRate: 0.003, batchSize: 32, epochs: 6, validationSplit: 0.1, seed: 42 };
+
 function lenet5(): GraphDoc {
   const b = new Builder();
   b.add('image', 'input', { shape: [28, 28, 1] }, null);
@@ -196,12 +200,70 @@ function resnet50(): GraphDoc {
   );
 }
 
+/** U-Net (Ronneberger et al., 2015), small: two encoder stages, a bottleneck, two decoder stages with skip concatenations. */
+function unetMini(): GraphDoc {
+  const b = new Builder();
+  const conv = (filters: number) => ({ filters, kernelSize: 3, padding: 'same', activation: 'relu' });
+  b.add('image', 'input', { shape: [32, 32, 1] }, null);
+  b.add('enc1a', 'conv2d', conv(16), 'image');
+  b.add('enc1b', 'conv2d', conv(16), 'enc1a');
+  b.add('pool1', 'maxPooling2d', { poolSize: 2 }, 'enc1b');
+  b.add('enc2a', 'conv2d', conv(32), 'pool1');
+  b.add('enc2b', 'conv2d', conv(32), 'enc2a');
+  b.add('pool2', 'maxPooling2d', { poolSize: 2 }, 'enc2b');
+  b.add('mid1', 'conv2d', conv(64), 'pool2');
+  b.add('mid2', 'conv2d', conv(64), 'mid1');
+  // The decoder runs right to left on the row below, so each skip goes straight down.
+  b.newRow(2, 8);
+  b.add('up2', 'conv2dTranspose', { filters: 32, kernelSize: 2, strides: 2, padding: 'same' }, 'mid2', { col: 8 });
+  b.add('skip2', 'concatenate', { inputs: 2 }, ['enc2b', 'up2'], { col: 7 });
+  b.add('dec2a', 'conv2d', conv(32), 'skip2', { col: 6 });
+  b.add('dec2b', 'conv2d', conv(32), 'dec2a', { col: 5 });
+  b.add('up1', 'conv2dTranspose', { filters: 16, kernelSize: 2, strides: 2, padding: 'same' }, 'dec2b', { col: 4 });
+  b.add('skip1', 'concatenate', { inputs: 2 }, ['enc1b', 'up1'], { col: 3 });
+  b.add('dec1a', 'conv2d', conv(16), 'skip1', { col: 2 });
+  b.add('dec1b', 'conv2d', conv(16), 'dec1a', { col: 1 });
+  b.add('mask', 'conv2d', { filters: 5, kernelSize: 1, padding: 'same', activation: 'softmax' }, 'dec1b', { col: 0 });
+  return b.doc(
+    'U-Net mini',
+    'A small U-Net for segmentation: one class per pixel. The encoder (top row, left to right) halves the map twice while it doubles the channels, ' +
+      'so it sees more and more of the image; the decoder (bottom row, right to left) doubles it back with transposed convolutions. ' +
+      'Skip connections concatenate each encoder map with the decoder map of the same size, so the fine detail lost by pooling comes back for sharp edges. ' +
+      'The last 1×1 convolution gives, for every pixel, a softmax over the 5 classes (background, circle, square, triangle, cross).',
+    UNET_TRAINING,
+  );
+}
+
+/** A single-shot grid detector (YOLO v1 style, small): 32×32 image → 8×8 cells × (objectness, box, 4 classes). */
+function detectorMini(): GraphDoc {
+  const b = new Builder();
+  const conv = (filters: number) => ({ filters, kernelSize: 3, padding: 'same', activation: 'relu' });
+  b.add('image', 'input', { shape: [32, 32, 1] }, null);
+  b.add('c1', 'conv2d', conv(16), 'image');
+  b.add('p1', 'maxPooling2d', { poolSize: 2 }, 'c1');
+  b.add('c2', 'conv2d', conv(32), 'p1');
+  b.add('p2', 'maxPooling2d', { poolSize: 2 }, 'c2');
+  b.add('c3', 'conv2d', conv(64), 'p2');
+  b.add('c4', 'conv2d', conv(64), 'c3');
+  b.add('grid', 'conv2d', { filters: 9, kernelSize: 1, padding: 'same', activation: 'linear' }, 'c4');
+  return b.doc(
+    'Detector mini',
+    'A small single-shot detector: the image is cut into an 8×8 grid of 4×4-pixel cells, and each cell says whether an object’s centre lies in it (objectness), ' +
+      'where the box is (centre inside the cell, width and height) and which shape it is (4 class scores), all at once: 5 + 4 = 9 channels per cell. ' +
+      'Two poolings shrink 32×32 to the 8×8 grid; the convolutions after them see about 26×26 pixels, enough for a whole shape. ' +
+      'Boxes scoring above the threshold are kept, and non-maximum suppression removes the duplicates.',
+    DETECTOR_TRAINING,
+  );
+}
+
 export const PRESET_BUILDERS: Record<string, () => GraphDoc> = {
   lenet5,
   mlp,
   'resnet-mini': resnetMini,
   'inception-mini': inceptionMini,
   resnet50,
+  'unet-mini': unetMini,
+  'detector-mini': detectorMini,
 };
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {

@@ -9,7 +9,7 @@ export type Preset = { key: string; ok: true; doc: GraphDoc } | { key: string; o
 const files = import.meta.glob<string>('../../presets/*.json', { eager: true, query: '?raw', import: 'default' });
 
 /** A learning path from simple to big; presets not listed here follow in alphabetical order. */
-const ORDER = ['mlp', 'lenet5', 'resnet-mini', 'inception-mini', 'resnet50'];
+const ORDER = ['mlp', 'lenet5', 'resnet-mini', 'inception-mini', 'resnet50', 'unet-mini', 'detector-mini'];
 
 function rank(key: string): number {
   const i = ORDER.indexOf(key);

@@ -5,6 +5,7 @@ import { inspectCommand } from './inspect';
 import { parseRobustnessOptions, robustnessCommand } from './robustness';
 import { explainCommand, parseExplainOptions } from './explain';
 import { trainCommand } from './train';
+import { parsePredictOptions, predictCommand } from './predict';
 import { processIO, type CliIO } from './io';
 import { TRAINING_SETTINGS } from '../graph/training-settings';
 
@@ -14,12 +15,43 @@ Commands:
   inspect FILE [--json]   Validate a graph file (or a preset name such as lenet5) and print every
                           node's output shape and parameter count, the totals and any problems.
                           Exit status: 0 valid, 1 graph has errors, 2 file cannot be read or parsed.
-  train FILE [--epochs N] [--backend wasm|cpu] [--out DIR] [--json]
-                          Train the graph on its dataset (training.dataset: mnist, fashion-mnist,
-                          shapes) in Node, with the browser's training code; save the model as
-                          TensorFlow.js files in DIR (default: FILE-model). With --json the last
-                          line is {"backend","epochs","trainImages","imagesPerSecond","testAccuracy","testLoss"}.
-                          --limit N trains on N images only (a quick check).
+  train FILE [--data DIR] [--fit] [--epochs N] [--backend wasm|cpu] [--out DIR] [--json]
+                          Train the graph in Node, with the browser's training code, on its dataset
+                          (training.dataset: mnist, fashion-mnist, shapes; shapes-masks, cells for
+                          segmentation; shapes-boxes for detection) or with --data on a folder of
+                          your own images: one sub-folder of images per class (classification);
+                          images/ + masks/ with the same names, each mask a PNG whose pixel value
+                          is the class index, 0 = background, optional classes.txt (segmentation);
+                          images/ + labels/NAME.txt with lines "class cx cy w h" as fractions of
+                          the image (YOLO) + classes.txt (detection). Images are resized to the
+                          Input node (class-folder images cropped to its aspect ratio first); a
+                          fifth is held out as the test images (for masks and boxes, a folder
+                          split in train/ and test/ keeps its own split).
+                          When the graph does not fit the data (task, Input shape, or output for
+                          the classes) it says so; --fit makes the changes (as the app's Fix it).
+                          Saves the model as TensorFlow.js files plus graph.json and classes.txt
+                          in DIR (default: FILE-model). With --json the last line is
+                          {"backend","epochs","trainImages","imagesPerSecond","testAccuracy","testLoss"}
+                          plus, for segmentation, "meanIoU","pixelAccuracy","perClassIoU"
+                          (testAccuracy is the pixel accuracy); for detection "mAP50" (mAP at
+                          IoU 0.5),"perClassAP" (testAccuracy is null); "task" and "classes" for
+                          both and with --data; "testImages" (the held-out files) with --data;
+                          "fitted" (the changes) with --fit. --limit N trains on N images only.
+                          Exit status: 0 trained, 1 graph has errors or does not fit the data,
+                          2 bad arguments or files.
+  predict MODEL_DIR IMAGE... [--out DIR] [--min-score S] [--backend wasm|cpu] [--json]
+                          Run a trained model (a folder as train --out writes it) on PNG or JPEG
+                          files, resized to its Input node. Classification: the class and the
+                          probability of each class. Segmentation: writes a mask per image as
+                          DIR/NAME.png (default DIR: predictions), grey, pixel value = class
+                          index, at the image's own size. Detection: boxes after non-maximum
+                          suppression (IoU 0.5) scoring at least S (default 0.25), with x, y the
+                          top-left corner and w, h the size in pixels of the image. With --json
+                          the last line is {"task","results":[{"image",...},...]}, each result
+                          with "class","probabilities" / "mask" / "boxes":[{"class","score",
+                          "x","y","w","h"},...] ("className" where classes.txt names it).
+                          Exit status: 0 predicted, 2 bad arguments, model or image files (the
+                          images that can be read are still predicted).
   export FILE --format tfjs|keras|pytorch [--weights DIR] --out DIR [--json]
                           Write the graph as TensorFlow.js files (model.json, weights.bin, graph.json),
                           Keras code (model.py) or PyTorch code with weights (model.py, train.py,
@@ -81,6 +113,9 @@ export async function main(argv: string[], io: CliIO = processIO): Promise<numbe
         backend: { type: 'string' },
         out: { type: 'string' },
         limit: { type: 'string' },
+        data: { type: 'string' },
+        fit: { type: 'boolean', default: false },
+        'min-score': { type: 'string' },
         format: { type: 'string' },
         weights: { type: 'string' },
         transform: { type: 'string' },
@@ -130,7 +165,19 @@ export async function main(argv: string[], io: CliIO = processIO): Promise<numbe
         io.err(`layerlab: ${(e as Error).message}\n`);
         return 2;
       }
-      return trainCommand(rest[0]!, { epochs, limit, backend: v.backend as 'wasm' | 'cpu' | undefined, out: v.out, json: v.json }, io);
+      if (v.data !== undefined && !v.data.trim()) {
+        io.err('layerlab: --data needs a folder.\n');
+        return 2;
+      }
+      return trainCommand(rest[0]!, { epochs, limit, backend: v.backend as 'wasm' | 'cpu' | undefined, out: v.out, json: v.json, data: v.data, fit: v.fit }, io);
+    }
+    case 'predict': {
+      const opts = rest.length >= 2 ? parsePredictOptions(parsed.values) : 'layerlab predict takes a MODEL_DIR and at least one IMAGE file.';
+      if (typeof opts === 'string') {
+        io.err(`layerlab: ${opts}\n\n${USAGE}`);
+        return 2;
+      }
+      return predictCommand(rest[0]!, rest.slice(1), opts, io);
     }
     case 'export': {
       const v = parsed.values;

@@ -63,6 +63,31 @@ describe('layerlab train', () => {
     expect(last.testAccuracy).toBeGreaterThan(0.3);
   }, 300_000);
 
+  it('trains segmentation and detection presets on their built-in datasets and reports their scores', async () => {
+    const seg = await layerlab('train', join(root, 'presets', 'unet-mini.json'), '--limit', '120', '--epochs', '1', '--json', '--out', join(tmp, 'unet'));
+    expect(seg.code, seg.stderr).toBe(0);
+    const s = JSON.parse(seg.stdout.trim().split('\n').at(-1)!);
+    expect(s).toMatchObject({ task: 'segmentation', classes: ['background', 'circle', 'square', 'triangle', 'cross'], epochs: 1, trainImages: 108 });
+    expect(s.perClassIoU).toHaveLength(5);
+    // mean IoU is the mean of the classes present; pixel accuracy is the test accuracy
+    const present = s.perClassIoU.filter((v: number | null) => v !== null);
+    expect(s.meanIoU).toBeCloseTo(present.reduce((a: number, b: number) => a + b, 0) / present.length, 9);
+    expect(s.pixelAccuracy).toBe(s.testAccuracy);
+    expect(seg.stderr).toMatch(/epoch 1: loss [\d.]+, pixel accuracy [\d.]+%, validation mean IoU [\d.]+ /);
+    expect(seg.stderr).toMatch(/test mean IoU [\d.]+ \(per class: background [\d.]+, circle/);
+    expect(readFileSync(join(tmp, 'unet', 'classes.txt'), 'utf8')).toBe('background\ncircle\nsquare\ntriangle\ncross\n');
+
+    const det = await layerlab('train', join(root, 'presets', 'detector-mini.json'), '--limit', '120', '--epochs', '1', '--json', '--out', join(tmp, 'detector'));
+    expect(det.code, det.stderr).toBe(0);
+    const d = JSON.parse(det.stdout.trim().split('\n').at(-1)!);
+    expect(d).toMatchObject({ task: 'detection', epochs: 1, testAccuracy: null });
+    expect(d.perClassAP).toHaveLength(4);
+    const withBoxes = d.perClassAP.filter((v: number | null) => v !== null);
+    expect(d.mAP50).toBeCloseTo(withBoxes.reduce((a: number, b: number) => a + b, 0) / withBoxes.length, 9);
+    expect(det.stderr).toMatch(/epoch 1: loss [\d.]+, validation mAP@0\.5 [\d.]+ /);
+    expect(det.stderr).not.toMatch(/NaN/);
+  }, 180_000);
+
   it('explains what it cannot do, with exit statuses 1 and 2', async () => {
     const broken = join(tmp, 'cycle.json');
     writeFileSync(broken, BAD_GRAPHS.find((b) => b.name === 'a cycle')!.text());
@@ -70,19 +95,23 @@ describe('layerlab train', () => {
     expect(cycle.code).toBe(1);
     expect(cycle.stderr).toMatch(/fix it first:\n.*form a cycle/);
 
-    // A segmentation graph cannot train yet: refused in words, before any data is loaded.
+    // A segmentation graph on a classification dataset: said in words, before any training.
     const seg = join(tmp, 'segmentation.json');
     writeFileSync(seg, readFileSync(join(root, 'presets', 'lenet5.json'), 'utf8').replace('"dataset": "mnist"', '"task": "segmentation", "dataset": "mnist"'));
     const segmentation = await layerlab('train', seg);
     expect(segmentation.code).toBe(1);
-    expect(segmentation.stderr).toMatch(/^layerlab: Training for segmentation is not available yet in this version/m);
+    expect(segmentation.stderr).toMatch(/^layerlab: .*segmentation\.json does not fit mnist:\n {2}This graph's task is segmentation but mnist has one class per image \(classification\)/m);
+    expect(segmentation.stderr).toMatch(/Run again with --fit/);
     expect(segmentation.stderr).not.toMatch(/training LeNet-5 on mnist/);
+
+    // Your own images need their folder.
+    expect((await layerlab('train', join(root, 'presets', 'lenet5.json'), '--data', join(tmp, 'no-such-folder'))).stderr).toMatch(/no-such-folder: no such folder/);
 
     const custom = join(tmp, 'custom.json');
     writeFileSync(custom, readFileSync(join(root, 'presets', 'lenet5.json'), 'utf8').replace('"dataset": "mnist"', '"dataset": "custom"'));
     const own = await layerlab('train', custom);
     expect(own.code).toBe(2);
-    expect(own.stderr).toMatch(/your own images .* only the browser app can open/);
+    expect(own.stderr).toMatch(/your own images \("custom" dataset\): pass their folder with --data DIR/);
 
     expect((await layerlab('train', join(root, 'presets', 'lenet5.json'), '--backend', 'webgl')).stderr).toMatch(/--backend must be wasm or cpu/);
     expect((await layerlab('train', join(root, 'presets', 'lenet5.json'), '--epochs', 'many')).code).toBe(2);

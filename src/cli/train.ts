@@ -1,14 +1,22 @@
 /**
- * `layerlab train FILE [--epochs N] [--backend wasm|cpu] [--out DIR] [--json]`: trains a graph in
- * Node with the same data and the same training loop as the browser, shows a progress bar, and
- * saves the trained model as TensorFlow.js files (model.json + weights.bin) plus the graph.
+ * `layerlab train FILE [--data DIR] [--fit] [--epochs N] [--backend wasm|cpu] [--out DIR] [--json]`:
+ * trains a graph in Node with the same data and the same training loop as the browser, shows a
+ * progress bar, and saves the trained model as TensorFlow.js files (model.json + weights.bin)
+ * plus the graph and the class names (classes.txt, one per line, which `layerlab predict` reads).
+ *
+ * The data is the graph's built-in dataset (training.dataset), or with --data a folder of your own
+ * images (src/cli/data-folder.ts: class sub-folders, images/ + masks/, or YOLO images/ + labels/).
+ * When the graph does not fit the data (its task, Input shape, or output for the classes) it says
+ * so, as the Train tab does (src/graph/fit-data.ts); --fit makes the same edits as the tab's
+ * "Fix it" and says what it changed. The test scores are the task's: accuracy (classification),
+ * mean IoU and pixel accuracy (segmentation), mAP@0.5 (detection).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { analyzeGraph } from '../graph';
-import { DEFAULT_DATASET, resolveTrainingSettings, taskTrainingProblem } from '../graph/training-settings';
+import { DEFAULT_DATASET, resolveTrainingSettings, taskTrainingProblem, type TaskName } from '../graph/training-settings';
 import { TRAINING_DEFAULTS, type GraphDoc } from '../graph/types';
-import type { TrainSettings } from '../training/trainer';
+import type { TestResult, TrainData, TrainSettings } from '../training/trainer';
 import type { CliIO } from './io';
 import { readGraphFile } from './read-graph';
 
@@ -19,6 +27,10 @@ export interface TrainOptions {
   json: boolean;
   /** Use only this many training / test images (for quick runs and tests). */
   limit?: number;
+  /** A folder of your own images to train on instead of the graph's dataset. */
+  data?: string;
+  /** Make the graph fit the data (output units / filters, Input shape, task) as the app's Fix it does. */
+  fit?: boolean;
 }
 
 function bar(done: number, width = 28): string {
@@ -59,7 +71,7 @@ export async function loadDatasetForNode(doc: GraphDoc, limit?: number) {
       return syntheticTaskData(name, { count: limit, seed: doc.training?.seed ?? TRAINING_DEFAULTS.seed });
     }
     case 'custom':
-      throw new Error('This graph trains on your own images ("custom" dataset), which only the browser app can open. Choose mnist, fashion-mnist or shapes to train it here.');
+      throw new Error('This graph trains on your own images ("custom" dataset): pass their folder with --data DIR (class sub-folders, images/ with masks/, or images/ with labels/), or choose a built-in dataset.');
   }
 }
 
@@ -82,6 +94,45 @@ export async function saveModelFiles(model: import('@tensorflow/tfjs').LayersMod
   return files.map((f) => f.name);
 }
 
+/** The first `train` training and `test` test images of a split set (masks and boxes follow). */
+export function limitData(data: TrainData, train: number, test: number): TrainData {
+  const size = data.shape[0] * data.shape[1] * data.shape[2];
+  const pixels = data.shape[0] * data.shape[1];
+  const cut = (s: TrainData['train'], n: number): TrainData['train'] => {
+    if (n >= s.count) return s;
+    return {
+      images: s.images.subarray(0, n * size),
+      labels: s.labels.subarray(0, n),
+      count: n,
+      ...(s.masks ? { masks: s.masks.subarray(0, n * pixels) } : {}),
+      ...(s.boxes ? { boxes: s.boxes.slice(0, n) } : {}),
+    };
+  };
+  return { ...data, train: cut(data.train, train), test: cut(data.test, test) };
+}
+
+const fixed = (v: number | null | undefined, digits = 3) => (v === null || v === undefined || Number.isNaN(v) ? 'n/a' : v.toFixed(digits));
+const percent = (v: number) => (Number.isNaN(v) ? 'n/a' : `${(v * 100).toFixed(2)}%`);
+
+/** The test scores in words, one line (classification: accuracy; segmentation: IoU; detection: AP). */
+export function testScoreText(test: TestResult, classes: readonly string[], images: number): string {
+  const on = `on ${images.toLocaleString('en-US')} test image${images === 1 ? '' : 's'}`;
+  if (test.segmentation) {
+    const seg = test.segmentation;
+    const per = seg.perClassIoU.map((v, k) => `${classes[k] ?? k} ${fixed(v, 2)}`).join(', ');
+    return `test mean IoU ${fixed(seg.meanIoU)} (per class: ${per}), pixel accuracy ${percent(seg.pixelAccuracy)}, loss ${test.loss.toFixed(4)} ${on}\n`;
+  }
+  if (test.detection) {
+    const det = test.detection;
+    const per = det.perClass.map((c, k) => `${classes[k] ?? k} ${c.ap === null ? 'no boxes' : fixed(c.ap, 2)}`).join(', ');
+    return `test mAP@0.5 ${fixed(det.mAP)} (average precision per class at IoU 0.5: ${per}), loss ${test.loss.toFixed(4)} ${on}\n`;
+  }
+  return `test accuracy ${percent(test.accuracy)}, test loss ${test.loss.toFixed(4)} ${on}\n`;
+}
+
+/** What the validation score after an epoch is called, per task. */
+const VAL_SCORE_NAME: Record<TaskName, string | null> = { classification: null, segmentation: 'validation mean IoU', detection: 'validation mAP@0.5' };
+
 export async function trainCommand(file: string, opts: TrainOptions, io: CliIO): Promise<number> {
   const read = readGraphFile(file);
   if (!read.ok) {
@@ -96,7 +147,6 @@ export async function trainCommand(file: string, opts: TrainOptions, io: CliIO):
     io.err(`layerlab: ${file} has ${errors.length} error${errors.length > 1 ? 's' : ''}; fix ${errors.length > 1 ? 'them' : 'it'} first:\n${errors.map((d) => `  ${d.message}`).join('\n')}\n`);
     return 1;
   }
-  // Only classification trains in this version: say so before loading anything.
   const refused = taskTrainingProblem(doc.training?.task);
   if (refused) {
     io.err(`layerlab: ${refused}\n`);
@@ -105,35 +155,100 @@ export async function trainCommand(file: string, opts: TrainOptions, io: CliIO):
   const tf = await import('@tensorflow/tfjs');
   const { initBackend } = await import('../training/backend');
   const { compileForData, trainModel } = await import('../training/trainer');
+  const { dataFitProblems, applyFit } = await import('../graph/fit-data');
   const backend = await initBackend([opts.backend ?? 'wasm']);
   const log = (t: string) => io.err(t);
-  log(`LayerLab: training ${doc.name} on ${doc.training?.dataset ?? DEFAULT_DATASET} with the ${backend.name} backend\n`);
+  const seed = doc.training?.seed ?? TRAINING_DEFAULTS.seed;
 
-  let data;
+  let data: TrainData;
+  let datasetName: string = doc.training?.dataset ?? DEFAULT_DATASET;
+  let testImages: string[] | undefined;
   try {
-    data = await loadDatasetForNode(doc, opts.limit);
+    if (opts.data) {
+      const input = doc.nodes.find((n) => n.type === 'input');
+      const shape = (input ? analysis.nodes.get(input.id)?.outputShape : undefined) as number[] | undefined;
+      if (!shape || shape.length !== 3) throw new Error('Your own images need an Input node of shape [height, width, channels].');
+      const { readDataFolder } = await import('./data-folder');
+      log(`LayerLab: reading ${opts.data}\n`);
+      const folder = await readDataFolder(opts.data, shape as [number, number, number], seed, doc.training?.task ?? 'classification');
+      data = folder.data;
+      datasetName = folder.name;
+      testImages = folder.testImages ?? undefined;
+      for (const w of folder.warnings) log(`note: ${w}\n`);
+      if (folder.skipped.length) {
+        log(`skipped ${folder.skipped.length} file${folder.skipped.length === 1 ? '' : 's'}:\n`);
+        for (const k of folder.skipped.slice(0, 10)) log(`  ${k.name}: ${k.reason}\n`);
+        if (folder.skipped.length > 10) log(`  … and ${folder.skipped.length - 10} more\n`);
+      }
+      if (opts.limit) {
+        data = limitData(data, opts.limit, Math.max(1, Math.floor(opts.limit / 6)));
+        testImages = testImages?.slice(0, data.test.count);
+      }
+      const what = data.task === 'segmentation' ? 'images with masks' : data.task === 'detection' ? 'images with boxes' : 'images in class folders';
+      log(`${datasetName}: ${data.train.count + data.test.count} ${what} (${data.task ?? 'classification'}), classes ${data.classes.join(', ')}; ${data.test.count} held out for the test\n`);
+    } else {
+      data = (await loadDatasetForNode(doc, opts.limit)) as TrainData;
+    }
   } catch (e) {
     io.err(`layerlab: ${(e as Error).message}\n`);
     return 2;
   }
+
+  // Does the graph fit the data? The Train tab's checks and fixes (src/graph/fit-data.ts).
+  let trained = doc;
+  const fitData = { name: datasetName, task: data.task ?? 'classification', shape: data.shape, classes: data.classes };
+  let problems = dataFitProblems(trained, analysis, fitData);
+  if (problems.length && !opts.fit) {
+    const fixable = problems.every((p) => p.fix);
+    io.err(`layerlab: ${file} does not fit ${datasetName}:\n${problems.map((p) => `  ${p.text}`).join('\n')}\n` + (fixable ? 'Run again with --fit to make these changes (as the app\'s "Fix it" does).\n' : ''));
+    if (opts.json) io.out(JSON.stringify({ ok: false, error: problems.map((p) => p.text).join(' ') }) + '\n');
+    return 1;
+  }
+  const changes: { node: string; param: string; from: unknown; to: unknown }[] = [];
+  for (let round = 0; problems.length && round < 3; round++) {
+    const fixes = problems.flatMap((p) => p.fix ?? []);
+    if (!fixes.length) break;
+    for (const f of fixes) {
+      const from = f.nodeId === '' ? (trained.training as Record<string, unknown> | undefined)?.[f.param.replace(/^training\./, '')] : trained.nodes.find((n) => n.id === f.nodeId)?.params[f.param];
+      changes.push({ node: f.nodeId || 'training', param: f.nodeId ? f.param : f.param.replace(/^training\./, ''), from: from ?? null, to: f.value });
+    }
+    trained = applyFit(trained, fixes);
+    problems = dataFitProblems(trained, analyzeGraph(trained), fitData);
+  }
+  if (changes.length) {
+    const show = (v: unknown) => (v === null || v === undefined ? 'unset' : JSON.stringify(v));
+    log(`--fit changed the graph to fit ${datasetName}:\n${changes.map((c) => `  ${c.node === 'training' ? 'training' : `node ${c.node}`}: ${c.param} ${show(c.from)} -> ${show(c.to)}`).join('\n')}\n`);
+  }
+  const fitErrors = analyzeGraph(trained).diagnostics.filter((d) => d.severity === 'error');
+  if (problems.length || fitErrors.length) {
+    const left = [...problems.map((p) => p.text), ...fitErrors.map((d) => d.message)];
+    io.err(`layerlab: ${file} does not fit ${datasetName}, and --fit cannot change that by itself:\n${left.map((t) => `  ${t}`).join('\n')}\n`);
+    if (opts.json) io.out(JSON.stringify({ ok: false, error: left.join(' ') }) + '\n');
+    return 1;
+  }
+  if (opts.data) trained = { ...trained, training: { ...trained.training, dataset: 'custom' } };
+  const task: TaskName = data.task ?? 'classification';
+  log(`LayerLab: training ${doc.name} on ${datasetName} with the ${backend.name} backend\n`);
+
   let compiled;
   try {
-    compiled = compileForData(doc, data);
+    compiled = compileForData(trained, data);
   } catch (e) {
     io.err(`layerlab: ${(e as Error).message}\n`);
     return 1;
   }
   // The graph's settings with the defaults filled in (training-settings.ts); the dataset is `data`.
-  const { dataset: _dataset, task: _task, ...fromGraph } = resolveTrainingSettings(doc.training);
+  const { dataset: _dataset, task: _task, ...fromGraph } = resolveTrainingSettings(trained.training);
   const settings: TrainSettings = { ...fromGraph, ...(opts.epochs ? { epochs: opts.epochs } : {}) };
   const tty = Boolean((process.stderr as { isTTY?: boolean }).isTTY);
+  const accName = task === 'segmentation' ? 'pixel acc' : 'acc';
   let lastLine = 0;
   const outcome = await trainModel(tf, compiled, data, settings, {
     progressInterval: tty ? 200 : 5000,
     onBatch(p) {
       const line =
         `epoch ${p.epoch}/${p.epochs} ${bar(p.done)} ${(p.done * 100).toFixed(0).padStart(3)}%  ` +
-        `loss ${p.loss.toFixed(4)}  acc ${(p.accuracy * 100).toFixed(2)}%  ${Math.round(p.imagesPerSecond)} img/s  ${duration(p.secondsLeft)} left`;
+        `loss ${p.loss.toFixed(4)}  ${Number.isNaN(p.accuracy) ? '' : `${accName} ${(p.accuracy * 100).toFixed(2)}%  `}${Math.round(p.imagesPerSecond)} img/s  ${duration(p.secondsLeft)} left`;
       if (tty) log(`\r${line}\x1b[K`);
       else if (Date.now() - lastLine > 4000) {
         lastLine = Date.now();
@@ -141,11 +256,15 @@ export async function trainCommand(file: string, opts: TrainOptions, io: CliIO):
       }
     },
     onEpoch(m) {
-      log(
-        `${tty ? '\r\x1b[K' : ''}epoch ${m.epoch}: loss ${m.loss.toFixed(4)}, accuracy ${(m.accuracy * 100).toFixed(2)}%` +
-          (m.valAccuracy !== null ? `, validation ${(m.valAccuracy * 100).toFixed(2)}%` : '') +
-          ` (${duration(m.seconds)}, ${m.numTensors} tensors)\n`,
-      );
+      const scoreName = VAL_SCORE_NAME[task];
+      const acc = task === 'detection' || Number.isNaN(m.accuracy) ? '' : `, ${task === 'segmentation' ? 'pixel accuracy' : 'accuracy'} ${(m.accuracy * 100).toFixed(2)}%`;
+      const val =
+        scoreName && m.valScore !== null && m.valScore !== undefined
+          ? `, ${scoreName} ${fixed(m.valScore)}`
+          : m.valAccuracy !== null && !scoreName
+            ? `, validation ${(m.valAccuracy * 100).toFixed(2)}%`
+            : '';
+      log(`${tty ? '\r\x1b[K' : ''}epoch ${m.epoch}: loss ${m.loss.toFixed(4)}${acc}${val} (${duration(m.seconds)}, ${m.numTensors} tensors)\n`);
     },
   });
   if (outcome.status === 'diverged') {
@@ -154,20 +273,29 @@ export async function trainCommand(file: string, opts: TrainOptions, io: CliIO):
     if (opts.json) io.out(JSON.stringify({ ok: false, error: outcome.message }) + '\n');
     return 1;
   }
-  if (outcome.test) log(`test accuracy ${(outcome.test.accuracy * 100).toFixed(2)}%, test loss ${outcome.test.loss.toFixed(4)} on ${data.test.count.toLocaleString('en-US')} images\n`);
+  if (outcome.test) log(testScoreText(outcome.test, data.classes, data.test.count));
   const out = resolve(opts.out ?? `${basename(file).replace(/\.json$/, '')}-model`);
-  await saveModelFiles(compiled.model, out, doc);
-  log(`saved the trained model to ${out} (model.json, weights.bin, graph.json)\n`);
+  await saveModelFiles(compiled.model, out, trained);
+  writeFileSync(join(out, 'classes.txt'), data.classes.join('\n') + '\n');
+  log(`saved the trained model to ${out} (model.json, weights.bin, graph.json, classes.txt)\n`);
   compiled.model.dispose();
   if (opts.json) {
+    const test = outcome.test;
+    const seg = test?.segmentation;
+    const det = test?.detection;
     io.out(
       JSON.stringify({
         backend: backend.name,
         epochs: outcome.epochs.length,
         trainImages: outcome.trainImages,
         imagesPerSecond: Math.round(outcome.imagesPerSecond),
-        testAccuracy: outcome.test?.accuracy ?? null,
-        testLoss: outcome.test?.loss ?? null,
+        testAccuracy: task === 'detection' ? null : (test?.accuracy ?? null),
+        testLoss: test?.loss ?? null,
+        ...(task !== 'classification' || opts.data ? { task, classes: data.classes } : {}),
+        ...(task === 'segmentation' ? { meanIoU: seg?.meanIoU ?? null, pixelAccuracy: seg?.pixelAccuracy ?? null, perClassIoU: seg?.perClassIoU ?? null } : {}),
+        ...(task === 'detection' ? { mAP50: det?.mAP ?? null, perClassAP: det?.perClass.map((c) => c.ap) ?? null } : {}),
+        ...(testImages ? { testImages } : {}),
+        ...(changes.length ? { fitted: changes } : {}),
       }) + '\n',
     );
   }

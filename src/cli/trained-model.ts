@@ -40,6 +40,13 @@ export async function loadTrainedModel(
   const { readModelDir } = await import('./model-dir');
   const { readModelFiles } = await import('../export/open-model');
   const opened = readModelFiles(readModelDir(dir));
+  const task = opened.graph.training?.task ?? 'classification';
+  if (task !== 'classification') {
+    throw new Error(`This model does ${task}; robustness and explain measure classification models. Run \`layerlab predict ${dir} IMAGE…\` to see the ${task === 'segmentation' ? 'masks' : 'boxes'} it finds.`);
+  }
+  if (opened.graph.training?.dataset === 'custom' && !opts.dataset) {
+    throw new Error(`This model was trained on your own images, which are not kept with it: choose a built-in test set of the same image shape with --dataset ${DATASET_CHOICES.join('|')}, or run \`layerlab predict ${dir} IMAGE…\` on your images.`);
+  }
   const doc: GraphDoc = opts.dataset ? { ...opened.graph, training: { ...opened.graph.training, dataset: opts.dataset } } : opened.graph;
   const { initBackend } = await import('../training/backend');
   const backend = await initBackend([opts.backend ?? 'wasm']);

@@ -1,5 +1,6 @@
 /**
- * Your own images, read from a folder: the files stay in memory so the folder can be read again at
+ * Your own images, read from a folder (class sub-folders, or images/ with masks/ or YOLO labels/
+ * for segmentation and detection): the files stay in memory so the folder can be read again at
  * the Input node's shape whenever that shape changes (undo included), and the Train tab says when
  * the network loses what the originals have ("These images are 96×96 in colour; your network sees
  * 28×28 grey"), shows a few originals beside what the network sees, and offers one undoable edit of
@@ -11,7 +12,8 @@ import { useShallow } from 'zustand/react/shallow';
 import { formatBytes } from '../graph/estimate';
 import { inputChangeCost, TRAINING_MACS_PER_SECOND } from '../graph/input-cost';
 import { loadDataset } from '../training/client';
-import { decodeToRgba, inputAdvice, loadImageFolder, rgbaToPixels, type FolderExample, type FolderFacts } from '../training/data/images';
+import { decodeToRgba, filePath, inputAdvice, loadImageFolder, rgbaToPixels, type FolderExample, type FolderFacts } from '../training/data/images';
+import { readTaskDataset, taskLayoutOf, type TaskLayout } from '../tasks/folder-dataset';
 import { useTraining } from '../training/store';
 import type { BackendInfo } from '../training/protocol';
 import { ImageThumb } from '../viz/SampleGrid';
@@ -31,13 +33,16 @@ interface FolderState {
 export const useFolder = create<FolderState>(() => ({ files: null, name: null, shape: null, facts: null, examples: [] }));
 
 /**
- * Decodes a folder of class sub-folders at `shape` and hands it to the worker. `beforeLoad` runs
- * once the images are decoded, before the worker gets them (the Train tab switches the graph's
- * dataset to "custom" there).
+ * Decodes a chosen or dropped folder at `shape` and hands it to the worker: a folder of class
+ * sub-folders (classification), or images/ beside masks/ (segmentation) or labels/ (YOLO
+ * detection), read by src/tasks/folder-dataset.ts. `beforeLoad` runs once the images are decoded,
+ * before the worker gets them (the Train tab switches the graph's dataset to "custom" there).
  */
 export async function readFolder(files: File[], shape: [number, number, number], seed: number, beforeLoad?: () => void): Promise<boolean> {
   useTraining.getState().set({ phase: 'loading', message: `Reading ${files.length} files…`, datasetError: null });
   try {
+    const layout = taskLayoutOf(files.map(filePath));
+    if (layout) return await readTaskFolder(files, layout, shape, seed, beforeLoad);
     const { dataset, skipped, facts, examples } = await loadImageFolder(files, { shape, validationShare: 0.2, seed });
     useFolder.setState({ files, name: dataset.name, shape: [...shape], facts, examples });
     beforeLoad?.();
@@ -46,6 +51,27 @@ export async function readFolder(files: File[], shape: [number, number, number],
     useTraining.getState().set({ phase: 'idle', message: null, datasetError: (e as Error).message });
     return false;
   }
+}
+
+/** A segmentation or detection folder (images/ + masks/ or labels/): its warnings become notices. */
+async function readTaskFolder(files: File[], layout: TaskLayout, shape: [number, number, number], seed: number, beforeLoad?: () => void): Promise<boolean> {
+  // A folder holding both masks/ and labels/ is read for the graph's task, when that is one of them.
+  const graphTask = useEditor.getState().doc.training?.task;
+  const task = layout === 'mixed' && (graphTask === 'segmentation' || graphTask === 'detection') ? graphTask : undefined;
+  const got = await readTaskDataset(
+    files.map((f) => ({ path: filePath(f), bytes: async () => new Uint8Array(await f.arrayBuffer()) })),
+    {
+      shape,
+      seed,
+      task,
+      onProgress: (done, total) => useTraining.getState().set({ message: `Reading ${done} of ${total} images…` }),
+    },
+  );
+  useFolder.setState({ files, name: got.name, shape: [...shape], facts: null, examples: [] });
+  beforeLoad?.();
+  const info = await loadDataset({ kind: 'custom', name: got.name, data: got.data }, got.skipped);
+  if (info && got.warnings.length) useTraining.getState().set({ notice: { kind: 'info', text: got.warnings.join(' '), id: Date.now() } });
+  return !!info;
 }
 
 /** Forward multiply-adds per second for the time estimate: the backend in use (a software GPU is slow). */

@@ -11,12 +11,15 @@ import { graphDatasetName, graphDatasetSpec } from '../training/graph-dataset';
 import { useTraining } from '../training/store';
 import { ImageThumb } from '../viz/SampleGrid';
 import type { Sample } from '../training/protocol';
+import type { TaskPrediction } from '../training/task-probe';
 import { useEditor } from './store';
 import { setProbeSource, showTestImage, useProbe } from './probe-store';
 import { CameraSource, recordingTarget } from './labs/CameraSource';
 import { ExplainLab } from './labs/ExplainLab';
 import { InvarianceLab } from './labs/InvarianceLab';
 import { KernelLabButton } from './labs/KernelLab';
+import { TaskProbe } from './labs/TaskProbe';
+import { TrackingLab } from './labs/TrackingLab';
 
 const DRAW = 196;
 /** Pen width on the 196-pixel pad: about 2.5 pixels of a 28×28 image, like an MNIST stroke. */
@@ -55,12 +58,16 @@ export function ProbePanel() {
   const setIndex = (f: (i: number) => number) => showTestImage(f(useProbe.getState().index));
   const setSource = setProbeSource;
   const [sample, setSample] = useState<Sample | null>(null);
+  /** Segmentation or detection: the mask or boxes of the latest prediction. */
+  const [taskPrediction, setTaskPrediction] = useState<TaskPrediction | null>(null);
   const canvas = useRef<HTMLCanvasElement>(null);
   /** The last pen position (canvas pixels) while a stroke is under way, else null. */
   const pen = useRef<{ x: number; y: number; id: number } | null>(null);
 
   const refresh = useCallback(async () => {
-    if (ok && dataset) await predict(doc);
+    if (!ok || !dataset) return;
+    const p = await predict(doc);
+    setTaskPrediction(p?.task ?? null);
   }, [doc, ok, dataset]);
 
   useEffect(() => {
@@ -193,6 +200,7 @@ export function ProbePanel() {
     );
   }
   const best = prediction?.length ? prediction.indexOf(Math.max(...prediction)) : -1;
+  const task = dataset.task ?? 'classification';
   return (
     <div className="ll-probe" data-testid="probe-panel">
       <section>
@@ -220,7 +228,7 @@ export function ProbePanel() {
         </div>
         {/* A fixed-height slot: the pad below must never move (a stroke in progress would land elsewhere). */}
         <div className={`ll-probe-sample${source === 'test' ? '' : ' unused'}`} data-testid="probe-sample" title={source === 'test' ? undefined : 'Not in use: the probe looks at your drawing or file'}>
-          {sample && <ImageThumb sample={sample} caption={`#${sample.index}: ${dataset.classes[sample.label]}`} />}
+          {sample && <ImageThumb sample={sample} caption={task === 'classification' ? `#${sample.index}: ${dataset.classes[sample.label]}` : `#${sample.index}`} />}
         </div>
       </section>
       <section>
@@ -254,20 +262,33 @@ export function ProbePanel() {
       <section>
         <h3>Prediction</h3>
         {!ok && <p className="ll-muted">Fix the graph's errors to see its prediction.</p>}
-        <ol className="ll-prediction" data-testid="probe-prediction">
-          {prediction?.map((p, i) => (
-            <li key={i} className={i === best ? 'best' : undefined}>
-              <span>{dataset.classes[i]}</span>
-              <span className="ll-bar" style={{ width: `${p * 100}%` }} />
-              <span>{(p * 100).toFixed(1)}%</span>
-            </li>
-          ))}
-        </ol>
+        {task !== 'classification' ? (
+          prediction && taskPrediction?.task === task ? (
+            <TaskProbe prediction={taskPrediction} />
+          ) : (
+            ok && (
+              <p className="ll-muted" data-testid="task-probe-waiting">
+                {prediction ? `This graph's output cannot be read as ${task === 'segmentation' ? 'a mask' : 'boxes'}: see its problems in the Train tab.` : 'Working out the prediction…'}
+              </p>
+            )
+          )
+        ) : (
+          <ol className="ll-prediction" data-testid="probe-prediction">
+            {prediction?.map((p, i) => (
+              <li key={i} className={i === best ? 'best' : undefined}>
+                <span>{dataset.classes[i]}</span>
+                <span className="ll-bar" style={{ width: `${p * 100}%` }} />
+                <span>{(p * 100).toFixed(1)}%</span>
+              </li>
+            ))}
+          </ol>
+        )}
         <p className="ll-muted">Every node on the canvas now shows what it sees for this image; its ⤢ button opens all its channels.</p>
       </section>
       <CameraSource dataset={dataset} active={source === 'camera'} onFrame={(image) => useImage(image, 'camera')} />
       <InvarianceLab dataset={dataset} refresh={refresh} />
       <ExplainLab dataset={dataset} />
+      <TrackingLab />
       <section>
         <h3>Kernel lab</h3>
         <KernelLabButton />

@@ -1,13 +1,17 @@
 /**
- * The Train tab: dataset (MNIST, Fashion-MNIST, Shapes or your own images) with a preview grid,
- * backend, training settings (saved in the graph), start / pause / resume / stop, a progress bar
- * with images/s and time left, live loss and accuracy charts, and the test result with a
- * confusion matrix whose cells open the misclassified images.
+ * The Train tab: the task and the dataset (MNIST, Fashion-MNIST, Shapes, the segmentation and
+ * detection sets, or your own images) with a preview grid, what does not fit between graph and
+ * data (with Fix it, from src/graph/fit-data.ts), backend, training settings (saved in the
+ * graph), start / pause / resume / stop, a progress bar with images/s and time left, live loss
+ * and accuracy (pixel accuracy, mean IoU, mAP) charts, and the test result: a confusion matrix
+ * whose cells open the misclassified images, or for segmentation and detection the score per
+ * class and the worst images (TaskResult).
  */
 import { useEffect, useMemo, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { Chart } from '../viz/Chart';
 import { ConfusionMatrix } from '../viz/ConfusionMatrix';
+import { percent, TaskResult } from '../viz/TaskResult';
 import { SampleGrid } from '../viz/SampleGrid';
 import { chooseBackend, initTrainer, loadDataset, pauseTraining, resumeTraining, startTraining, stopTraining } from '../training/client';
 import { filesFromDrop } from '../training/data/images';
@@ -15,15 +19,25 @@ import { graphDatasetName, graphDatasetSpec } from '../training/graph-dataset';
 import { useTraining } from '../training/store';
 import { DEFAULT_SETTINGS, type TrainSettings } from '../training/trainer';
 import type { BackendName } from '../training/backend';
-import { DATASETS, TRAINING_DEFAULTS } from '../graph/types';
-import { taskTrainingProblem, TRAINING_SETTINGS } from '../graph/training-settings';
-import { setParamAction, setTrainingAction } from './actions';
-import { TrainSettingsControls } from './TrainSettings';
+import { DATASETS } from '../graph/types';
+import { TRAINING_SETTINGS, type TaskName } from '../graph/training-settings';
+import { applyFit, dataFitProblems, type FitFix } from '../graph/fit-data';
+import { setTrainingAction } from './actions';
+import { SettingField, TrainSettingsControls } from './TrainSettings';
+import { datasetGroups, TASK_CONTROL, taskPatch } from './setting-controls';
 import { useEditor } from './store';
 import { FolderAdvice, readFolder, useFolder } from './FolderAdvice';
 import { expandZips } from '../labs/recorded-dataset';
 
 const DATASET_LABELS = TRAINING_SETTINGS.dataset.optionLabels;
+const TASK_TITLES: Record<TaskName, string> = { classification: 'Classification', segmentation: 'Segmentation', detection: 'Detection' };
+
+/** Applies a problem's fixes (node params, the task setting) as one undo step. */
+function fitAction(fixes: readonly FitFix[]) {
+  const { doc, commit } = useEditor.getState();
+  const next = applyFit(doc, fixes);
+  if (next !== doc) commit('Fit the graph to the data', next);
+}
 
 function duration(seconds: number): string {
   if (!Number.isFinite(seconds)) return '…';
@@ -32,35 +46,22 @@ function duration(seconds: number): string {
   return m ? `${m} min ${s} s` : `${s} s`;
 }
 
-/** Does the graph fit the dataset? A message and a one-click fix when it does not. */
-function useFit() {
+/**
+ * Does the graph fit the dataset? Its task, Input shape and output (dataFitProblems), each with a
+ * one-click fix where one edit does it. A folder of your own images is read again at the Input's
+ * shape (FolderAdvice): a different Input shape is no problem to fix then.
+ */
+function useFit(): { text: string; fix?: () => void }[] | null {
   const dataset = useTraining((s) => s.dataset);
   const { doc, analysis } = useEditor(useShallow((s) => ({ doc: s.doc, analysis: s.analysis })));
-  // Only classification trains in this version: the Train button stays off, saying why.
-  const refused = taskTrainingProblem(doc.training?.task);
-  if (refused) return [{ text: refused }];
   if (!dataset) return null;
   const input = doc.nodes.find((n) => n.type === 'input');
   const inShape = input ? analysis.nodes.get(input.id)?.outputShape : undefined;
-  const out = analysis.outputId ? analysis.nodes.get(analysis.outputId) : undefined;
-  const problems: { text: string; fix?: () => void }[] = [];
-  // A folder of your own images is read again at the Input's shape (FolderAdvice): no problem to fix.
   const folder = useFolder.getState();
   const follows = !!folder.files && folder.name === dataset.name && inShape?.length === 3 && (inShape[2] === 1 || inShape[2] === 3);
-  if (input && inShape && inShape.join('×') !== dataset.shape.join('×') && !follows) {
-    problems.push({
-      text: `The Input node is ${inShape.join('×')} but ${dataset.name} images are ${dataset.shape.join('×')}.`,
-      fix: () => setParamAction(input.id, 'shape', [...dataset.shape]),
-    });
-  }
-  if (out?.outputShape && (out.outputShape.length !== 1 || out.outputShape[0] !== dataset.classes.length)) {
-    const fixable = out.type === 'dense';
-    problems.push({
-      text: `The output gives ${out.outputShape.join('×')} values but ${dataset.name} has ${dataset.classes.length} classes.`,
-      fix: fixable ? () => setParamAction(out.id, 'units', dataset.classes.length) : undefined,
-    });
-  }
-  return problems;
+  return dataFitProblems(doc, analysis, dataset)
+    .filter((p) => !(p.kind === 'input' && follows))
+    .map((p) => ({ text: p.text, fix: p.fix ? () => fitAction(p.fix!) : undefined }));
 }
 
 export function TrainPanel() {
@@ -102,9 +103,17 @@ export function TrainPanel() {
     { label: 'train', color: '#3558d4', points: batches.map((b) => [b.x, b.loss] as [number, number]) },
     { label: 'validation', color: '#b45309', dash: true, points: t.epochs.filter((e) => e.valLoss !== null).map((e) => [e.epoch, e.valLoss!] as [number, number]) },
   ];
+  // What the live metric is: accuracy, pixel accuracy (segmentation), none (detection: its score,
+  // mAP, needs whole images' boxes and is only computed on the validation images after each epoch).
+  const runTask: TaskName = t.dataset?.task ?? 'classification';
+  const metricName = runTask === 'segmentation' ? 'pixel accuracy' : runTask === 'detection' ? null : 'accuracy';
   const accSeries = [
-    { label: 'train', color: '#3558d4', points: batches.map((b) => [b.x, b.accuracy] as [number, number]) },
+    { label: 'train', color: '#3558d4', points: batches.filter((b) => Number.isFinite(b.accuracy)).map((b) => [b.x, b.accuracy] as [number, number]) },
     { label: 'validation', color: '#b45309', dash: true, points: t.epochs.filter((e) => e.valAccuracy !== null).map((e) => [e.epoch, e.valAccuracy!] as [number, number]) },
+  ];
+  const scoreName = runTask === 'segmentation' ? 'Validation mean IoU' : runTask === 'detection' ? 'Validation mAP@0.5' : null;
+  const scoreSeries = [
+    { label: 'validation', color: '#b45309', dash: true, points: t.epochs.filter((e) => e.valScore !== null && e.valScore !== undefined && Number.isFinite(e.valScore)).map((e) => [e.epoch, e.valScore!] as [number, number]) },
   ];
   const p = t.progress;
   const canTrain = ok && !!t.dataset && !(fit && fit.length) && !running && t.phase !== 'loading';
@@ -123,9 +132,15 @@ export function TrainPanel() {
           // entries must be taken during the event, so filesFromDrop is called before any await.
           void filesFromDrop(e.dataTransfer).then(onFolder);
         }}
-        title="Drop a folder of images here (one sub-folder per class)"
+        title="Drop a folder of images here (one sub-folder per class, or images/ with masks/ or labels/), or a zip of it"
       >
         <h3>Data</h3>
+        <SettingField
+          control={TASK_CONTROL}
+          value={training?.task ?? TRAINING_SETTINGS.task.default}
+          disabled={running}
+          onCommit={(v) => setTrainingAction(taskPatch(v as TaskName, useEditor.getState().doc.training))}
+        />
         <label className="ll-setting">
           <span>Dataset</span>
           <select
@@ -138,11 +153,17 @@ export function TrainPanel() {
               else setTrainingAction({ dataset: v });
             }}
           >
-            {DATASETS.map((d) => (
-              <option key={d} value={d}>
-                {DATASET_LABELS[d]}
-              </option>
+            {/* Grouped by the task their labels serve, the graph's task first. */}
+            {datasetGroups(training?.task).map((g, i) => (
+              <optgroup key={g.task} label={i === 0 ? `${TASK_TITLES[g.task]} (this graph's task)` : TASK_TITLES[g.task]}>
+                {g.datasets.map((d) => (
+                  <option key={d} value={d}>
+                    {DATASET_LABELS[d]}
+                  </option>
+                ))}
+              </optgroup>
             ))}
+            <option value="custom">{DATASET_LABELS.custom}</option>
           </select>
         </label>
         <input
@@ -163,13 +184,15 @@ export function TrainPanel() {
             <button type="button" data-testid="train-choose-folder" onClick={() => folderInput?.click()} disabled={running}>
               Choose a folder…
             </button>{' '}
-            <span className="ll-muted">one sub-folder per class, or drop the folder (or a zip of it) here</span>
+            <span className="ll-muted" data-testid="train-folder-help">
+              a folder with one sub-folder per class; or images/ with masks/ (segmentation) or labels/ (YOLO detection) and classes.txt. Or drop the folder (or a zip of it) here
+            </span>
           </p>
         )}
         {t.dataset && (
           <p className="ll-muted" data-testid="train-dataset-info">
             {t.dataset.name}: {t.dataset.trainCount.toLocaleString('en-US')} training and {t.dataset.testCount.toLocaleString('en-US')} test images, {t.dataset.shape.join('×')},{' '}
-            {t.dataset.classes.length} classes
+            {t.dataset.classes.length} classes{t.dataset.task && t.dataset.task !== 'classification' ? ` (${t.dataset.task === 'segmentation' ? 'a mask per image' : 'boxes per image'})` : ''}
           </p>
         )}
         <FolderAdvice seed={settings.seed} running={running} />
@@ -282,7 +305,7 @@ export function TrainPanel() {
         </div>
         <p className="ll-progress-text" data-testid="train-status">
           {t.phase === 'loading' && (t.message ?? 'Loading…')}
-          {(t.phase === 'training' || t.phase === 'paused') && p && `epoch ${p.epoch}/${p.epochs}, batch ${p.batch}/${p.batchesPerEpoch} · ${Math.round(p.imagesPerSecond).toLocaleString('en-US')} images/s · ${duration(p.secondsLeft)} left`}
+          {(t.phase === 'training' || t.phase === 'paused') && p && `epoch ${p.epoch}/${p.epochs}, batch ${p.batch}/${p.batchesPerEpoch} · ${Math.round(p.imagesPerSecond).toLocaleString('en-US')} images/s · ${duration(p.secondsLeft)} left · loss ${p.loss.toFixed(3)}${metricName && Number.isFinite(p.accuracy) ? ` · ${metricName} ${percent(p.accuracy)}` : ''}`}
           {(t.phase === 'training' || t.phase === 'paused') && !p && 'Compiling the model…'}
           {t.phase === 'evaluating' && `Testing on ${t.dataset?.testCount.toLocaleString('en-US') ?? 'the'} test images…`}
           {t.phase === 'done' && 'Done.'}
@@ -306,17 +329,24 @@ export function TrainPanel() {
       {(batches.length > 0 || t.epochs.length > 0) && (
         <section>
           <Chart title="Loss" testid="chart-loss" series={lossSeries} />
-          <Chart title="Accuracy" testid="chart-accuracy" series={accSeries} percent />
+          {metricName && <Chart title={metricName === 'accuracy' ? 'Accuracy' : 'Pixel accuracy'} testid="chart-accuracy" series={accSeries} percent />}
+          {scoreName && <Chart title={scoreName} testid="chart-score" series={scoreSeries} percent />}
         </section>
       )}
 
       {t.result && t.dataset && (
         <section data-testid="train-result">
           <h3>Test set</h3>
-          <p>
-            Accuracy <b data-testid="test-accuracy">{(t.result.accuracy * 100).toFixed(2)}%</b>, loss {t.result.loss.toFixed(4)} on {t.dataset.testCount.toLocaleString('en-US')} images
-          </p>
-          <ConfusionMatrix result={t.result} classes={t.dataset.classes} />
+          {t.result.segmentation || t.result.detection ? (
+            <TaskResult result={t.result} classes={t.dataset.classes} count={t.dataset.testCount} />
+          ) : (
+            <>
+              <p>
+                Accuracy <b data-testid="test-accuracy">{(t.result.accuracy * 100).toFixed(2)}%</b>, loss {t.result.loss.toFixed(4)} on {t.dataset.testCount.toLocaleString('en-US')} images
+              </p>
+              <ConfusionMatrix result={t.result} classes={t.dataset.classes} />
+            </>
+          )}
         </section>
       )}
     </div>

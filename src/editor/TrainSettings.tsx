@@ -7,7 +7,7 @@
 import { useEffect, useId, useRef, useState, type KeyboardEvent } from 'react';
 import { OPTIMIZER_SPECS, TRAINING_SETTINGS, type EnumSettingSpec, type NumberSettingSpec, type TrainingSettingsValues } from '../graph/training-settings';
 import { setTrainingAction } from './actions';
-import { checkControlText, checkControlValue, controlPatch, controlValue, isNumberControl, SETTING_CONTROLS, type SettingControl } from './setting-controls';
+import { checkControlText, checkControlValue, controlPatch, controlShown, controlValue, isNumberControl, SETTING_CONTROLS, type SettingControl } from './setting-controls';
 import { useEditor } from './store';
 
 interface FieldProps {
@@ -119,7 +119,8 @@ function BooleanSettingField({ control, value, disabled, onCommit }: FieldProps)
   );
 }
 
-function SettingField(props: FieldProps) {
+/** One setting's control (the Data section renders the task's with it too). */
+export function SettingField(props: FieldProps) {
   const { control } = props;
   if (isNumberControl(control)) return <NumberSettingField {...props} control={control} />;
   if (control.spec.kind === 'enum') return <EnumSettingField {...props} />;
@@ -143,7 +144,8 @@ export function TrainSettingsView({ training, disabled }: { training: TrainingSe
       onCommit={(v) => setTrainingAction(controlPatch(c, v, useEditor.getState().doc.training))}
     />
   );
-  const top = SETTING_CONTROLS.filter((c) => c.path.length === 1);
+  // Settings of one task only (the segmentation loss) are shown for that task.
+  const top = SETTING_CONTROLS.filter((c) => c.path.length === 1 && controlShown(c, training));
   const augmentation = SETTING_CONTROLS.filter((c) => c.path.length === 2 && c.path[0] === 'augmentation');
   return (
     <>

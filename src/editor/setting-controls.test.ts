@@ -8,8 +8,8 @@ import { renderToStaticMarkup } from 'react-dom/server';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { emptyGraph } from '../graph/edit';
 import { parseGraph } from '../graph/parse';
-import { TRAINING_SETTINGS } from '../graph/training-settings';
-import { checkControlText, controlPatch, controlValue, isNumberControl, SETTING_CONTROLS, type SettingControl } from './setting-controls';
+import { DATASET_TASKS, DATASETS, TRAINING_SETTINGS } from '../graph/training-settings';
+import { checkControlText, controlPatch, controlShown, controlValue, datasetGroups, isNumberControl, SETTING_CONTROLS, taskPatch, TASK_CONTROL, type SettingControl } from './setting-controls';
 import { useEditor } from './store';
 import { TrainSettingsControls, TrainSettingsView } from './TrainSettings';
 
@@ -48,10 +48,11 @@ function controlsIn(html: string): Map<string, { tag: string; attrs: Record<stri
 beforeEach(() => useEditor.getState().restore(emptyGraph(), [], []));
 
 describe('the Train panel settings controls', () => {
-  const html = renderToStaticMarkup(createElement(TrainSettingsControls, { disabled: false }));
+  // A segmentation graph shows every control (the segmentation loss is shown for segmentation only).
+  const html = renderToStaticMarkup(createElement(TrainSettingsView, { training: { task: 'segmentation' }, disabled: false }));
   const rendered = controlsIn(html);
 
-  it('has one control per setting of the table (the dataset is chosen in the Data section; the task, which only classification trains yet, has none), and no other', () => {
+  it('has one control per setting of the table (the dataset and the task are chosen in the Data section), and no other', () => {
     const expected: string[] = [];
     for (const [key, spec] of Object.entries(TRAINING_SETTINGS)) {
       if (key === 'dataset' || key === 'task') continue;
@@ -157,5 +158,44 @@ describe('the Train panel settings controls', () => {
     expect(again.get('train-aug-shift')!.attrs.value).toBe('2');
     expect('checked' in again.get('train-aug-flip')!.attrs).toBe(true);
     expect('disabled' in again.get('train-lr')!.attrs).toBe(true);
+  });
+
+  it('shows the segmentation loss only for a segmentation graph', () => {
+    const loss = SETTING_CONTROLS.find((c) => c.path[0] === 'segmentationLoss')!;
+    expect(controlShown(loss, { task: 'segmentation' })).toBe(true);
+    for (const training of [undefined, { task: 'classification' as const }, { task: 'detection' as const }]) {
+      expect(controlShown(loss, training)).toBe(false);
+      const shown = controlsIn(renderToStaticMarkup(createElement(TrainSettingsView, { training, disabled: false })));
+      expect(shown.has(loss.testid)).toBe(false);
+      expect(shown.has('train-lr')).toBe(true);
+    }
+    // The default settings render as a classifier's: no segmentation loss.
+    expect(controlsIn(renderToStaticMarkup(createElement(TrainSettingsControls, { disabled: false }))).has(loss.testid)).toBe(false);
+  });
+});
+
+describe('the task and the datasets', () => {
+  it('has a task control whose options are the parser\'s', () => {
+    expect(TASK_CONTROL.spec).toBe(TRAINING_SETTINGS.task);
+    for (const t of TRAINING_SETTINGS.task.options) expect(accepts(TASK_CONTROL, t)).toBe(true);
+  });
+
+  it('groups every built-in dataset under its task, the graph\'s task first', () => {
+    for (const task of TRAINING_SETTINGS.task.options) {
+      const groups = datasetGroups(task);
+      expect(groups[0]!.task).toBe(task);
+      const listed = groups.flatMap((g) => g.datasets);
+      expect([...listed].sort()).toEqual(DATASETS.filter((d) => d !== 'custom').sort());
+      for (const g of groups) for (const d of g.datasets) expect(DATASET_TASKS[d as keyof typeof DATASET_TASKS]).toBe(g.task);
+    }
+  });
+
+  it('choosing a task picks a dataset for it when the graph\'s does not serve it', () => {
+    expect(taskPatch('segmentation', { dataset: 'mnist' })).toEqual({ task: 'segmentation', dataset: 'shapes-masks' });
+    expect(taskPatch('detection', undefined)).toEqual({ task: 'detection', dataset: 'shapes-boxes' });
+    expect(taskPatch('segmentation', { dataset: 'cells' })).toEqual({ task: 'segmentation' });
+    expect(taskPatch('classification', { dataset: 'shapes-boxes' })).toEqual({ task: 'classification', dataset: 'mnist' });
+    expect(taskPatch('detection', { dataset: 'custom' })).toEqual({ task: 'detection' });
+    for (const task of TRAINING_SETTINGS.task.options) expect(parserAccepts(taskPatch(task, { dataset: 'fashion-mnist' }))).toBe(true);
   });
 });

@@ -7,6 +7,11 @@
  */
 import {
   checkSetting,
+  DATASET_TASKS,
+  DATASETS,
+  TASKS,
+  type DatasetName,
+  type TaskName,
   checkTypedNumber,
   NO_AUGMENTATION,
   TRAINING_SETTINGS,
@@ -35,10 +40,12 @@ const TESTIDS: Readonly<Record<string, string>> = {
 
 /**
  * Settings without a control here: the dataset is chosen in the Data section (with the folder
- * chooser); the task comes with the graph (its file, a preset) and has no control while only
- * classification trains (taskTrainingProblem).
+ * chooser), and the task just above it (TASK_CONTROL), since the two go together.
  */
 const SHOWN_ELSEWHERE = new Set(['dataset', 'task']);
+
+/** The task's control, shown in the Data section above the dataset. */
+export const TASK_CONTROL: SettingControl = { path: ['task'] as const, spec: TRAINING_SETTINGS.task, testid: 'train-task' };
 
 /** Every control of the Settings section, in table order; a group's fields follow as ['group', 'field']. */
 export const SETTING_CONTROLS: readonly SettingControl[] = Object.entries(TRAINING_SETTINGS).flatMap(([key, spec]): SettingControl[] => {
@@ -78,3 +85,36 @@ export function checkControlText(c: SettingControl & { spec: NumberSettingSpec }
 }
 
 export const isNumberControl = (c: SettingControl): c is SettingControl & { spec: NumberSettingSpec } => c.spec.kind === 'number' || c.spec.kind === 'int';
+
+/** Settings that only mean something for one task (shown only for it). */
+const FOR_TASK: Readonly<Record<string, TaskName>> = { segmentationLoss: 'segmentation' };
+
+/** Whether a control is shown for these settings: the segmentation loss only for segmentation. */
+export function controlShown(c: SettingControl, training: TrainingSettingsValues | undefined): boolean {
+  const only = FOR_TASK[c.path[0]];
+  return !only || (training?.task ?? 'classification') === only;
+}
+
+/**
+ * The built-in datasets grouped by the task their labels serve, the graph's task first (so the
+ * list says which datasets fit); the folder of your own images is not in a group.
+ */
+export function datasetGroups(task: TaskName | undefined): { task: TaskName; datasets: DatasetName[] }[] {
+  const first = task ?? 'classification';
+  const order = [first, ...TASKS.filter((t) => t !== first)];
+  return order
+    .map((t) => ({ task: t, datasets: DATASETS.filter((d) => d !== 'custom' && DATASET_TASKS[d] === t) as DatasetName[] }))
+    .filter((g) => g.datasets.length > 0);
+}
+
+/**
+ * The change to the graph's settings when the task control is set: the task, and, when the
+ * graph's built-in dataset does not serve that task, the first built-in dataset that does (a
+ * folder of your own images stays chosen).
+ */
+export function taskPatch(task: TaskName, training: TrainingSettingsValues | undefined): Partial<TrainingSettingsValues> {
+  const dataset = training?.dataset ?? TRAINING_SETTINGS.dataset.default;
+  if (dataset === 'custom' || DATASET_TASKS[dataset] === task) return { task };
+  const fitting = DATASETS.find((d) => d !== 'custom' && DATASET_TASKS[d] === task);
+  return fitting ? { task, dataset: fitting } : { task };
+}

@@ -64,12 +64,14 @@ export function resolveTraining(doc: GraphDoc): ResolvedTraining {
 /**
  * The generated scripts' SETTINGS dictionary (Python), from the graph's training settings: the
  * defaults that the scripts' command-line options override. One entry per setting of the table
- * that has a Python name (the dataset only `withDataset`).
+ * that has a Python name (the dataset only `withDataset`; the segmentation loss only for a
+ * segmentation graph, the only scripts that read it).
  */
 export function pythonSettings(t: ResolvedTraining, withDataset: boolean): string {
   const entries: string[] = [];
   for (const [key, spec] of Object.entries(TRAINING_SETTINGS)) {
     if (spec.kind === 'group' || !('python' in spec) || (key === 'dataset' && !withDataset)) continue;
+    if (key === 'segmentationLoss' && t.task !== 'segmentation') continue;
     const v = t[key as keyof ResolvedTraining];
     const py = spec.kind === 'enum' ? pyStr(v as string) : spec.kind === 'int' ? pyNum(v as number) : pyFloat(v as number);
     entries.push(`    '${spec.python}': ${py},`);

@@ -8,6 +8,7 @@ import { KERAS_RELU6, pyStr, pyTuple } from '../../nodes/codegen';
 import type { GraphDoc } from '../graph/types';
 import { augmentationText, codeGraph, PY_OPTIMIZER_CHOICES, pythonMakeOptimizer, pythonSettings, resolveTraining } from './codegraph';
 import { docstringText, PY_FIND_IDX, wrap } from './python';
+import { kerasTaskDoc, kerasTaskText } from './keras-tasks';
 import type { ExportFile } from './types';
 
 export const KERAS_FILE = 'keras_model.py';
@@ -17,6 +18,9 @@ const DATASET_TEXT: Record<string, string> = {
   'fashion-mnist': 'Fashion-MNIST (Keras downloads it)',
   shapes: "LayerLab's generated shapes, which Keras does not have: pass --data with your own images",
   custom: 'your own images: pass --data',
+  'shapes-masks': "LayerLab's generated shapes with masks, which Keras does not have: pass --data with your own images and masks",
+  cells: "LayerLab's generated cells with nuclei masks, which Keras does not have: pass --data with your own images and masks",
+  'shapes-boxes': "LayerLab's generated shapes with boxes, which Keras does not have: pass --data with your own images and YOLO labels",
 };
 
 /** `keras_model.py` for the graph. Throws an Error listing the problems when the graph has errors. */
@@ -28,6 +32,8 @@ export function kerasFiles(doc: GraphDoc): ExportFile[] {
   // A plain name for the Keras model and its file: "LeNet-5" -> "lenet_5".
   const plainName = modelName.toLowerCase().replace(/[^a-z0-9]+/g, '_').replace(/^_+|_+$/g, '') || 'model';
   const saveName = `${plainName}.keras`;
+  // Segmentation and detection graphs get their own data, loss and training (keras-tasks.ts).
+  const task = t.task === 'segmentation' || t.task === 'detection' ? t.task : null;
 
   const body: string[] = [];
   for (const n of g.nodes) {
@@ -54,19 +60,33 @@ export function kerasFiles(doc: GraphDoc): ExportFile[] {
     '',
     'Run (needs TensorFlow 2: pip install tensorflow):',
     '',
-    `    python ${KERAS_FILE}                  # train with the settings below`,
-    `    python ${KERAS_FILE} --data DIR       # DIR: MNIST-style IDX files, or one sub-folder of images per class`,
-    `    python ${KERAS_FILE} --epochs 1 --batch-size 128 --lr 0.001`,
-    `    python ${KERAS_FILE} --summary        # only build the model and list its layers`,
-    '',
+    ...(task
+      ? [
+          `    python ${KERAS_FILE} --data DIR       # train the ${task} network with the settings below`,
+          `    python ${KERAS_FILE} --data DIR --epochs 1 --batch-size 16 --lr 0.001`,
+          `    python ${KERAS_FILE} --summary        # only build the model and list its layers`,
+          '',
+          ...kerasTaskDoc(task).flatMap((p) => [wrap(docstringText(p)), '']),
+        ]
+      : [
+          `    python ${KERAS_FILE}                  # train with the settings below`,
+          `    python ${KERAS_FILE} --data DIR       # DIR: MNIST-style IDX files, or one sub-folder of images per class`,
+          `    python ${KERAS_FILE} --epochs 1 --batch-size 128 --lr 0.001`,
+          `    python ${KERAS_FILE} --summary        # only build the model and list its layers`,
+          '',
+        ]),
     `The trained model is saved as ${saveName} (change with --out).`,
     '',
     wrap(`Training settings from LayerLab: ${docstringText(settingsText)}`),
-    '',
-    wrap(
-      'Images are scaled to 0-1 as in LayerLab. The loss is the cross-entropy of the output, as LayerLab computes it ' +
-        '(the output is expected to be a softmax over the classes).',
-    ),
+    ...(task
+      ? []
+      : [
+          '',
+          wrap(
+            'Images are scaled to 0-1 as in LayerLab. The loss is the cross-entropy of the output, as LayerLab computes it ' +
+              '(the output is expected to be a softmax over the classes).',
+          ),
+        ]),
     '"""',
   ];
 
@@ -94,7 +114,12 @@ ${body.join('\n')}
 ${pythonMakeOptimizer('keras')}
 
 
-def read_idx(path):
+${task ? kerasTaskText({ task, saveName, outputShape: g.output.ctx.output }) : classifierTraining(saveName)}`;
+  return [{ name: KERAS_FILE, data: text }];
+}
+
+/** Everything after make_optimizer() in the Keras file of a classifier: IDX files or class folders, main(). */
+const classifierTraining = (saveName: string) => `def read_idx(path):
     """One IDX file (MNIST's format, optionally gzipped) as a numpy array."""
     with (gzip.open if path.endswith('.gz') else open)(path, 'rb') as f:
         data = f.read()
@@ -187,5 +212,3 @@ def main():
 if __name__ == '__main__':
     main()
 `;
-  return [{ name: KERAS_FILE, data: text }];
-}

@@ -2,22 +2,28 @@
  * The generated `train.py` of the PyTorch export: trains model.py's module in one process, or in
  * several with DistributedDataParallel when started by torchrun (or by anything that sets the
  * same environment variables). Pure TypeScript: the script is a template filled with the graph's
- * training settings.
+ * training settings. Segmentation and detection graphs get the script of pytorch-train-tasks.ts.
  */
-import { OPTIMIZERS } from '../graph/training-settings';
+import { OPTIMIZERS, type TaskName } from '../graph/training-settings';
 import { PY_OPTIMIZER_CHOICES, pythonMakeOptimizer, pythonSettings, type ResolvedTraining } from './codegraph';
 import { docstringText, PY_FIND_IDX, wrap } from './python';
+import { taskTrainScript } from './pytorch-train-tasks';
 
 export interface TrainScriptOptions {
   title: string;
   training: ResolvedTraining;
   /** Augmentation LayerLab applies that the script does not ('' when none). */
   augmentation: string;
-  /** The network's output is a vector of class scores (else the script refuses to train). */
+  /** The network's output is a vector of class scores (else the classifier's script refuses to train). */
   outputIsVector: boolean;
+  /** What the graph is for (default: its training settings' task); segmentation and detection get their own script. */
+  task?: TaskName;
 }
 
-export function trainScript({ title, training: t, augmentation, outputIsVector }: TrainScriptOptions): string {
+export function trainScript(options: TrainScriptOptions): string {
+  const task = options.task ?? options.training.task ?? 'classification';
+  if (task === 'segmentation' || task === 'detection') return taskTrainScript({ ...options, task });
+  const { title, training: t, augmentation, outputIsVector } = options;
   const settings =
     `optimizer ${t.optimizer}, learning rate ${t.learningRate}, batch size ${t.batchSize}, ${t.epochs} epoch${t.epochs === 1 ? '' : 's'}, ` +
     `${Math.round(t.validationSplit * 1000) / 10}% of the training images held out for validation, seed ${t.seed}` +
@@ -163,25 +169,7 @@ def load_data(folder, limit):
 # ---------------------------------------------------------------------------------------------
 # Training
 
-def setup_distributed(force_cpu):
-    """Rank, world size and device of this process.
-
-    torchrun starts one process per worker and tells each who it is through the environment:
-    RANK (0 … WORLD_SIZE-1 over all machines), LOCAL_RANK (on this machine: which GPU to use),
-    WORLD_SIZE, MASTER_ADDR and MASTER_PORT (where process 0 listens). Without them this is the
-    only process.
-    """
-    world_size = int(os.environ.get('WORLD_SIZE', '1'))
-    rank = int(os.environ.get('RANK', '0'))
-    local_rank = int(os.environ.get('LOCAL_RANK', '0'))
-    use_cuda = torch.cuda.is_available() and not force_cpu
-    device = torch.device('cuda', local_rank) if use_cuda else torch.device('cpu')
-    if use_cuda:
-        torch.cuda.set_device(device)
-    if world_size > 1:
-        # MASTER_ADDR and MASTER_PORT are read by the env:// rendezvous.
-        dist.init_process_group('nccl' if use_cuda else 'gloo', init_method='env://', rank=rank, world_size=world_size)
-    return rank, world_size, device
+${PY_SETUP_DISTRIBUTED}
 
 
 ${pythonMakeOptimizer('pytorch')}
@@ -323,3 +311,24 @@ if __name__ == '__main__':
     main()
 `;
 }
+
+/** Python: `setup_distributed(force_cpu)` → (rank, world size, device), shared by every train.py. */
+export const PY_SETUP_DISTRIBUTED = `def setup_distributed(force_cpu):
+    """Rank, world size and device of this process.
+
+    torchrun starts one process per worker and tells each who it is through the environment:
+    RANK (0 … WORLD_SIZE-1 over all machines), LOCAL_RANK (on this machine: which GPU to use),
+    WORLD_SIZE, MASTER_ADDR and MASTER_PORT (where process 0 listens). Without them this is the
+    only process.
+    """
+    world_size = int(os.environ.get('WORLD_SIZE', '1'))
+    rank = int(os.environ.get('RANK', '0'))
+    local_rank = int(os.environ.get('LOCAL_RANK', '0'))
+    use_cuda = torch.cuda.is_available() and not force_cpu
+    device = torch.device('cuda', local_rank) if use_cuda else torch.device('cpu')
+    if use_cuda:
+        torch.cuda.set_device(device)
+    if world_size > 1:
+        # MASTER_ADDR and MASTER_PORT are read by the env:// rendezvous.
+        dist.init_process_group('nccl' if use_cuda else 'gloo', init_method='env://', rank=rank, world_size=world_size)
+    return rank, world_size, device`;

@@ -6,6 +6,9 @@ import { loadPreset } from '../../fixtures/presets';
 import { parseGraph } from './parse';
 import {
   checkSetting,
+  DATASET_TASKS,
+  DATASETS,
+  TASKS,
   checkTypedNumber,
   NO_AUGMENTATION,
   OPTIMIZER_SPECS,
@@ -67,11 +70,12 @@ describe('the training settings table', () => {
     expect(Object.keys(TRAINING_DEFAULTS)).not.toContain('task');
   });
 
-  it('only classification trains in this version; the others are refused in words', () => {
-    expect(taskTrainingProblem(undefined)).toBeNull();
-    expect(taskTrainingProblem('classification')).toBeNull();
-    expect(taskTrainingProblem('segmentation')).toMatch(/^Training for segmentation is not available yet in this version/);
-    expect(taskTrainingProblem('detection')).toMatch(/^Training for detection is not available yet in this version/);
+  it('every task trains; each built-in dataset serves one task', () => {
+    for (const task of [undefined, ...TASKS]) expect(taskTrainingProblem(task)).toBeNull();
+    for (const d of DATASETS) if (d !== 'custom') expect(TASKS).toContain(DATASET_TASKS[d]);
+    expect(DATASET_TASKS['shapes-masks']).toBe('segmentation');
+    expect(DATASET_TASKS.cells).toBe('segmentation');
+    expect(DATASET_TASKS['shapes-boxes']).toBe('detection');
   });
 
   it("the parser's messages say the allowed range", () => {
@@ -85,7 +89,7 @@ describe('the training settings table', () => {
   });
 
   it('derives TRAINING_DEFAULTS, NO_AUGMENTATION and the resolved settings', () => {
-    expect(TRAINING_DEFAULTS).toEqual({ optimizer: 'adam', learningRate: 0.001, batchSize: 64, epochs: 3, validationSplit: 0.1, seed: 42 });
+    expect(TRAINING_DEFAULTS).toEqual({ optimizer: 'adam', learningRate: 0.001, batchSize: 64, epochs: 3, validationSplit: 0.1, seed: 42, segmentationLoss: 'cross-entropy' });
     expect(NO_AUGMENTATION).toEqual({ shift: 0, rotation: 0, zoom: 0, brightness: 0, flip: false });
     expect(resolveTrainingSettings(undefined)).toEqual({ task: 'classification', dataset: 'mnist', ...TRAINING_DEFAULTS });
     expect(resolveTrainingSettings({ epochs: 7, augmentation: { ...NO_AUGMENTATION, flip: true } })).toEqual({

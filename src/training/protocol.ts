@@ -12,6 +12,7 @@ import type { ProbeTransform } from '../labs/transforms';
 import type { ExplainApi } from './labs/explain';
 import type { InvarianceApi } from './labs/invariance';
 import type { KernelLabApi } from './labs/kernel-lab';
+import type { TrackingApi } from './labs/tracking';
 import type { WindowApi } from './labs/window';
 import type { BatchProgress, EpochMetrics, TrainData, TrainOutcome, TrainSettings } from './trainer';
 
@@ -47,11 +48,17 @@ export interface Sample {
   image: Float32Array;
   label: number;
   index: number;
+  /** Segmentation sets: the sample's mask (h*w class indices, classes[0] the background). */
+  mask?: Uint8Array;
+  /** Detection sets: the sample's boxes in pixels (top-left corner, size, 0-based class). */
+  boxes?: import('../tasks/detection').PixelBox[];
 }
 
 export interface Prediction {
   probabilities: number[];
   maps: FeatureMap[];
+  /** Segmentation or detection: the predicted mask or boxes of the probe image, and its ground truth when it is a dataset image. */
+  task?: import('./task-probe').TaskPrediction;
 }
 
 /** A model as TensorFlow.js saves it (what `tf.io.withSaveHandler` receives), with its weights in one buffer. */
@@ -77,7 +84,7 @@ export interface TrainEvents {
   onDeviceLost(message: string, fallback: BackendName): void;
 }
 
-export interface TrainerApi extends InvarianceApi, ExplainApi, WindowApi, KernelLabApi {
+export interface TrainerApi extends InvarianceApi, ExplainApi, WindowApi, KernelLabApi, TrackingApi {
   init(prefer?: BackendName[]): Promise<BackendInfo>;
   loadDataset(spec: DatasetSpec): Promise<DatasetInfo>;
   samples(split: 'train' | 'test', indices: number[]): Promise<Sample[]>;

@@ -4,6 +4,7 @@ import { loadPreset } from '../../fixtures/presets';
 import type { GraphDoc } from '../graph/types';
 import { initBackend } from './backend';
 import { makeShapes } from './data/shapes';
+import { syntheticTaskData } from './data/synthetic';
 import type { FeatureMap } from './feature-maps';
 import { OPTIMIZERS } from '../graph/training-settings';
 import { compileForData, divergedMessage, makeOptimizer, trainModel, type TrainData, type TrainSettings } from './trainer';
@@ -147,16 +148,29 @@ describe('makeOptimizer (from the optimizer table)', () => {
 });
 
 describe('compileForData and the task', () => {
-  it('refuses to train a segmentation or detection graph, in words, before building anything', () => {
+  it("refuses a graph whose task is not the dataset's, and an output that does not fit the task, in words, before training", async () => {
     const before = tf.memory().numTensors;
     for (const task of ['segmentation', 'detection'] as const) {
       const doc = { ...lenetFor(data), training: { task } };
-      expect(() => compileForData(doc, data)).toThrow(`Training for ${task} is not available yet in this version`);
+      expect(() => compileForData(doc, data)).toThrow(`This graph's task is ${task} but the dataset has one class per image (classification)`);
     }
     expect(tf.memory().numTensors).toBe(before);
     // A classifier (the task written down or not) still compiles.
     const c = compileForData({ ...lenetFor(data), training: { task: 'classification' } }, data);
     expect(c.model.outputs[0]!.shape).toEqual([null, 4]);
     c.model.dispose();
+    // U-Net mini on the 5 classes of shapes with masks fits; on a 3-class mask set it does not, and says what would.
+    const masks = await syntheticTaskData('shapes-masks', { count: 12 });
+    const unet = preset('unet-mini');
+    compileForData(unet, masks).model.dispose();
+    expect(() => compileForData(unet, { ...masks, classes: ['background', 'a', 'b'] })).toThrow(
+      'The output is 32×32×5 but a mask of this dataset is 32×32 with 3 classes (background, a, b): end with a 1×1 Conv 2D of 3 filters and softmax',
+    );
+    const boxes = await syntheticTaskData('shapes-boxes', { count: 12 });
+    const det = preset('detector-mini');
+    compileForData(det, boxes).model.dispose();
+    expect(() => compileForData(det, { ...boxes, classes: ['a', 'b'] })).toThrow('needs 7 channels per cell');
+    expect(() => compileForData(det, masks)).toThrow("This graph's task is detection but the dataset has a mask per image (segmentation)");
+    expect(tf.memory().numTensors).toBe(before);
   });
 });

@@ -6,6 +6,7 @@
  */
 import type * as tfjs from '@tensorflow/tfjs';
 import { compileGraph, type CompiledGraph } from '../compiler/compile';
+import { outputProblem, taskMismatchText } from '../graph/fit-data';
 import { OPTIMIZER_SPECS, type OptimizerName, type TaskName } from '../graph/training-settings';
 import { gridOf } from '../tasks/detection';
 import { SegmentationAccumulator, evaluateDetections, type DetectionImage } from '../tasks/metrics';
@@ -242,8 +243,10 @@ async function evaluate(
  */
 export const EXPLODED_LOSS = 0.85 * -Math.log(1e-7);
 
-export function hasDiverged(loss: number): boolean {
-  return !Number.isFinite(loss) || loss >= EXPLODED_LOSS;
+export function hasDiverged(loss: number, task: TaskName = 'classification'): boolean {
+  // The ceiling is classification's (clipped cross-entropy per image); a detection loss sums over
+  // the grid's cells and a segmentation loss may add Dice, so only NaN and ∞ count there.
+  return !Number.isFinite(loss) || (task === 'classification' && loss >= EXPLODED_LOSS);
 }
 
 /** Why a run diverged, in words a learner can act on. */
@@ -332,7 +335,7 @@ export async function trainModel(tf: TF, compiled: CompiledGraph, data: TrainDat
         const [loss, acc] = Array.isArray(out) ? [out[0]!, out[1] ?? NaN] : [out, NaN];
         seen += count;
         batches++;
-        if (hasDiverged(loss)) {
+        if (hasDiverged(loss, adapter.task)) {
           status = 'diverged';
           message = divergedMessage(loss, epoch, b + 1, s);
           break outer;
@@ -387,40 +390,15 @@ export async function trainModel(tf: TF, compiled: CompiledGraph, data: TrainDat
   }
 }
 
-const TASK_WORDS: Record<TaskName, string> = {
-  classification: 'one class per image (classification)',
-  segmentation: 'a mask per image (segmentation)',
-  detection: 'boxes per image (detection)',
-};
-
-/** Why a graph's output does not fit the data's task and classes, or null when it does. */
-export function outputProblem(task: TaskName, outShape: readonly (number | null)[], data: Pick<TrainData, 'shape' | 'classes'>): string | null {
-  const fmt = (s: readonly (number | null)[]) => s.join('×');
-  const k = data.classes.length;
-  const [h, w] = data.shape;
-  switch (task) {
-    case 'classification':
-      return outShape.length === 1 && outShape[0] === k
-        ? null
-        : `The output gives ${fmt(outShape)} values but the dataset has ${k} classes: end with a Dense layer of ${k} units and softmax.`;
-    case 'segmentation': {
-      const ch = outShape[2];
-      if (outShape.length === 3 && outShape[0] === h && outShape[1] === w && (ch === k || (ch === 1 && k === 2))) return null;
-      return `The output is ${fmt(outShape)} but a mask of this dataset is ${h}×${w} with ${k} classes (${data.classes.join(', ')}): end with a 1×1 Conv 2D of ${k} filters and softmax${k === 2 ? ' (or 1 filter and sigmoid)' : ''} on a ${h}×${w} map.`;
-    }
-    case 'detection': {
-      if (outShape.length === 3 && outShape[2] === 5 + k) return null;
-      return `The output is ${fmt(outShape)} but a detection grid for this dataset's ${k} classes needs ${5 + k} channels per cell (objectness, 4 box values, ${k} class scores): end with a 1×1 Conv 2D of ${5 + k} filters and a linear activation.`;
-    }
-  }
-}
+// The output check lives with the other fit checks (src/graph/fit-data.ts, pure); kept exported here.
+export { outputProblem } from '../graph/fit-data';
 
 /** Compiles the graph and checks that it fits the data (task, input shape, output for the classes). */
 export function compileForData(doc: GraphDoc, data: Pick<TrainData, 'shape' | 'classes' | 'task'>): CompiledGraph {
   const task = doc.training?.task ?? 'classification';
   const dataTask = data.task ?? 'classification';
   if (task !== dataTask) {
-    throw new Error(`This graph's task is ${task} but the dataset has ${TASK_WORDS[dataTask]}: choose a dataset for ${task} or change the graph's task.`);
+    throw new Error(taskMismatchText(task, dataTask));
   }
   const compiled = compileGraph(doc);
   const inShape = compiled.model.inputs[0]!.shape.slice(1);

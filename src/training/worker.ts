@@ -20,7 +20,9 @@ import type { WorkerContext } from './labs/context';
 import { explainApi } from './labs/explain';
 import { invarianceApi } from './labs/invariance';
 import { kernelLabApi } from './labs/kernel-lab';
+import { trackingApi } from './labs/tracking';
 import { windowApi } from './labs/window';
+import { taskPrediction } from './task-probe';
 
 let backend: BackendInfo | null = null;
 let data: TrainData | null = null;
@@ -270,7 +272,16 @@ const api: TrainerApi = {
   async samples(split, indices) {
     if (!data) return [];
     const s = split === 'test' && data.test.count ? data.test : data.train;
-    return indices.filter((i) => i >= 0 && i < s.count).map((index): Sample => ({ index, label: s.labels[index]!, image: imageOf(s, index, sizeOf(data!)) }));
+    const pixels = data.shape[0] * data.shape[1];
+    return indices
+      .filter((i) => i >= 0 && i < s.count)
+      .map((index): Sample => ({
+        index,
+        label: s.labels[index]!,
+        image: imageOf(s, index, sizeOf(data!)),
+        ...(s.masks ? { mask: s.masks.slice(index * pixels, (index + 1) * pixels) } : {}),
+        ...(s.boxes ? { boxes: (s.boxes[index] ?? []).map(({ cls, x, y, w, h }) => ({ cls, x, y, w, h })) } : {}),
+      }));
   },
 
   async train(graph, settings: TrainSettings, events, resume = false) {
@@ -415,7 +426,11 @@ const api: TrainerApi = {
     const maps = await featureMaps(tf, c, image, data.shape);
     const out = maps.find((m) => m.nodeId === c.analysis.outputId);
     const probabilities = out && out.kind !== 'grid' ? Array.from(out.values) : [];
-    return { probabilities, maps };
+    // Segmentation and detection: the mask or boxes, with the truth only for an unchanged dataset image.
+    const truthSplit: 'test' | 'train' = 'image' in probe ? 'train' : probe.split === 'test' && data.test.count ? 'test' : 'train';
+    const truthAt = 'image' in probe || !isIdentityTransform(probeTransform) ? null : { split: truthSplit, index: Math.min(probe.index, data[truthSplit].count - 1) };
+    const task = await taskPrediction(tf, c, data, image, truthAt);
+    return task ? { probabilities, maps, task } : { probabilities, maps };
   },
 
   async nodeDetail(nodeId) {
@@ -429,6 +444,7 @@ const api: TrainerApi = {
   ...explainApi(labs),
   ...windowApi(labs),
   ...kernelLabApi(labs),
+  ...trackingApi(labs),
 };
 
 Comlink.expose(api);
