@@ -286,8 +286,17 @@ export function ProbePanel() {
         <p className="ll-muted">Every node on the canvas now shows what it sees for this image; its ⤢ button opens all its channels.</p>
       </section>
       <CameraSource dataset={dataset} active={source === 'camera'} onFrame={(image) => useImage(image, 'camera')} />
-      <InvarianceLab dataset={dataset} refresh={refresh} />
-      <ExplainLab dataset={dataset} />
+      {task === 'classification' ? (
+        <>
+          <InvarianceLab dataset={dataset} refresh={refresh} />
+          <ExplainLab dataset={dataset} />
+        </>
+      ) : (
+        // Both read one class score per image (accuracy under a transform, the gradient of a class logit).
+        <p className="ll-muted" data-testid="probe-classification-labs-note">
+          The invariance and “what the network looks at” labs read one class per image: they open for classification graphs.
+        </p>
+      )}
       <TrackingLab />
       <section>
         <h3>Kernel lab</h3>
