@@ -18,7 +18,7 @@ import { OPTIMIZERS } from '../graph/training-settings';
 import { PY_OPTIMIZER_CHOICES, pythonMakeOptimizer, pythonSettings } from './codegraph';
 import { docstringText, wrap } from './python';
 import { PY_TASK_METRICS, PY_TASK_READERS } from './python-tasks';
-import { PY_SETUP_DISTRIBUTED, type TrainScriptOptions } from './pytorch-train';
+import { PY_SETUP_DISTRIBUTED, pyModelAndLoader, type TrainScriptOptions } from './pytorch-train';
 
 /** Python: LayerLab's segmentation loss in PyTorch (see the module comment). */
 export const PY_TORCH_SEGMENTATION_LOSS = `def segmentation_loss(probabilities, masks, dice=False):
@@ -271,29 +271,7 @@ ${
     val_images, val_targets, val_truths = images[val], targets[val], [truths[i] for i in val.tolist()]
     images, targets = images[train], targets[train]
 
-    net = load_model(args.weights, device) if args.weights else Model().to(device)
-    net.train()
-    model = net
-    if world_size > 1:
-        model = DistributedDataParallel(net, device_ids=[device.index] if device.type == 'cuda' else None)
-    optimizer = make_optimizer(args.optimizer, [p for p in net.parameters() if p.requires_grad], args.lr)
-
-    # Each process takes its share of every batch; DistributedSampler gives each process a
-    # different, equally long part of the (shuffled) training images.
-    per_process = max(1, args.batch_size // world_size)
-    train_set = TensorDataset(images, targets)
-    if world_size > 1:
-        sampler = DistributedSampler(train_set, num_replicas=world_size, rank=rank, shuffle=True, seed=args.seed)
-        loader = DataLoader(train_set, batch_size=per_process, sampler=sampler)
-    else:
-        sampler = None
-        loader = DataLoader(train_set, batch_size=per_process, shuffle=True,
-                            generator=torch.Generator().manual_seed(args.seed))
-    if rank == 0:
-        print(f'training on {len(images)} images ({held_out} held out) for {args.epochs} epochs, '
-              f'{world_size} process(es) on {device.type}, batch {per_process * world_size}, '
-              f'{args.optimizer} lr {args.lr}', flush=True)
-
+${pyModelAndLoader('targets')}
     step = 0
     started = time.time()
     scores = None

@@ -236,29 +236,7 @@ ${
     if labels.max().item() >= OUTPUT_SHAPE[0]:
         raise SystemExit(f'The data has {labels.max().item() + 1} classes but the network outputs {OUTPUT_SHAPE[0]} scores.')
 
-    net = load_model(args.weights, device) if args.weights else Model().to(device)
-    net.train()
-    model = net
-    if world_size > 1:
-        model = DistributedDataParallel(net, device_ids=[device.index] if device.type == 'cuda' else None)
-    optimizer = make_optimizer(args.optimizer, [p for p in net.parameters() if p.requires_grad], args.lr)
-
-    # Each process takes its share of every batch; DistributedSampler gives each process a
-    # different, equally long part of the (shuffled) training images.
-    per_process = max(1, args.batch_size // world_size)
-    train_set = TensorDataset(images, labels)
-    if world_size > 1:
-        sampler = DistributedSampler(train_set, num_replicas=world_size, rank=rank, shuffle=True, seed=args.seed)
-        loader = DataLoader(train_set, batch_size=per_process, sampler=sampler)
-    else:
-        sampler = None
-        loader = DataLoader(train_set, batch_size=per_process, shuffle=True,
-                            generator=torch.Generator().manual_seed(args.seed))
-    if rank == 0:
-        print(f'training on {len(images)} images ({held_out} held out) for {args.epochs} epochs, '
-              f'{world_size} process(es) on {device.type}, batch {per_process * world_size}, '
-              f'{args.optimizer} lr {args.lr}', flush=True)
-
+${pyModelAndLoader('labels')}
     step = 0
     started = time.time()
     for epoch in range(1, args.epochs + 1):
@@ -313,6 +291,37 @@ if __name__ == '__main__':
 }
 
 /** Python: `setup_distributed(force_cpu)` → (rank, world size, device), shared by every train.py. */
+/**
+ * The model, optimizer and data loader of a generated train.py (in main(), after the training
+ * images and their `targets` tensor are ready): DistributedDataParallel and a DistributedSampler
+ * when several processes train, each taking its share of every batch.
+ */
+export function pyModelAndLoader(targets: string): string {
+  return `    net = load_model(args.weights, device) if args.weights else Model().to(device)
+    net.train()
+    model = net
+    if world_size > 1:
+        model = DistributedDataParallel(net, device_ids=[device.index] if device.type == 'cuda' else None)
+    optimizer = make_optimizer(args.optimizer, [p for p in net.parameters() if p.requires_grad], args.lr)
+
+    # Each process takes its share of every batch; DistributedSampler gives each process a
+    # different, equally long part of the (shuffled) training images.
+    per_process = max(1, args.batch_size // world_size)
+    train_set = TensorDataset(images, ${targets})
+    if world_size > 1:
+        sampler = DistributedSampler(train_set, num_replicas=world_size, rank=rank, shuffle=True, seed=args.seed)
+        loader = DataLoader(train_set, batch_size=per_process, sampler=sampler)
+    else:
+        sampler = None
+        loader = DataLoader(train_set, batch_size=per_process, shuffle=True,
+                            generator=torch.Generator().manual_seed(args.seed))
+    if rank == 0:
+        print(f'training on {len(images)} images ({held_out} held out) for {args.epochs} epochs, '
+              f'{world_size} process(es) on {device.type}, batch {per_process * world_size}, '
+              f'{args.optimizer} lr {args.lr}', flush=True)
+`;
+}
+
 export const PY_SETUP_DISTRIBUTED = `def setup_distributed(force_cpu):
     """Rank, world size and device of this process.
 
