@@ -119,6 +119,27 @@ describe('makeSegShapes', () => {
     expect(fg / nf - bg / nb).toBeGreaterThan(0.35);
   });
 
+  it('an overlap limit keeps shapes apart as it says (and without one the set is unchanged)', () => {
+    const limited = makeSegShapes({ count: 200, testCount: 0, seed: 9, overlap: 0.35 });
+    let pairs = 0;
+    for (const objs of limited.train.objects)
+      for (let a = 0; a < objs.length; a++)
+        for (let b = a + 1; b < objs.length; b++) {
+          const p = objs[a]!.params;
+          const q = objs[b]!.params;
+          pairs++;
+          expect(Math.hypot(p.cx - q.cx, p.cy - q.cy)).toBeGreaterThanOrEqual(p.radius + q.radius - 0.35 * Math.min(p.radius, q.radius) - 1e-9);
+        }
+    expect(pairs).toBeGreaterThan(200);
+    // Without a limit, some shapes cut deep into others (the original set, byte for byte the same stream).
+    const free = makeSegShapes({ count: 200, testCount: 0, seed: 9 });
+    const deep = free.train.objects.some((objs) =>
+      objs.some((o, a) => objs.some((r, b) => b > a && Math.hypot(o.params.cx - r.params.cx, o.params.cy - r.params.cy) < 0.5 * Math.min(o.params.radius, r.params.radius))),
+    );
+    expect(deep).toBe(true);
+    expect(Array.from(makeSegShapes({ count: 5, testCount: 0, seed: 9 }).train.masks)).toEqual(Array.from(free.train.masks.subarray(0, 5 * 32 * 32)));
+  });
+
   it('rejects bad options', () => {
     expect(() => makeSegShapes({ count: 1, size: 4 })).toThrow(/8×8/);
     expect(() => makeSegShapes({ count: 1, classes: ['circle', 'circle'] })).toThrow(/distinct/);

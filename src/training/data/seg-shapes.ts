@@ -70,7 +70,17 @@ export interface SyntheticShapesOptions {
 }
 
 /** Shapes with masks: classes 1…K in `classes` order (0 is the background); 2 to 4 shapes by default. */
-export type SegShapesOptions = SyntheticShapesOptions;
+export interface SegShapesOptions extends SyntheticShapesOptions {
+  /**
+   * How much two shapes may overlap: their circumscribed circles may cut into each other by this
+   * share of the smaller radius (as in shapes with boxes). Default: no limit (shapes land anywhere,
+   * and may hide each other almost entirely).
+   */
+  overlap?: number;
+  /** Circumradius range as a share of the side (default 0.15–0.3). */
+  minRadius?: number;
+  maxRadius?: number;
+}
 
 /** A separate stream for texture and noise, so that the geometry does not depend on them. */
 export function textureRand(seed: number | string): Rand {
@@ -141,7 +151,7 @@ function makeSplit(
   c: number,
   geo: Rand,
   tex: Rand,
-  o: Required<Pick<SegShapesOptions, 'minShapes' | 'maxShapes' | 'texture' | 'noise' | 'supersample'>>,
+  o: Required<Pick<SegShapesOptions, 'minShapes' | 'maxShapes' | 'texture' | 'noise' | 'supersample' | 'minRadius' | 'maxRadius'>> & { overlap?: number },
 ): ShapesSegSplit {
   const px = size * size;
   const images = new Float32Array(n * px * c);
@@ -156,15 +166,23 @@ function makeSplit(
     const objs: ShapeObject[] = [];
     for (let j = 0; j < k; j++) {
       const cls = 1 + randInt(geo, kinds.length);
-      const radius = uniform(geo, 0.15, 0.3) * size;
-      const margin = radius + 0.5;
-      const params: ShapeParams = {
-        radius,
-        cx: uniform(geo, margin, size - margin),
-        cy: uniform(geo, margin, size - margin),
-        angle: uniform(geo, 0, 2 * Math.PI),
-        value: 1,
-      };
+      // Without an overlap limit every shape lands where it is first drawn (the stream of the
+      // original set); with one, up to 100 places are tried and a shape that fits none is left out.
+      let params: ShapeParams | null = null;
+      for (let attempt = 0; attempt < (o.overlap === undefined ? 1 : 100) && !params; attempt++) {
+        const radius = uniform(geo, o.minRadius, o.maxRadius) * size;
+        const margin = radius + 0.5;
+        const cand: ShapeParams = {
+          radius,
+          cx: uniform(geo, margin, size - margin),
+          cy: uniform(geo, margin, size - margin),
+          angle: uniform(geo, 0, 2 * Math.PI),
+          value: 1,
+        };
+        const overlap = o.overlap;
+        if (overlap === undefined || objs.every(({ params: q }) => Math.hypot(q.cx - cand.cx, q.cy - cand.cy) >= q.radius + cand.radius - overlap * Math.min(q.radius, cand.radius))) params = cand;
+      }
+      if (!params) continue;
       const color = randomColor(geo, c);
       const obj: ShapeObject = { cls, kind: kinds[cls - 1]!, params, color };
       objs.push(obj);
@@ -199,6 +217,9 @@ export function makeSegShapes(opts: SegShapesOptions): SegData<ShapesSegSplit> {
     texture: opts.texture ?? true,
     noise: opts.noise ?? 0.03,
     supersample: opts.supersample ?? 4,
+    minRadius: opts.minRadius ?? 0.15,
+    maxRadius: opts.maxRadius ?? 0.3,
+    overlap: opts.overlap,
   };
   const train = makeSplit(opts.count, kinds, size, c, geo, tex, o);
   const test = makeSplit(opts.testCount ?? Math.round(opts.count / 6), kinds, size, c, geo, tex, o);
