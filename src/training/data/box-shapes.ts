@@ -11,7 +11,7 @@
  */
 import type { Box } from './augment.ts';
 import { createRand, randInt, uniform } from './rng.ts';
-import { addNoise, blend, coverage, paintBackground, randomColor, textureRand, type ShapeObject, type SyntheticShapesOptions } from './seg-shapes.ts';
+import { addNoise, blend, coverage, paintBackground, placeShape, randomColor, textureRand, type ShapeObject, type SyntheticShapesOptions } from './seg-shapes.ts';
 import { DEFAULT_SHAPES, type ShapeKind, type ShapeParams } from './shapes.ts';
 
 export type { Box } from './augment.ts';
@@ -103,24 +103,7 @@ export function makeBoxShapes(opts: BoxShapesOptions): BoxData {
       for (let j = 0; j < want; j++) {
         const cls = randInt(geo, kinds.length);
         const color = randomColor(geo, c);
-        let params: ShapeParams | null = null;
-        for (let attempt = 0; attempt < 100 && !params; attempt++) {
-          const radius = uniform(geo, rLo, rHi) * size;
-          const margin = radius + 0.5;
-          const cand: ShapeParams = {
-            radius,
-            cx: uniform(geo, margin, size - margin),
-            cy: uniform(geo, margin, size - margin),
-            angle: uniform(geo, 0, 2 * Math.PI),
-            value: 1,
-          };
-          const fits = objs.every((o) => {
-            const q = o.params;
-            const d = Math.hypot(q.cx - cand.cx, q.cy - cand.cy);
-            return d >= q.radius + cand.radius - overlap * Math.min(q.radius, cand.radius);
-          });
-          if (fits) params = cand;
-        }
+        const params = placeShape(geo, size, rLo, rHi, objs.map((o) => o.params), overlap);
         if (!params) continue;
         const obj: ShapeObject = { cls, kind: kinds[cls]!, params, color };
         coverage(cov, size, obj.kind, params, ss);

@@ -144,6 +144,28 @@ export function randomColor(rand: Rand, c: number): number[] {
   return c === 1 ? [v] : Array.from({ length: c }, () => v * uniform(rand, 0.55, 1));
 }
 
+/**
+ * A place for a new shape: random placements (circumradius as a share of the side, centre far
+ * enough from the edges, angle), drawn in that order, until its circumscribed circle cuts into no
+ * placed shape's by more than `overlap` × the smaller radius — up to `tries` of them, or just the
+ * first one when there is no limit. Null when none fits.
+ */
+export function placeShape(geo: Rand, size: number, minRadius: number, maxRadius: number, placed: readonly ShapeParams[], overlap?: number, tries = 100): ShapeParams | null {
+  for (let attempt = 0; attempt < (overlap === undefined ? 1 : tries); attempt++) {
+    const radius = uniform(geo, minRadius, maxRadius) * size;
+    const margin = radius + 0.5;
+    const cand: ShapeParams = {
+      radius,
+      cx: uniform(geo, margin, size - margin),
+      cy: uniform(geo, margin, size - margin),
+      angle: uniform(geo, 0, 2 * Math.PI),
+      value: 1,
+    };
+    if (overlap === undefined || placed.every((q) => Math.hypot(q.cx - cand.cx, q.cy - cand.cy) >= q.radius + cand.radius - overlap * Math.min(q.radius, cand.radius))) return cand;
+  }
+  return null;
+}
+
 function makeSplit(
   n: number,
   kinds: ShapeKind[],
@@ -167,21 +189,8 @@ function makeSplit(
     for (let j = 0; j < k; j++) {
       const cls = 1 + randInt(geo, kinds.length);
       // Without an overlap limit every shape lands where it is first drawn (the stream of the
-      // original set); with one, up to 100 places are tried and a shape that fits none is left out.
-      let params: ShapeParams | null = null;
-      for (let attempt = 0; attempt < (o.overlap === undefined ? 1 : 100) && !params; attempt++) {
-        const radius = uniform(geo, o.minRadius, o.maxRadius) * size;
-        const margin = radius + 0.5;
-        const cand: ShapeParams = {
-          radius,
-          cx: uniform(geo, margin, size - margin),
-          cy: uniform(geo, margin, size - margin),
-          angle: uniform(geo, 0, 2 * Math.PI),
-          value: 1,
-        };
-        const overlap = o.overlap;
-        if (overlap === undefined || objs.every(({ params: q }) => Math.hypot(q.cx - cand.cx, q.cy - cand.cy) >= q.radius + cand.radius - overlap * Math.min(q.radius, cand.radius))) params = cand;
-      }
+      // original set); with one, a shape that fits nowhere in 100 tries is left out.
+      const params = placeShape(geo, size, o.minRadius, o.maxRadius, objs.map((q) => q.params), o.overlap);
       if (!params) continue;
       const color = randomColor(geo, c);
       const obj: ShapeObject = { cls, kind: kinds[cls - 1]!, params, color };
