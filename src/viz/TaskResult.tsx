@@ -12,13 +12,13 @@ import { showTestImage } from '../editor/probe-store';
 import { openSideTab } from '../editor/SidePanel';
 import { ImageThumb } from './SampleGrid';
 
-/** 0.4231 → "42.3%"; not a number (nothing to score) → "—". */
 /** How many of the worst images are shown (two rows). */
 const WORST_SHOWN = 12;
 
 /** Whole percent, for the small captions under the worst images. */
 const roundPercent = (x: number): string => (Number.isFinite(x) ? `${Math.round(x * 100)}%` : '—');
 
+/** 0.4231 → "42.3%"; not a number (nothing to score) → "—". */
 export const percent = (x: number | null | undefined): string => (x === null || x === undefined || !Number.isFinite(x) ? '—' : `${(x * 100).toFixed(1)}%`);
 
 const TABLE_STYLE = { borderCollapse: 'collapse', fontSize: 12, margin: '6px 0' } as const;
