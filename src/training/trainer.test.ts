@@ -7,7 +7,7 @@ import { makeShapes } from './data/shapes';
 import { syntheticTaskData } from './data/synthetic';
 import type { FeatureMap } from './feature-maps';
 import { OPTIMIZERS } from '../graph/training-settings';
-import { compileForData, divergedMessage, makeOptimizer, trainModel, type TrainData, type TrainSettings } from './trainer';
+import { compileForData, divergedMessage, EXPLODED_LOSS, hasDiverged, makeOptimizer, trainModel, type TrainData, type TrainSettings } from './trainer';
 
 const preset = loadPreset;
 
@@ -139,6 +139,17 @@ describe('makeOptimizer (from the optimizer table)', () => {
       opt.dispose();
     }
     expect(() => makeOptimizer(tf, { optimizer: 'adagrad' as never, learningRate: 0.05 })).toThrow(/Unknown optimizer "adagrad"/);
+  });
+
+  it("calls a loss at the clipped cross-entropy's ceiling diverged for classification only (a detection loss sums over the grid's cells)", () => {
+    expect(hasDiverged(EXPLODED_LOSS)).toBe(true);
+    expect(hasDiverged(EXPLODED_LOSS - 0.1)).toBe(false);
+    expect(hasDiverged(40, 'detection')).toBe(false);
+    expect(hasDiverged(40, 'segmentation')).toBe(false);
+    for (const task of ['classification', 'segmentation', 'detection'] as const) {
+      expect(hasDiverged(NaN, task)).toBe(true);
+      expect(hasDiverged(Infinity, task)).toBe(true);
+    }
   });
 
   it("suggests the optimizer's usual learning rate when training blows up", () => {
