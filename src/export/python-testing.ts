@@ -9,7 +9,8 @@
  * them first where it can (scripts/system-packages.ts).
  */
 import type * as tfjs from '@tensorflow/tfjs';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { createServer } from 'node:net';
 import { existsSync } from 'node:fs';
 import { mulberry32 } from '../training/data/rng';
 import { fans } from '../training/init';
@@ -114,4 +115,47 @@ export function maxAbsDiff(got: Float32Array, want: Float32Array): { diff: numbe
     scale = Math.max(scale, Math.abs(want[i]!));
   }
   return { diff, scale };
+}
+
+/** What a Python process printed, and its exit code. */
+export interface PythonRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Runs Debian's Python with `args` in `cwd` (one thread, no bytecode files, `env` added), and
+ * fails after `timeoutMs` with what it printed so far.
+ */
+export function runPython(args: string[], cwd: string, opts: { env?: Record<string, string>; timeoutMs?: number } = {}): Promise<PythonRun> {
+  const timeoutMs = opts.timeoutMs ?? 120_000;
+  return new Promise((done, fail) => {
+    const child = spawn(PYTHON, args, { cwd, env: { ...process.env, OMP_NUM_THREADS: '1', PYTHONDONTWRITEBYTECODE: '1', ...opts.env } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      fail(new Error(`python ${args.join(' ')} timed out\n${stdout}\n${stderr}`));
+    }, timeoutMs);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      done({ code, stdout, stderr });
+    });
+  });
+}
+
+/** A free TCP port on the loopback interface (for MASTER_PORT). */
+export function freePort(): Promise<number> {
+  return new Promise((done, fail) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', fail);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => done(port));
+    });
+  });
 }

@@ -12,9 +12,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { encode as encodePng } from 'fast-png';
-import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -27,45 +25,11 @@ import { maskOfOutput, maskTargets } from '../tasks/segmentation';
 import { mulberry32 } from '../training/data/rng';
 import { syntheticTaskData } from '../training/data/synthetic';
 import { compileGraph } from '../compiler/compile';
-import { namedWeights, PYTHON, pythonWith, randomValues, titleFor } from './python-testing';
+import { freePort, namedWeights, pythonWith, randomValues, runPython, titleFor } from './python-testing';
 import { pytorchFiles } from './pytorch';
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function run(args: string[], cwd: string, timeoutMs = 90_000, env: Record<string, string> = {}): Promise<Run> {
-  return new Promise((done, fail) => {
-    const child = spawn(PYTHON, args, { cwd, env: { ...process.env, OMP_NUM_THREADS: '1', PYTHONDONTWRITEBYTECODE: '1', ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      fail(new Error(`python ${args.join(' ')} timed out\n${stdout}\n${stderr}`));
-    }, timeoutMs);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      done({ code, stdout, stderr });
-    });
-  });
-}
-
-/** A free TCP port on the loopback interface (for MASTER_PORT). */
-function freePort(): Promise<number> {
-  return new Promise((done, fail) => {
-    const server = createServer();
-    server.unref();
-    server.on('error', fail);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => done(port));
-    });
-  });
-}
+/** Python, as every test here runs it (90 s at most). */
+const run = (args: string[], cwd: string, timeoutMs = 90_000, env: Record<string, string> = {}) => runPython(args, cwd, { env, timeoutMs });
 
 const steps = (out: string) => [...out.matchAll(/^step (\d+) loss ([0-9.eE+-]+)$/gm)].map((m) => Number(m[2]));
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;

