@@ -15,9 +15,9 @@ import { openApp } from './helpers';
 test.setTimeout(300_000);
 
 /**
- * Batches of U-Net mini's brief training before Stop (measured on Shapes with masks as built in:
- * after 70 batches it still calls nearly every pixel of test image #0 background; its validation
- * pixel accuracy passes the background's share during the second epoch, 85 batches each).
+ * Batches of U-Net mini's brief training before Stop (measured on Shapes with masks as built in,
+ * test image #0, whose background share is 0.823: after 70 batches it calls all but one pixel
+ * background; after 150 it agrees with the truth on 0.847 of the pixels, after 200 on 0.919).
  */
 const BATCHES = 200;
 

@@ -14,8 +14,8 @@ export const SYNTHETIC_TASK_SETS = {
 
 /**
  * Shapes with masks may overlap by this share of the smaller one's radius (as shapes with boxes
- * may by 0.25). Unlimited overlap (shapes of one grey hiding each other almost entirely) kept U-Net
- * mini at a mean IoU of 0.36 after 10 epochs; at 0.35 it reaches 0.83 in 4.
+ * may by 0.25). With unlimited overlap (shapes of one grey hiding each other almost entirely) U-Net
+ * mini reached a test mean IoU of 0.48 after 10 epochs; at 0.35 it reaches 0.87 in 5.
  */
 export const SHAPES_MASKS_OVERLAP = 0.35;
 
