@@ -2,6 +2,7 @@ import { NODE_ACTIVATIONS } from './activations';
 import { kerasActivation, kerasLayer, pyFloat, torchActivation } from './codegen';
 import { formatShape } from './shape';
 import { defineNode, ShapeError } from './types';
+import { onnxActivation } from './onnx-ops';
 
 export default defineNode({
   type: 'activation',
@@ -60,4 +61,5 @@ export default defineNode({
     module: () => null,
     forward: (p, { args }) => [torchActivation(p.activation, args[0]!, p.alpha)],
   },
+  onnx: (p, ctx) => onnxActivation(p.activation, ctx.args[0]!, ctx.out, ctx, p.alpha),
 });

@@ -30,4 +30,5 @@ export default defineNode({
     module: () => null,
     forward: (_p, { args }) => [args.join(' + ')],
   },
+  onnx: (_p, ctx) => ({ ops: [{ op: 'Sum', inputs: [...ctx.args], outputs: [ctx.out] }] }),
 });

@@ -105,4 +105,18 @@ export default defineNode({
       'times the biased one TensorFlow.js uses.',
     ],
   },
+  // Inference form with the moving statistics; center/scale off -> constant beta 0 / gamma 1. Channels are axis 1.
+  onnx: (p, ctx) => {
+    const c = ctx.inputs[0]!.at(-1)!;
+    const [gamma, beta, mean, variance] = ['gamma', 'beta', 'moving_mean', 'moving_variance'].map((s) => ctx.name(s)) as [string, string, string, string];
+    return {
+      ops: [{ op: 'BatchNormalization', inputs: [ctx.args[0]!, gamma, beta, mean, variance], outputs: [ctx.out], attrs: { epsilon: { float: p.epsilon } } }],
+      tensors: [
+        p.scale ? { name: gamma, tf: 'gamma' } : { name: gamma, shape: [c], float: 1 },
+        p.center ? { name: beta, tf: 'beta' } : { name: beta, shape: [c], float: 0 },
+        { name: mean, tf: 'moving_mean' },
+        { name: variance, tf: 'moving_variance' },
+      ],
+    };
+  },
 });

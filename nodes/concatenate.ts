@@ -1,6 +1,7 @@
 import { kerasLayer, pyNum, torchDim } from './codegen';
 import { describeInputs, formatShape } from './shape';
 import { defineNode, ShapeError, type Shape } from './types';
+import { onnxAxis } from './onnx-ops';
 
 /** Name of a per-sample axis for messages: height/width/channels on maps, else "axis n". */
 function axisName(axis: number, rank: number): string {
@@ -82,5 +83,9 @@ export default defineNode({
       const dim = torchDim(perSampleAxis(p.axis, rank)!, rank);
       return [`torch.cat([${args.join(', ')}], dim=${dim})`];
     },
+  },
+  onnx: (p, ctx) => {
+    const rank = ctx.inputs[0]!.length;
+    return { ops: [{ op: 'Concat', inputs: [...ctx.args], outputs: [ctx.out], attrs: { axis: onnxAxis(perSampleAxis(p.axis, rank)!, rank) } }] };
   },
 });

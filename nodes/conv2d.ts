@@ -2,6 +2,7 @@ import { activationParam, windowPaddingParam } from './activations';
 import { fPadArgs, kerasActivation, kerasLayer, pairUnlessOne, pyPair, pyStr, SAME_PAD_COMMENT, SAME_PADDING_NOTE, CONV_LAYOUT_NOTE, torchActivation, windowPads } from './codegen';
 import { requireMap, windowOutput, zeroSizeLint } from './shape';
 import { defineNode, ShapeError } from './types';
+import { onnxPads, weightAndBias, withActivation } from './onnx-ops';
 
 export default defineNode({
   type: 'conv2d',
@@ -99,4 +100,16 @@ export default defineNode({
     weights: (p) => [{ tf: 'kernel', torch: 'weight', permute: [3, 2, 0, 1] }, ...(p.useBias ? [{ tf: 'bias', torch: 'bias' }] : [])],
     notes: [CONV_LAYOUT_NOTE, SAME_PADDING_NOTE],
   },
+  // tfjs kernel HWIO -> ONNX OIHW; TensorFlow "same" as explicit pads (the extra one at the end).
+  onnx: (p, ctx) =>
+    withActivation(p.activation, ctx, (out) => {
+      const w = weightAndBias(ctx, { tf: 'kernel', permute: [3, 2, 0, 1] }, p.useBias);
+      const attrs = {
+        kernel_shape: p.kernelSize,
+        strides: p.strides,
+        dilations: p.dilationRate,
+        pads: onnxPads(ctx.inputs[0]!, p.kernelSize, p.strides, p.padding, p.dilationRate),
+      };
+      return { ops: [{ op: 'Conv', inputs: [ctx.args[0]!, ...w.names], outputs: [out], attrs }], tensors: w.tensors };
+    }),
 });

@@ -2,6 +2,7 @@ import { activationParam } from './activations';
 import { CONV_LAYOUT_NOTE, kerasActivation, kerasLayer, pairUnlessOne, pyPair, pyStr, torchActivation } from './codegen';
 import { deconvOutputLength, requireMap } from './shape';
 import { defineNode, type Shape } from './types';
+import { weightAndBias, withActivation } from './onnx-ops';
 
 /**
  * How the PyTorch transposed convolution reproduces tfjs' output size. PyTorch's ConvTranspose2d
@@ -119,4 +120,21 @@ export default defineNode({
         "n x stride the way TensorFlow does, taking the larger half of the crop from the bottom/right.",
     ],
   },
+  // ConvTranspose's weight is [in, out, height, width] (tfjs [height, width, out, in] moved). Its
+  // full result plus output_padding is tfjs' "valid" size; for "same" its pads crop that to
+  // n·stride, from floor(crop / 2) at the top/left (the larger half at the bottom/right).
+  onnx: (p, ctx) =>
+    withActivation(p.activation, ctx, (out) => {
+      const [h, w] = transposeGeometry(p, ctx.inputs[0]!);
+      const endH = (ctx.inputs[0]![0]! - 1) * p.strides[0] + p.kernelSize[0] + h.outputPadding - h.start - h.size;
+      const endW = (ctx.inputs[0]![1]! - 1) * p.strides[1] + p.kernelSize[1] + w.outputPadding - w.start - w.size;
+      const wb = weightAndBias(ctx, { tf: 'kernel', permute: [3, 2, 0, 1] }, p.useBias);
+      const attrs = {
+        kernel_shape: p.kernelSize,
+        strides: p.strides,
+        pads: [h.start, w.start, endH, endW],
+        output_padding: [h.outputPadding, w.outputPadding],
+      };
+      return { ops: [{ op: 'ConvTranspose', inputs: [ctx.args[0]!, ...wb.names], outputs: [out], attrs }], tensors: wb.tensors };
+    }),
 });

@@ -60,4 +60,18 @@ export default defineNode({
       return [`${args[0]}[:, :, ${top}:${h! - bottom}, ${left}:${w! - right}]`];
     },
   },
+  // Slice rows top … H − bottom and columns left … W − right (axes 2 and 3 of NCHW).
+  onnx: (p, ctx) => {
+    const [h, w] = ctx.inputs[0]!;
+    const [[top, bottom], [left, right]] = p.cropping;
+    const [starts, ends, axes] = [ctx.name('starts'), ctx.name('ends'), ctx.name('axes')];
+    return {
+      ops: [{ op: 'Slice', inputs: [ctx.args[0]!, starts, ends, axes], outputs: [ctx.out] }],
+      tensors: [
+        { name: starts, shape: [2], int64: [top, left] },
+        { name: ends, shape: [2], int64: [h! - bottom, w! - right] },
+        { name: axes, shape: [2], int64: [2, 3] },
+      ],
+    };
+  },
 });

@@ -2,6 +2,7 @@ import { activationParam } from './activations';
 import { kerasActivation, kerasLayer, toNchw, toNhwc, torchActivation } from './codegen';
 import { formatShape } from './shape';
 import { defineNode, ShapeError } from './types';
+import { weightAndBias, withActivation } from './onnx-ops';
 
 export default defineNode({
   type: 'dense',
@@ -61,4 +62,22 @@ export default defineNode({
     weights: (p) => [{ tf: 'kernel', torch: 'weight', permute: [1, 0] }, ...(p.useBias ? [{ tf: 'bias', torch: 'bias' }] : [])],
     notes: ['Dense: TensorFlow stores the kernel as [inputs, units], nn.Linear as [units, inputs]; the exported weights are transposed.'],
   },
+  // A vector: Gemm with the tfjs kernel [inputs, units] as it is. A map: channels last (NHWC),
+  // MatMul (+ Add) on every pixel, channels first again.
+  onnx: (p, ctx) =>
+    withActivation(p.activation, ctx, (out) => {
+      const w = weightAndBias(ctx, { tf: 'kernel' }, p.useBias);
+      if (ctx.inputs[0]!.length === 1) return { ops: [{ op: 'Gemm', inputs: [ctx.args[0]!, ...w.names], outputs: [out] }], tensors: w.tensors };
+      const [nhwc, mm, sum] = [ctx.name('nhwc'), ctx.name('matmul'), ctx.name('biased')];
+      const last = p.useBias ? sum : mm;
+      return {
+        ops: [
+          { op: 'Transpose', inputs: [ctx.args[0]!], outputs: [nhwc], attrs: { perm: [0, 2, 3, 1] } },
+          { op: 'MatMul', inputs: [nhwc, w.names[0]!], outputs: [mm] },
+          ...(p.useBias ? [{ op: 'Add', inputs: [mm, w.names[1]!], outputs: [sum] }] : []),
+          { op: 'Transpose', inputs: [last], outputs: [out], attrs: { perm: [0, 3, 1, 2] } },
+        ],
+        tensors: w.tensors,
+      };
+    }),
 });

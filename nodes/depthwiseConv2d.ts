@@ -2,6 +2,7 @@ import { activationParam, windowPaddingParam } from './activations';
 import { fPadArgs, kerasActivation, kerasLayer, pairUnlessOne, pyPair, pyStr, SAME_PAD_COMMENT, SAME_PADDING_NOTE, CONV_LAYOUT_NOTE, torchActivation, windowPads } from './codegen';
 import { requireMap, windowOutput, zeroSizeLint } from './shape';
 import { defineNode } from './types';
+import { onnxPads, weightAndBias, withActivation } from './onnx-ops';
 
 export default defineNode({
   type: 'depthwiseConv2d',
@@ -102,4 +103,12 @@ export default defineNode({
     },
     notes: [CONV_LAYOUT_NOTE, SAME_PADDING_NOTE],
   },
+  // A grouped Conv with one group per input channel; weight [in·multiplier, 1, height, width] as for PyTorch.
+  onnx: (p, ctx) =>
+    withActivation(p.activation, ctx, (out) => {
+      const c = ctx.inputs[0]![2]!;
+      const w = weightAndBias(ctx, { tf: 'depthwise_kernel', permute: [2, 3, 0, 1], reshape: [c * p.depthMultiplier, 1, ...p.kernelSize] }, p.useBias);
+      const attrs = { kernel_shape: p.kernelSize, strides: p.strides, group: c, pads: onnxPads(ctx.inputs[0]!, p.kernelSize, p.strides, p.padding) };
+      return { ops: [{ op: 'Conv', inputs: [ctx.args[0]!, ...w.names], outputs: [out], attrs }], tensors: w.tensors };
+    }),
 });

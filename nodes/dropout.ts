@@ -38,4 +38,6 @@ export default defineNode({
     module: (p) => `nn.Dropout(p=${pyFloat(p.rate)})`,
     forward: (_p, { args, module }) => [`${module}(${args[0]})`],
   },
+  // Inference: everything passes through.
+  onnx: (_p, ctx) => ({ ops: [{ op: 'Identity', inputs: [ctx.args[0]!], outputs: [ctx.out] }] }),
 });

@@ -40,4 +40,14 @@ export default defineNode({
       'exported Dense weights are used as they are (only transposed), whatever follows the Flatten.',
     ],
   },
+  // TensorFlow's order (height, width, channels): back to NHWC, then Flatten.
+  onnx: (_p, ctx) => {
+    const nhwc = ctx.name('nhwc');
+    return {
+      ops: [
+        { op: 'Transpose', inputs: [ctx.args[0]!], outputs: [nhwc], attrs: { perm: [0, 2, 3, 1] } },
+        { op: 'Flatten', inputs: [nhwc], outputs: [ctx.out], attrs: { axis: 1 } },
+      ],
+    };
+  },
 });

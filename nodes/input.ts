@@ -29,4 +29,6 @@ export default defineNode({
     module: () => null,
     forward: () => [],
   },
+  // The model's input tensor itself.
+  onnx: () => ({ ops: [] }),
 });

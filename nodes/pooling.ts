@@ -5,6 +5,7 @@
 import { fPadArgs, kerasLayer, pyPair, pyStr, pyTuple, SAME_PADDING_NOTE, windowPads } from './codegen';
 import { requireMap, windowOutput, zeroSizeLint } from './shape';
 import { defineNode } from './types';
+import { onnxPads } from './onnx-ops';
 
 /**
  * Average pooling with TensorFlow's "same" padding. TensorFlow divides each window's sum by
@@ -107,6 +108,17 @@ export function pooling2dNode(type: 'maxPooling2d' | 'averagePooling2d', text: P
           'average pooling divides by the number of real pixels in each window (tf_same_avg_pool2d).',
       ],
     },
+    // Explicit "same" pads; MaxPool never picks a pad, AveragePool with count_include_pad 0 does not count them.
+    onnx: (p, ctx) => {
+      const strides = p.strides ?? p.poolSize;
+      const attrs = {
+        kernel_shape: p.poolSize,
+        strides,
+        pads: onnxPads(ctx.inputs[0]!, p.poolSize, strides, p.padding),
+        ...(type === 'averagePooling2d' && { count_include_pad: 0 }),
+      };
+      return { ops: [{ op: type === 'maxPooling2d' ? 'MaxPool' : 'AveragePool', inputs: [ctx.args[0]!], outputs: [ctx.out], attrs }] };
+    },
   });
 }
 
@@ -134,6 +146,16 @@ export function globalPooling2dNode(type: 'globalAveragePooling2d' | 'globalMaxP
       module: () => null,
       // Over height and width (dims 2 and 3 of N×C×H×W), giving N×C.
       forward: (_p, { args }) => [type === 'globalAveragePooling2d' ? `${args[0]}.mean(dim=(2, 3))` : `${args[0]}.amax(dim=(2, 3))`],
+    },
+    // N×C×1×1, then Flatten to N×C.
+    onnx: (_p, ctx) => {
+      const pooled = ctx.name('pooled');
+      return {
+        ops: [
+          { op: type === 'globalAveragePooling2d' ? 'GlobalAveragePool' : 'GlobalMaxPool', inputs: [ctx.args[0]!], outputs: [pooled] },
+          { op: 'Flatten', inputs: [pooled], outputs: [ctx.out], attrs: { axis: 1 } },
+        ],
+      };
     },
   });
 }

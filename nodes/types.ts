@@ -223,6 +223,56 @@ export interface TorchExport<P> {
 }
 
 /**
+ * An ONNX attribute value as a node definition writes it: an integer, a list of integers, a
+ * string, or a float (`{ float: x }`, so that 1.0 is never written as the integer 1).
+ */
+export type OnnxAttr = number | readonly number[] | string | { float: number };
+
+/** One ONNX operator a node becomes (opset 13). Tensor names: see OnnxContext. */
+export interface OnnxOp {
+  /** The ONNX operator type, e.g. "Conv", "Relu". */
+  op: string;
+  /** Input tensor names; '' leaves an optional input out (e.g. Resize's roi). */
+  inputs: readonly string[];
+  outputs: readonly string[];
+  /** Attributes; an undefined value is left out. */
+  attrs?: Record<string, OnnxAttr | undefined>;
+}
+
+/**
+ * A constant tensor (initializer) of a node's ONNX operators: a tfjs weight "<id>/<tf>" with its
+ * axes moved by `permute` (numpy-style) and then reshaped to `reshape` (as TorchWeightSpec); or a
+ * float32 constant (`float`: one value fills the shape); or an int64 constant (shapes, pads, axes).
+ */
+export type OnnxTensorSpec =
+  | { name: string; tf: string; permute?: number[]; reshape?: number[] }
+  | { name: string; shape: number[]; float: number | readonly number[] }
+  | { name: string; shape: number[]; int64: readonly number[] };
+
+/** What the ONNX exporter tells a node definition about the node it writes. */
+export interface OnnxContext extends ExportContext {
+  /**
+   * Tensor names of the inputs in operand order. ONNX layout: maps are N×C×H×W, vectors N×C
+   * (the model's input is NCHW; the exporter never transposes between nodes).
+   */
+  args: readonly string[];
+  /** The tensor name this node's last operator must write (the node's result). */
+  out: string;
+  /** A tensor name private to this node, "<id>/<suffix>" (intermediate results, constants). */
+  name(suffix: string): string;
+}
+
+/**
+ * A node as ONNX: its operators in order (the last writes `ctx.out`) and the constants they read.
+ * The exporter names the operator that writes `ctx.out` after the node id, the others
+ * "<id>/<op>"; input nodes return no operators (their tensor is the model's input).
+ */
+export interface OnnxNodeSpec {
+  ops: OnnxOp[];
+  tensors?: OnnxTensorSpec[];
+}
+
+/**
  * Which input values each output value of a node reads: the node's part of receptive fields
  * (src/labs/receptive-field.ts propagates it through a graph). Tensors are [height, width,
  * channels] maps or vectors; "position" means (row, column), "channel" the last axis.
@@ -320,6 +370,11 @@ interface NodeDefBase<S extends ParamSpecs> {
   keras(p: Params<S>, ctx: ExportContext): string;
   /** Code export: the PyTorch module, its forward step and the conversion of its weights. */
   pytorch: TorchExport<Params<S>>;
+  /**
+   * ONNX export (src/export/onnx.ts): the node's operators (opset 13, NCHW maps) and constants,
+   * with its tfjs weights converted by name. Helpers in onnx-ops.ts.
+   */
+  onnx(p: Params<S>, ctx: OnnxContext): OnnxNodeSpec;
 }
 
 export interface InputNodeDef<S extends ParamSpecs = ParamSpecs> extends NodeDefBase<S> {

@@ -70,4 +70,17 @@ export default defineNode({
     ],
     helpers: (p): Record<string, string> => (p.interpolation === 'bilinear' ? { tf_upsample_bilinear: TF_UPSAMPLE_BILINEAR } : {}),
   },
+  // Resize with "asymmetric" coordinates (output pixel i reads input i / scale: tfjs' resize without
+  // half-pixel centres or aligned corners); nearest rounds down, as tfjs repeats each pixel.
+  onnx: (p, ctx) => {
+    const scales = ctx.name('scales');
+    const attrs =
+      p.interpolation === 'nearest'
+        ? { mode: 'nearest', coordinate_transformation_mode: 'asymmetric', nearest_mode: 'floor' }
+        : { mode: 'linear', coordinate_transformation_mode: 'asymmetric' };
+    return {
+      ops: [{ op: 'Resize', inputs: [ctx.args[0]!, '', scales], outputs: [ctx.out], attrs }],
+      tensors: [{ name: scales, shape: [4], float: [1, 1, p.size[0], p.size[1]] }],
+    };
+  },
 });

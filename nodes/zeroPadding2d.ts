@@ -41,4 +41,13 @@ export default defineNode({
     module: (p) => `nn.ZeroPad2d(${pyTuple([p.padding[1][0], p.padding[1][1], p.padding[0][0], p.padding[0][1]])})`,
     forward: (_p, { args, module }) => [`${module}(${args[0]})`],
   },
+  // Pad's pads input: [N, C, top, left] begins then [N, C, bottom, right] ends.
+  onnx: (p, ctx) => {
+    const pads = ctx.name('pads');
+    const [[top, bottom], [left, right]] = p.padding;
+    return {
+      ops: [{ op: 'Pad', inputs: [ctx.args[0]!, pads], outputs: [ctx.out], attrs: { mode: 'constant' } }],
+      tensors: [{ name: pads, shape: [8], int64: [0, 0, top, left, 0, 0, bottom, right] }],
+    };
+  },
 });
