@@ -21,13 +21,16 @@ describe('system packages', () => {
     expect(aptAllowed({ uid: 0, hasAptGet: true, env: { LAYERLAB_NO_APT: '1' } })).toEqual({ ok: false, why: 'LAYERLAB_NO_APT=1' });
   });
 
-  it('covers Chromium, Python, numpy, torch and Pillow, each with a one-line reason naming its install command', () => {
-    expect(SYSTEM_PACKAGES.map((p) => p.pkg)).toEqual(['chromium', 'python3', 'python3-numpy', 'python3-torch', 'python3-pil']);
+  it('covers Chromium, Python, numpy, torch, Pillow and onnx, each with a one-line reason naming its install command', () => {
+    expect(SYSTEM_PACKAGES.map((p) => p.pkg)).toEqual(['chromium', 'python3', 'python3-numpy', 'python3-torch', 'python3-pil', 'python3-onnx']);
     expect(SYSTEM_PACKAGES.filter((p) => p.e2e).map((p) => p.pkg)).toEqual(['chromium']);
     const chromium = SYSTEM_PACKAGES[0]!;
     expect(chromium.present()).toBe(existsSync(process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'));
     expect(skipLine(chromium)).toMatch(/^skipped: the e2e tests \(Debian's Chromium at \S+\) — apt-get install -y chromium$/);
     expect(skipLine(SYSTEM_PACKAGES[4]!)).toBe("skipped: train.py's image-folder test (Python's PIL, Pillow) — apt-get install -y python3-pil");
+    const onnx = SYSTEM_PACKAGES[5]!;
+    expect(skipLine(onnx)).toBe("skipped: the ONNX export tests (Python's onnx, for onnx.checker) — apt-get install -y python3-onnx");
+    expect(onnx.present()).toBe(existsSync('/usr/bin/python3') && spawnSync('/usr/bin/python3', ['-c', 'import onnx'], { stdio: 'ignore' }).status === 0);
   });
 
   it('npm test without Chromium (and no apt-get allowed) skips the e2e suite with its reason and still ends with the totals line', () => {

@@ -1,6 +1,6 @@
 /**
- * The Debian packages some suites need (Chromium for the e2e tests; Python's numpy, torch and Pillow
- * for the export tests), which of them are missing, and whether `npm test` may install them itself
+ * The Debian packages some suites need (Chromium for the e2e tests; Python's numpy, torch, Pillow and
+ * onnx for the export tests), which of them are missing, and whether `npm test` may install them itself
  * with apt-get (as root on Debian, as Playwright's `install --with-deps` does) — see scripts/test.ts.
  * A missing package never fails a test: the tests that need it are skipped with a one-line reason.
  */
@@ -33,6 +33,7 @@ export const SYSTEM_PACKAGES: SystemPackage[] = [
   { pkg: DEBIAN_PACKAGE.numpy!, neededBy: "the Keras and PyTorch export tests (Python's numpy)", e2e: false, present: () => imports('numpy') },
   { pkg: DEBIAN_PACKAGE.torch!, neededBy: "the PyTorch export tests (Python's torch)", e2e: false, present: () => imports('torch') },
   { pkg: DEBIAN_PACKAGE.PIL!, neededBy: "train.py's image-folder test (Python's PIL, Pillow)", e2e: false, present: () => imports('PIL') },
+  { pkg: DEBIAN_PACKAGE.onnx!, neededBy: "the ONNX export tests (Python's onnx, for onnx.checker)", e2e: false, present: () => imports('onnx') },
 ];
 
 export interface AptContext {

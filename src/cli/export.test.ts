@@ -1,17 +1,22 @@
 /**
  * `layerlab export`, in-process through main() and once through the real executable: every format
  * writes its files; tfjs files load in TensorFlow.js with the weights they should hold (trained
- * ones from --weights, seeded ones without); bad arguments and bad weight folders fail clearly.
+ * ones from --weights, seeded ones without); model.onnx runs in ONNX Runtime (onnxruntime-web in
+ * Node) and gives TensorFlow.js' outputs for the same weights; bad arguments and bad weight folders
+ * fail clearly.
  */
 import * as tf from '@tensorflow/tfjs';
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import onnxProto from 'onnx-proto';
+import * as ort from 'onnxruntime-web';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadPreset } from '../../fixtures/presets';
 import { compileGraph } from '../compiler/compile';
-import { PYTHON, pythonWith, titleFor } from '../export/python-testing';
+import { compareWithTfjs, describeOnnxCheck, randomInputs } from '../export/onnx-check';
+import { PYTHON, pythonHasOnnx, pythonWith, runPython, titleFor } from '../export/python-testing';
 import { decodeSafetensors } from '../export/safetensors';
 import { seedWeights } from '../training/init';
 import { main } from './main';
@@ -43,6 +48,29 @@ function loadDir(dir: string) {
 const PY = pythonWith([]);
 
 const input = () => tf.randomUniform([2, 28, 28, 1], 0, 1, 'float32', 7);
+
+const ONNX = pythonHasOnnx();
+
+/**
+ * Runs model.onnx in ONNX Runtime (one thread) on seeded random images and compares the output with
+ * the tfjs model's on the same images (NHWC there, NCHW in the file).
+ */
+async function onnxAgainstTfjs(file: string, model: tf.LayersModel, seed = 3) {
+  const x = randomInputs([28, 28, 1], 3, seed);
+  ort.env.wasm.numThreads = 1;
+  const session = await ort.InferenceSession.create(new Uint8Array(readFileSync(file)));
+  try {
+    expect(session.inputNames).toEqual(['input']);
+    expect(session.outputNames).toEqual(['output']);
+    const got = (await session.run({ input: new ort.Tensor('float32', x.nchw, x.nchwShape) })).output!;
+    const want = tf.tidy(() => model.predict(tf.tensor(x.nhwc, x.nhwcShape)) as tf.Tensor);
+    const check = compareWithTfjs({ data: got.data as Float32Array, dims: got.dims }, { data: (await want.data()) as Float32Array, shape: want.shape });
+    want.dispose();
+    return check;
+  } finally {
+    await session.release();
+  }
+}
 
 describe('layerlab export', () => {
   /** A LeNet-5 with weights unlike any seeded ones (as if trained), saved as `layerlab train --out` does. */
@@ -105,9 +133,94 @@ describe('layerlab export', () => {
     expect(c.status, c.stderr).toBe(0);
   });
 
+  it('onnx --weights DIR writes model.onnx that ONNX Runtime runs with the trained weights, agreeing with TensorFlow.js', async () => {
+    const out = join(tmp, 'onnx-trained');
+    const r = await run('export', join(root, 'presets/lenet5.json'), '--format', 'onnx', '--weights', trainedDir, '--out', out);
+    expect(r.code, r.err).toBe(0);
+    expect(readdirSync(out)).toEqual(['model.onnx']);
+    expect(r.out).toContain('weights: trained');
+    expect(r.out).toMatch(/Run: onnxruntime's InferenceSession\.create\('.*model\.onnx'\)/);
+    expect(r.out).toContain('"input" as float32 N×1×28×28 (N×C×H×W)');
+    expect(r.out).toContain('Netron');
+
+    // The trained model, loaded back from the folder --weights read.
+    const trained = await loadDir(trainedDir);
+    const check = await onnxAgainstTfjs(join(out, 'model.onnx'), trained);
+    expect(check.ok, describeOnnxCheck(check)).toBe(true);
+    // And not by accident: the seeded (untrained) weights give other outputs.
+    const { model: fresh } = compileGraph(loadPreset('lenet5'));
+    seedWeights(tf, fresh, loadPreset('lenet5').training?.seed ?? 42);
+    expect((await onnxAgainstTfjs(join(out, 'model.onnx'), fresh)).ok).toBe(false);
+    fresh.dispose();
+    trained.dispose();
+
+    // The graph travels in the model's metadata_props; the opset and IR version suit Debian's onnx 1.12.
+    const m = onnxProto.onnx.ModelProto.decode(readFileSync(join(out, 'model.onnx')));
+    expect(JSON.parse(m.metadataProps.find((p) => p.key === 'layerlab.graph')?.value ?? '{}').name).toBe('LeNet-5');
+    expect(Number(m.irVersion)).toBeLessThanOrEqual(8);
+    expect(Number(m.opsetImport[0]!.version)).toBeGreaterThanOrEqual(13);
+    expect(Number(m.opsetImport[0]!.version)).toBeLessThanOrEqual(17);
+  }, 60_000);
+
+  it('onnx without --weights: fresh seeded weights (two exports are identical) that ONNX Runtime agrees with', async () => {
+    const a = join(tmp, 'onnx-a');
+    const b = join(tmp, 'onnx-b');
+    const r = await run('export', 'lenet5', '--format', 'onnx', '--out', a, '--json');
+    expect(r.code, r.err).toBe(0);
+    expect(JSON.parse(r.out.trim())).toMatchObject({ format: 'onnx', weights: expect.stringMatching(/^fresh, seeded with \d+$/), files: [{ name: 'model.onnx' }] });
+    expect((await run('export', 'lenet5', '--format', 'onnx', '--out', b)).code).toBe(0);
+    expect(readFileSync(join(a, 'model.onnx')).equals(readFileSync(join(b, 'model.onnx')))).toBe(true);
+    expect(readFileSync(join(a, 'model.onnx')).equals(readFileSync(join(tmp, 'onnx-trained', 'model.onnx')))).toBe(false);
+    const doc = loadPreset('lenet5');
+    const { model } = compileGraph(doc);
+    seedWeights(tf, model, doc.training?.seed ?? 42);
+    const check = await onnxAgainstTfjs(join(a, 'model.onnx'), model, 11);
+    expect(check.ok, describeOnnxCheck(check)).toBe(true);
+    model.dispose();
+  }, 60_000);
+
+  it.skipIf(!ONNX.ok)(titleFor("onnx.checker accepts the exported model.onnx (Debian's python3-onnx)", ONNX), async () => {
+    const out = join(tmp, 'onnx-checked');
+    expect((await run('export', 'lenet5', '--format', 'onnx', '--weights', trainedDir, '--out', out)).code).toBe(0);
+    const c = await runPython(['-c', 'import onnx, sys; onnx.checker.check_model(onnx.load(sys.argv[1]), full_check=True); print("ok")', join(out, 'model.onnx')], out);
+    expect(c.code, c.stderr).toBe(0);
+    expect(c.stdout.trim()).toBe('ok');
+  }, 60_000);
+
+  it('onnx refuses a graph with errors and weights that do not fit, with the same messages as the other formats', async () => {
+    const broken = loadPreset('lenet5');
+    broken.edges = broken.edges.filter((e) => e.to[0] !== 'f6');
+    writeFileSync(join(tmp, 'broken-onnx.json'), JSON.stringify(broken));
+    const errs: string[] = [];
+    for (const format of ['pytorch', 'onnx']) {
+      const r = await run('export', join(tmp, 'broken-onnx.json'), '--format', format, '--out', join(tmp, `broken-${format}`));
+      expect(r.code).toBe(1);
+      expect(r.err).toContain('has errors, fix them first');
+      errs.push(r.err);
+    }
+    expect(errs[1]).toBe(errs[0]);
+    expect(existsSync(join(tmp, 'broken-onnx', 'model.onnx'))).toBe(false);
+
+    // Weights of the MLP offered for LeNet-5, and a folder that is not there.
+    const mlpDir = join(tmp, 'mlp-for-onnx');
+    expect((await run('export', 'mlp', '--format', 'tfjs', '--out', mlpDir)).code).toBe(0);
+    rmSync(join(mlpDir, 'graph.json'));
+    const wrong = [];
+    for (const format of ['pytorch', 'onnx']) {
+      const r = await run('export', 'lenet5', '--format', format, '--weights', mlpDir, '--out', join(tmp, `wrong-${format}`));
+      expect(r.code).toBe(2);
+      wrong.push(r.err);
+    }
+    expect(wrong[1]).toBe(wrong[0]);
+    expect(wrong[1]).toMatch(/c1|weights/);
+    const r3 = await run('export', 'lenet5', '--format', 'onnx', '--weights', join(tmp, 'nowhere'), '--out', join(tmp, 'z-onnx'));
+    expect(r3.code).toBe(2);
+    expect(r3.err).toMatch(/nowhere/);
+  });
+
   it('refuses bad arguments, a graph with errors and weights of another graph, each with its reason', async () => {
-    expect(await run('export', 'lenet5', '--out', tmp)).toMatchObject({ code: 2, err: expect.stringContaining('--format must be one of tfjs, keras, pytorch') });
-    expect(await run('export', 'lenet5', '--format', 'onnx', '--out', tmp)).toMatchObject({ code: 2, err: expect.stringContaining('not "onnx"') });
+    expect(await run('export', 'lenet5', '--out', tmp)).toMatchObject({ code: 2, err: expect.stringContaining('--format must be one of tfjs, keras, pytorch, onnx') });
+    expect(await run('export', 'lenet5', '--format', 'caffe', '--out', tmp)).toMatchObject({ code: 2, err: expect.stringContaining('not "caffe"') });
     expect(await run('export', 'lenet5', '--format', 'tfjs')).toMatchObject({ code: 2, err: expect.stringContaining('--out DIR is required') });
     expect(await run('export', 'no-such-graph.json', '--format', 'tfjs', '--out', tmp)).toMatchObject({ code: 2, err: expect.stringContaining('no such file') });
 

@@ -1,5 +1,5 @@
 /**
- * `layerlab export FILE --format tfjs|keras|pytorch [--weights DIR] --out DIR`: the browser's
+ * `layerlab export FILE --format tfjs|keras|pytorch|onnx [--weights DIR] --out DIR`: the browser's
  * Export dialog from the command line, with the same code. `--weights` takes a directory of
  * TensorFlow.js model files (as `layerlab train --out` or the tfjs export writes them); without it
  * the weights are freshly initialised from the graph's seed.
@@ -8,11 +8,12 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { analyzeGraph } from '../graph';
 import { TRAINING_DEFAULTS, type GraphDoc } from '../graph/types';
+import { onnxLayout } from '../export/onnx-check';
 import type { ExportFile, NamedWeight } from '../export/types';
 import type { CliIO } from './io';
 import { readGraphFile } from './read-graph';
 
-export const EXPORT_FORMATS = ['tfjs', 'keras', 'pytorch'] as const;
+export const EXPORT_FORMATS = ['tfjs', 'keras', 'pytorch', 'onnx'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 
 export interface ExportOptions {
@@ -59,12 +60,23 @@ export async function exportFiles(doc: GraphDoc, opts: Pick<ExportOptions, 'form
       const { pytorchFiles } = await import('../export/pytorch');
       return { files: pytorchFiles(doc, await namedWeights(model)), weightsFrom };
     }
+    if (opts.format === 'onnx') {
+      const { namedWeights } = await import('../export/tfjs-weights');
+      const { onnxFiles } = await import('../export/onnx');
+      return { files: onnxFiles(doc, await namedWeights(model)), weightsFrom };
+    }
     const { modelFiles } = await import('../export/tfjs-files');
     const { saveArtifacts } = await import('../export/tfjs-weights');
     return { files: modelFiles(await saveArtifacts(model), doc), weightsFrom };
   } finally {
     model.dispose();
   }
+}
+
+/** The ONNX model's input layout in words, from the graph's input shape: "N×1×28×28 (N×C×H×W)". */
+function onnxInputLayout(analysis: ReturnType<typeof analyzeGraph>): string {
+  const shape = analysis.inputId ? analysis.nodes.get(analysis.inputId)?.outputShape : undefined;
+  return shape?.length === 3 ? `${onnxLayout(shape)} (N×C×H×W)` : 'N×C×H×W';
 }
 
 export async function exportCommand(file: string, opts: ExportOptions, io: CliIO): Promise<number> {
@@ -104,7 +116,10 @@ export async function exportCommand(file: string, opts: ExportOptions, io: CliIO
     io.out(
       opts.format === 'pytorch'
         ? `Run: python3 ${join(opts.out, 'train.py')} --help   (or: from model import load_model; load_model('model.safetensors'))\n`
-        : opts.format === 'keras'
+        : opts.format === 'onnx'
+          ? `Run: onnxruntime's InferenceSession.create('${join(opts.out, 'model.onnx')}') (JavaScript) or onnxruntime.InferenceSession(…) (Python),\n` +
+            `     feeding "input" as float32 ${onnxInputLayout(analysis)}; or open the file in Netron to see the network.\n`
+          : opts.format === 'keras'
           ? `Run: python3 ${join(opts.out, result.files[0]?.name ?? 'model.py')}   (needs TensorFlow)\n`
           : `Load: tf.loadLayersModel('file://…/model.json'), or open the folder's files in LayerLab.\n`,
     );

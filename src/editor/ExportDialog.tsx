@@ -1,15 +1,18 @@
 /**
  * "Export model": the trained model as TensorFlow.js files (one zip, or model.json + weights.bin),
- * Keras code, or PyTorch code with its weights; and "Open a trained model" to get a graph back with
+ * Keras code, PyTorch code with its weights, or an ONNX model (which can then be run once in ONNX
+ * Runtime here and compared with TensorFlow.js); and "Open a trained model" to get a graph back with
  * its weights. Says which weights go out (trained, loaded, or untrained).
  */
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
+import { describeOnnxCheck, onnxLayout } from '../export/onnx-check';
+import { analyzeGraph } from '../graph';
 import { describeWeightsOrigin } from '../model/weights';
 import { weightsOrigin } from '../training/client';
 import { useTraining } from '../training/store';
 import { Modal } from './Modal';
-import { exportModel, openModelFiles, type ExportRoute } from './model-files';
+import { exportModel, exportOnnx, openModelFiles, type ExportRoute, type OnnxExport } from './model-files';
 import { useEditor } from './store';
 
 const ROUTES: { route: ExportRoute; label: string; what: string; run: string }[] = [
@@ -32,6 +35,12 @@ const ROUTES: { route: ExportRoute; label: string; what: string; run: string }[]
     run: 'python train.py --data DIR, or torchrun --nproc_per_node=N train.py --data DIR',
   },
   {
+    route: 'onnx',
+    label: 'ONNX model (.onnx)',
+    what: "model.onnx: the network and its weights as one ONNX model, for ONNX Runtime, TensorRT, OpenVINO or Netron. Each operator is named after its node's id, and the graph file travels in the model's metadata.",
+    run: "onnxruntime's InferenceSession (Python or JavaScript); Netron draws it",
+  },
+  {
     route: 'keras',
     label: 'Keras code (.py)',
     what: 'The graph as a Keras functional model (layer names = node ids) with its training settings.',
@@ -47,7 +56,17 @@ export function ExportDialog({ onClose }: { onClose(): void }) {
   const [working, setWorking] = useState<ExportRoute | 'open' | null>(null);
   const [done, setDone] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const [onnx, setOnnx] = useState<OnnxExport | null>(null);
+  const [onnxCheck, setOnnxCheck] = useState<{ ok: boolean; text: string } | 'running' | null>(null);
   const input = useRef<HTMLInputElement>(null);
+  /** The ONNX model's input and output layout for this graph ("N×1×28×28", "N×10"). */
+  const layout = useMemo(() => {
+    if (!ok) return null;
+    const a = analyzeGraph(doc);
+    const i = a.inputId ? a.nodes.get(a.inputId)?.outputShape : undefined;
+    const o = a.outputId ? a.nodes.get(a.outputId)?.outputShape : undefined;
+    return i && o ? { input: onnxLayout(i), output: onnxLayout(o) } : null;
+  }, [doc, ok]);
 
   useEffect(() => {
     if (!ok) return;
@@ -65,13 +84,33 @@ export function ExportDialog({ onClose }: { onClose(): void }) {
     setWorking(route);
     setError(null);
     setDone(null);
+    if (route === 'onnx') {
+      setOnnx(null);
+      setOnnxCheck(null);
+    }
     try {
-      const which = await exportModel(route, doc);
+      let which: string;
+      if (route === 'onnx') {
+        const exported = await exportOnnx(doc);
+        setOnnx(exported);
+        which = exported.which;
+      } else which = await exportModel(route, doc);
       setDone(`${ROUTES.find((r) => r.route === route)!.label}: downloaded (${which}).`);
     } catch (e) {
       setError((e as Error).message);
     } finally {
       setWorking(null);
+    }
+  };
+
+  const checkOnnx = async () => {
+    if (!onnx) return;
+    setOnnxCheck('running');
+    try {
+      const c = await onnx.check();
+      setOnnxCheck({ ok: c.ok, text: describeOnnxCheck(c) });
+    } catch (e) {
+      setOnnxCheck({ ok: false, text: `ONNX Runtime could not run the file: ${(e as Error).message}` });
     }
   };
 
@@ -99,7 +138,16 @@ export function ExportDialog({ onClose }: { onClose(): void }) {
                   {working === r.route ? 'Preparing…' : r.label}
                 </button>
                 <span>
-                  {r.what} <span className="ll-muted">Runs with: {r.run}.</span>
+                  {r.what}
+                  {r.route === 'onnx' && (
+                    <>
+                      {' '}
+                      <span data-testid="export-onnx-layout">
+                        Input "input": float32 <b>{layout?.input ?? 'N×C×H×W'}</b> (N×C×H×W: channels first, unlike TensorFlow.js' N×H×W×C; pixels 0–1); output "output": <b>{layout?.output ?? '?'}</b>.
+                      </span>
+                    </>
+                  )}{' '}
+                  <span className="ll-muted">Runs with: {r.run}.</span>
                 </span>
               </li>
             ))}
@@ -136,6 +184,20 @@ export function ExportDialog({ onClose }: { onClose(): void }) {
       {done && (
         <p className="ll-muted" role="status" data-testid="export-done">
           {done}
+        </p>
+      )}
+      {onnx && (
+        <p data-testid="export-onnx-check-row">
+          <button type="button" data-testid="export-onnx-check" disabled={onnxCheck === 'running' || !!working} onClick={() => void checkOnnx()}>
+            {onnxCheck === 'running' ? 'Running ONNX Runtime…' : 'Check in ONNX Runtime'}
+          </button>{' '}
+          {onnxCheck && onnxCheck !== 'running' ? (
+            <span className={onnxCheck.ok ? undefined : 'll-error'} role={onnxCheck.ok ? 'status' : 'alert'} data-testid="export-onnx-result" data-ok={onnxCheck.ok}>
+              {onnxCheck.text}
+            </span>
+          ) : (
+            <span className="ll-muted">runs the downloaded file once in ONNX Runtime (WebAssembly, loaded now) on 4 random images and compares its outputs with TensorFlow.js'.</span>
+          )}
         </p>
       )}
       {error && (

@@ -1,14 +1,17 @@
 /**
  * Trained models in and out of the browser: TensorFlow.js files (a zip, or model.json + weights.bin),
- * Keras code, PyTorch code with safetensors weights; and opening a trained model to get its graph
- * and weights back. The weights come from the training worker (a save handler there hands the
- * artifacts over, since downloads need `document`); everything else runs here, without a server.
+ * Keras code, PyTorch code with safetensors weights, an ONNX model (checked once in ONNX Runtime on
+ * request); and opening a trained model to get its graph and weights back. The weights come from the
+ * training worker (a save handler there hands the artifacts over, since downloads need `document`);
+ * everything else runs here, without a server.
  */
 import { kerasFiles } from '../export/keras';
+import { compareWithTfjs, randomInputs, type OnnxCheck } from '../export/onnx-check';
 import { checkModelFileSizes, readModelFiles } from '../export/open-model';
 import { pytorchFiles } from '../export/pytorch';
 import { fileBytes, modelFiles, modelZip, weightsFromArtifacts } from '../export/tfjs-files';
 import type { ExportFile } from '../export/types';
+import { analyzeGraph } from '../graph';
 import type { GraphDoc } from '../graph/types';
 import { describeWeightsOrigin } from '../model/weights';
 import { loadTrainedWeights, saveModel } from '../training/client';
@@ -17,7 +20,50 @@ import { loadAction } from './actions';
 import { downloadBlob, fileBase } from './download';
 import { useEditor } from './store';
 
-export type ExportRoute = 'tfjs-zip' | 'tfjs-files' | 'keras' | 'pytorch';
+export type ExportRoute = 'tfjs-zip' | 'tfjs-files' | 'keras' | 'pytorch' | 'onnx';
+
+/** How many random images the ONNX check runs (one batch), and their seed. */
+const ONNX_CHECK_COUNT = 4;
+const ONNX_CHECK_SEED = 1;
+
+/** The graph's input image shape [h, w, c]; throws with a message for people when there is none. */
+export function inputShapeOf(doc: GraphDoc): number[] {
+  const a = analyzeGraph(doc);
+  const shape = a.inputId ? a.nodes.get(a.inputId)?.outputShape : undefined;
+  if (!a.ok || !shape) throw new Error('Fix the graph\'s errors first: only a complete graph can be exported.');
+  return [...shape];
+}
+
+export interface OnnxExport {
+  /** Which weights went out, in words. */
+  which: string;
+  /** Runs the downloaded file once in ONNX Runtime (loaded on first use) and compares it with TensorFlow.js. */
+  check(): Promise<OnnxCheck>;
+}
+
+/**
+ * Downloads the graph as model.onnx with the worker's current weights. The worker also runs a few
+ * seeded random images through the same TensorFlow.js model, so `check()` can compare ONNX
+ * Runtime's outputs for the downloaded bytes with them later.
+ */
+export async function exportOnnx(doc: GraphDoc = useEditor.getState().doc): Promise<OnnxExport> {
+  const x = randomInputs(inputShapeOf(doc), ONNX_CHECK_COUNT, ONNX_CHECK_SEED);
+  const saved = await saveModel(doc, { images: x.nhwc, shape: x.nhwcShape });
+  const weights = weightsFromArtifacts(saved.weightSpecs, saved.weightData);
+  const { onnxModel } = await import('../export/onnx'); // protobuf code: loaded only when needed
+  const bytes = onnxModel(doc, weights);
+  download({ name: 'model.onnx', data: bytes }, `${fileBase(doc.name)}.onnx`);
+  const reference = saved.reference;
+  return {
+    which: describeWeightsOrigin(saved.origin),
+    async check() {
+      if (!reference) throw new Error('The training worker gave no reference outputs to compare with.');
+      const { runOnnx } = await import('../export/onnx-runtime.browser');
+      const got = await runOnnx(bytes, { name: 'input', data: x.nchw, dims: x.nchwShape });
+      return compareWithTfjs(got, reference, ONNX_CHECK_COUNT);
+    },
+  };
+}
 
 function download(file: ExportFile, name = file.name) {
   const type = name.endsWith('.json') ? 'application/json' : name.endsWith('.py') ? 'text/x-python' : 'application/octet-stream';
@@ -45,6 +91,7 @@ export async function exportModel(route: ExportRoute, doc: GraphDoc = useEditor.
     else zipDownload(files, `${base}-keras.zip`);
     return 'code only (Keras builds fresh weights)';
   }
+  if (route === 'onnx') return (await exportOnnx(doc)).which;
   const saved = await saveModel(doc);
   if (route === 'pytorch') {
     const weights = weightsFromArtifacts(saved.weightSpecs, saved.weightData);

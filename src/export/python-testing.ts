@@ -19,7 +19,7 @@ import type { NamedWeight } from './types';
 export const PYTHON = '/usr/bin/python3';
 
 /** The Debian package that gives /usr/bin/python3 each module the tests import. */
-export const DEBIAN_PACKAGE: Record<string, string> = { numpy: 'python3-numpy', torch: 'python3-torch', PIL: 'python3-pil' };
+export const DEBIAN_PACKAGE: Record<string, string> = { numpy: 'python3-numpy', torch: 'python3-torch', PIL: 'python3-pil', onnx: 'python3-onnx' };
 
 /** Whether the tests that need these Python modules can run, and if not why, with the command that mends it. */
 export type PythonCheck = { ok: true } | { ok: false; reason: string };
@@ -48,6 +48,14 @@ export function pythonWith(modules: readonly string[]): PythonCheck {
   const missing = missingPythonModules(modules);
   if (!missing.length) return { ok: true };
   return { ok: false, reason: `skipped: needs Python's ${missing.join(', ')} — apt-get install -y ${missing.map((m) => DEBIAN_PACKAGE[m] ?? m).join(' ')}` };
+}
+
+/**
+ * Whether /usr/bin/python3 has Python's `onnx` (Debian's python3-onnx, 1.12), for the tests that run
+ * `onnx.checker.check_model` on exported files; when not, the reason names `apt-get install -y python3-onnx`.
+ */
+export function pythonHasOnnx(): PythonCheck {
+  return pythonWith(['onnx']);
 }
 
 /**
