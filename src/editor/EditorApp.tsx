@@ -172,7 +172,8 @@ export function EditorApp() {
     }
   }, []);
 
-  // Mount Rete once the store holds the graph to show.
+  // Mount Rete once the store holds the graph to show. `editorUp` lets the fit below wait for it.
+  const [editorUp, setEditorUp] = useState(false);
   useEffect(() => {
     if (!ready || !canvasRef.current) return;
     let cancelled = false;
@@ -185,11 +186,13 @@ export function EditorApp() {
       if (cancelled) return h.destroy();
       handle = h;
       handleRef.current = h;
+      setEditorUp(true);
     });
     return () => {
       cancelled = true;
       handle?.destroy();
       handleRef.current = null;
+      setEditorUp(false);
     };
   }, [ready, onWireDrop]);
 
@@ -197,7 +200,7 @@ export function EditorApp() {
   // canvas) tells people who automate LayerLab when the view has settled.
   const [fitted, setFitted] = useState(false);
   useEffect(() => {
-    if (!ready) return;
+    if (!ready || !editorUp) return;
     setFitted(false);
     let cancelled = false;
     const t = setTimeout(async () => {
@@ -208,12 +211,12 @@ export function EditorApp() {
       const { doc } = useEditor.getState();
       await h.fit(doc.nodes.length > 40 ? readableStart(doc) : undefined);
       if (!cancelled) setFitted(true);
-    }, 50);
+    }, 0);
     return () => {
       cancelled = true;
       clearTimeout(t);
     };
-  }, [ready, loads]);
+  }, [ready, loads, editorUp]);
 
   // Palette click / Enter: the centre of the visible free canvas (moved along if a node is already there).
   const addAtCenter = useCallback((type: string) => {

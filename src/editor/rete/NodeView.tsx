@@ -2,13 +2,14 @@
  * How a node looks on the canvas, generated from its definition: category colour, title, id,
  * the parameter controls of its face, output shape, parameter count and a badge naming any
  * problem. Data comes from the editor store (by node id); Rete supplies position and sockets.
+ * A node far from the view (visibility.ts) draws a light face: the same box, header and footer,
+ * without sockets, controls or feature map, at the height its full face had (or is expected to have).
  */
 import { memo, useLayoutEffect, useRef } from 'react';
 import { Drag, Presets, type RenderEmit } from 'rete-react-plugin';
 import { useShallow } from 'zustand/react/shallow';
 import { categoryColor } from '../../../nodes/categories';
 import { faceParams, paramLabel } from '../../../nodes/params';
-import { formatShape } from '../../../nodes/shape';
 import { useEditor } from '../store';
 import { useTraining } from '../../training/store';
 import { FeatureMapView } from '../../viz/FeatureMapView';
@@ -16,7 +17,10 @@ import { openNodeDetail } from '../NodeDetail';
 import { ParamControl } from '../ParamControl';
 import { setParamAction } from '../actions';
 import { handleNodeKey } from '../keyboard';
+import { ariaLabel, faceData, faceKind, guessHeight, heightOf, shortMessage } from './face';
+import { afterWrites } from './sockets';
 import type { LLNode, Schemes } from './types';
+import { useNear } from './visibility';
 
 /**
  * Sockets only re-render when their own props change: each render of Rete's RefSocket re-registers
@@ -26,37 +30,58 @@ import type { LLNode, Schemes } from './types';
 const RefSocket = memo(Presets.classic.RefSocket) as unknown as typeof Presets.classic.RefSocket;
 
 function useNodeData(id: string) {
-  return useEditor(
-    useShallow((s) => {
-      const n = s.analysis.nodes.get(id);
-      const diags = s.analysis.diagnostics.filter((d) => d.nodeId === id);
-      const errors = diags.filter((d) => d.severity === 'error');
-      return {
-        node: n?.node,
-        def: n?.def,
-        params: n?.params,
-        shape: n?.outputShape ? formatShape(n.outputShape) : null,
-        count: n?.paramCount ? n.paramCount.trainable + n.paramCount.nonTrainable : null,
-        severity: errors.length ? ('error' as const) : diags.length ? ('warning' as const) : null,
-        message: (errors[0] ?? diags[0])?.message ?? '',
-        problemCount: diags.length,
-        isOutput: s.analysis.outputId === id,
-      };
-    }),
+  return useEditor(useShallow((s) => faceData(s, id)));
+}
+
+/** What the full face has under its header: sockets, the parameter controls, the feature map. */
+function NodeBody({ data, emit, v, face, socketLayout }: { data: LLNode; emit: RenderEmit<Schemes>; v: ReturnType<typeof useNodeData>; face: string[]; socketLayout: string }) {
+  const id = data.id;
+  const def = v.def;
+  const inputs = Object.entries(data.inputs);
+  const controlsRef = useRef<HTMLDivElement>(null);
+  Drag.useNoDrag(controlsRef);
+  return (
+    <div className="ll-node-body">
+      <div className="ll-node-inputs">
+        {inputs.map(([key, input]) =>
+          input ? (
+            <div className="ll-port in" key={key} data-testid={`input-${key}`}>
+              <RefSocket name="input-socket" side="input" socketKey={key} nodeId={id} emit={emit} payload={input.socket} data-testid="input-socket" data-layout={socketLayout} />
+              {inputs.length > 1 && <span className="ll-port-label">{key}</span>}
+            </div>
+          ) : null,
+        )}
+      </div>
+      <div className="ll-node-controls" ref={controlsRef}>
+        {def &&
+          face.map((key) => (
+            <label className="ll-control" key={key} title={def.params[key]!.doc}>
+              <span className="ll-control-label">{paramLabel(key, def.params[key]!)}</span>
+              <ParamControl nodeId={id} name={key} spec={def.params[key]!} value={v.node?.params[key]} onCommit={(value) => setParamAction(id, key, value)} compact />
+            </label>
+          ))}
+      </div>
+      <div className="ll-node-outputs">
+        {data.outputs.out && (
+          <div className="ll-port out" data-testid="output-out">
+            <RefSocket name="output-socket" side="output" socketKey="out" nodeId={id} emit={emit} payload={data.outputs.out.socket} data-testid="output-socket" data-layout={socketLayout} />
+          </div>
+        )}
+      </div>
+    </div>
   );
 }
 
 export const NodeView = memo(function NodeView({ data, emit }: { data: LLNode; emit: RenderEmit<Schemes> }) {
   const id = data.id;
   const v = useNodeData(id);
+  const near = useNear(id);
   // Selection comes from the store (Rete's selector is mirrored into it): a selection change
   // re-renders only this node's face, not Rete's whole node (sockets, wires, minimap).
   const selected = useEditor((s) => s.selection.includes(id));
   const map = useTraining((s) => s.maps.get(id));
   const classes = useTraining((s) => s.dataset?.classes);
   const ref = useRef<HTMLDivElement>(null);
-  const controlsRef = useRef<HTMLDivElement>(null);
-  Drag.useNoDrag(controlsRef);
 
   const def = v.def;
   const color = categoryColor(def?.category);
@@ -64,30 +89,39 @@ export const NodeView = memo(function NodeView({ data, emit }: { data: LLNode; e
   const inputs = Object.entries(data.inputs);
 
   // Rete's minimap, zoom-to-fit and auto-arrange need each node's size. Reading it forces a
-  // layout, so only when something that changes the size changed (not on every render).
+  // layout, so only when something that changes the size changed (not on every render), and
+  // together with the other nodes' reads (afterWrites). A light face is given its size.
+  const kind = faceKind(v.node?.type, face.length, inputs.length, !!map);
+  const lightHeight = near ? undefined : (data.measured === kind ? data.height : (heightOf.get(kind) ?? guessHeight(face.length, inputs.length)));
+  if (lightHeight !== undefined) data.height = lightHeight;
   useLayoutEffect(() => {
-    const el = ref.current;
-    if (el) {
+    if (!near) return;
+    afterWrites(() => {
+      const el = ref.current;
+      if (!el?.isConnected || !el.offsetWidth) return;
       data.width = el.offsetWidth;
       data.height = el.offsetHeight;
-    }
-  }, [data, face.length, inputs.length, v.severity, v.message, !!map]);
+      data.measured = kind;
+      heightOf.set(kind, data.height);
+    });
+  }, [data, near, kind, v.severity, v.message]);
   // What moves the sockets: the rows of the face and the header. When it changes, the sockets
   // re-register (data-layout is a new prop) and Rete re-measures them and redraws their wires.
   const socketLayout = `${face.join(',')}|${inputs.length}|${v.severity ?? ''}`;
-  const message = v.message.startsWith(`${id}: `) ? v.message.slice(id.length + 2) : v.message;
+  const message = shortMessage(v, id);
 
   return (
     <div
       ref={ref}
-      className={`ll-node${selected ? ' selected' : ''}${v.severity ? ` has-${v.severity}` : ''}`}
+      className={`ll-node${selected ? ' selected' : ''}${v.severity ? ` has-${v.severity}` : ''}${near ? '' : ' light'}`}
       data-testid="node"
       data-node-id={id}
-      style={{ ['--node-color' as string]: color }}
+      data-face={near ? 'full' : 'light'}
+      style={{ ['--node-color' as string]: color, height: lightHeight }}
       tabIndex={0}
       role="group"
       aria-roledescription="layer"
-      aria-label={`${def?.title ?? v.node?.type ?? 'Unknown'} ${id}${selected ? ', selected' : ''}${v.severity ? `, ${v.problemCount} problem${v.problemCount > 1 ? 's' : ''}` : ''}`}
+      aria-label={ariaLabel(v, id, selected)}
       onKeyDown={(e) => handleNodeKey(id, e) && (e.preventDefault(), e.stopPropagation())}
     >
       <div className="ll-node-header" title={def ? `${def.summary}\n\n${def.explain}` : `Unknown node type "${v.node?.type}"`}>
@@ -101,35 +135,8 @@ export const NodeView = memo(function NodeView({ data, emit }: { data: LLNode; e
           </span>
         )}
       </div>
-      <div className="ll-node-body">
-        <div className="ll-node-inputs">
-          {inputs.map(([key, input]) =>
-            input ? (
-              <div className="ll-port in" key={key} data-testid={`input-${key}`}>
-                <RefSocket name="input-socket" side="input" socketKey={key} nodeId={id} emit={emit} payload={input.socket} data-testid="input-socket" data-layout={socketLayout} />
-                {inputs.length > 1 && <span className="ll-port-label">{key}</span>}
-              </div>
-            ) : null,
-          )}
-        </div>
-        <div className="ll-node-controls" ref={controlsRef}>
-          {def &&
-            face.map((key) => (
-              <label className="ll-control" key={key} title={def.params[key]!.doc}>
-                <span className="ll-control-label">{paramLabel(key, def.params[key]!)}</span>
-                <ParamControl nodeId={id} name={key} spec={def.params[key]!} value={v.node?.params[key]} onCommit={(value) => setParamAction(id, key, value)} compact />
-              </label>
-            ))}
-        </div>
-        <div className="ll-node-outputs">
-          {data.outputs.out && (
-            <div className="ll-port out" data-testid="output-out">
-              <RefSocket name="output-socket" side="output" socketKey="out" nodeId={id} emit={emit} payload={data.outputs.out.socket} data-testid="output-socket" data-layout={socketLayout} />
-            </div>
-          )}
-        </div>
-      </div>
-      {map && (
+      {near && <NodeBody data={data} emit={emit} v={v} face={face} socketLayout={socketLayout} />}
+      {near && map && (
         <div className="ll-node-map" data-testid="node-map" title="What this node sees">
           <FeatureMapView map={map} classes={classes} />
           <button

@@ -22,6 +22,9 @@ import { boxAt, freeCentre, placeBox, unstack, type Box, type Point, type Size }
 import { useEditor } from '../store';
 import { ContextMenuSearch } from './ContextMenuSearch';
 import { NodeView } from './NodeView';
+import { ColdFaces } from './face';
+import { BatchedSocketPosition } from './sockets';
+import { nearIds, nearNodes, type AreaBox } from './visibility';
 import { LLConnection, LLNode, tensorSocket, type AreaExtra, type Schemes } from './types';
 
 /**
@@ -35,6 +38,16 @@ const viewInput = (key: string) => new ClassicPreset.Input(tensorSocket, key, tr
 export const LOD_COMPACT_BELOW = 0.5;
 /** Zoom to fit never goes below this (the compact face's titles are ≥ 12 px on screen there): a bigger graph shows its start. */
 export const FIT_MIN_ZOOM = 0.45;
+/**
+ * Graphs up to this many nodes draw every node in full. A bigger one draws in full only the nodes
+ * in the view or within NEAR_MARGIN (of the view's size) around it; the others show a light face
+ * until a pan or zoom brings them near (visibility.ts).
+ */
+export const ALL_NEAR_UP_TO = 60;
+export const NEAR_MARGIN = 0.5;
+/** A sync gives the page back (a frame, input) after this long, so that no task runs past ~50 ms. */
+const SYNC_SLICE_MS = 50;
+
 /** The zoom range of the wheel, pinch and the + / - keys. */
 export const MIN_ZOOM = 0.08;
 export const MAX_ZOOM = 2.5;
@@ -249,10 +262,58 @@ export async function createEditor(container: HTMLElement, hooks: EditorHooks): 
   const selectable = selectableNodes(area, editor, selector, AreaExtensions.accumulateOnCtrl());
   AreaExtensions.simpleNodesOrder(area);
 
-  render.addPreset(Presets.classic.setup({ customize: { node: () => NodeView as never } }));
+  const sockets = new BatchedSocketPosition(() => editor);
+  render.addPreset(Presets.classic.setup({ socketPositionWatcher: sockets as never, customize: { node: () => NodeView as never } }));
   render.addPreset(Presets.contextMenu.setup({ delay: 400, customize: { search: () => ContextMenuSearch } }));
   render.addPreset(Presets.minimap.setup({ size: 160 }));
   connection.addPreset(ConnectionPresets.classic.setup());
+
+  // Cold faces (face.ts): a node of a big graph is drawn in plain DOM, without a React root, until
+  // it first comes near the view; a wire, until one of its ends is drawn by React. This pipe runs
+  // before the React plugin's, which skips what is marked filled.
+  const cold = new ColdFaces();
+  const mounted = new Set<string>();
+  const wired = new Set<string>();
+  area.addPipe((ctx) => {
+    if (!ctx || typeof ctx !== 'object' || !('type' in ctx)) return ctx;
+    if (ctx.type === 'render' && !('filled' in ctx.data && ctx.data.filled)) {
+      if (ctx.data.type === 'node') {
+        const node = ctx.data.payload as LLNode;
+        if (!mounted.has(node.id) && !nearNodes.isNear(node.id)) {
+          cold.draw(ctx.data.element, node, useEditor.getState());
+          return { ...ctx, data: { ...ctx.data, filled: true } } as typeof ctx;
+        }
+        cold.drop(node.id);
+        mounted.add(node.id);
+      } else if (ctx.data.type === 'connection') {
+        const c = ctx.data.payload as LLConnection;
+        if (!wired.has(c.id) && !mounted.has(c.source) && !mounted.has(c.target)) return { ...ctx, data: { ...ctx.data, filled: true } } as typeof ctx;
+        wired.add(c.id);
+      }
+    } else if (ctx.type === 'noderemoved') {
+      cold.drop(ctx.data.id);
+      mounted.delete(ctx.data.id);
+    } else if (ctx.type === 'connectionremoved') {
+      wired.delete(ctx.data.id);
+    }
+    return ctx;
+  });
+  /** Draws with React the near nodes that are still cold, and their wires (a slice at a time). */
+  let promoting: Promise<void> = Promise.resolve();
+  const promote = (ids: string[]) => {
+    promoting = promoting.then(async () => {
+      let slice = performance.now();
+      for (const id of ids) {
+        if (mounted.has(id) || !editor.getNode(id) || !nearNodes.isNear(id)) continue;
+        await area.update('node', id);
+        for (const c of editor.getConnections()) if ((c.source === id || c.target === id) && !wired.has(c.id)) await area.update('connection', c.id);
+        if (performance.now() - slice > SYNC_SLICE_MS) {
+          await new Promise((r) => setTimeout(r, 0));
+          slice = performance.now();
+        }
+      }
+    });
+  };
 
   editor.use(area);
   area.use(connection);
@@ -265,13 +326,69 @@ export async function createEditor(container: HTMLElement, hooks: EditorHooks): 
   // and each pointer move of a pan redrew it. Once per animation frame is enough.
   const minimapRender = (minimap as unknown as { render(): void }).render.bind(minimap);
   let minimapFrame = 0;
+  const renderMinimap = () => (minimap as unknown as { render(): void }).render();
   (minimap as unknown as { render(): void }).render = () => {
-    if (!minimapFrame)
+    if (!minimapFrame && !nearHeld)
       minimapFrame = requestAnimationFrame(() => {
         minimapFrame = 0;
         minimapRender();
       });
   };
+
+  // --- which nodes draw in full (visibility.ts) ---------------------------------------------
+  let viewSize = { width: container.clientWidth, height: container.clientHeight };
+  /** Set while a big graph is being opened: the nodes near the view are chosen once it is fitted. */
+  let nearHeld = false;
+  let nearHeldTimer: ReturnType<typeof setTimeout> | undefined;
+  const updateNear = () => {
+    if (nearHeld) return;
+    const nodes = editor.getNodes();
+    if (nodes.length <= ALL_NEAR_UP_TO) {
+      nearNodes.set('all');
+      return promote(cold.ids());
+    }
+    const { x, y, k } = area.area.transform;
+    const view: AreaBox = { left: -x / k, top: -y / k, right: (viewSize.width - x) / k, bottom: (viewSize.height - y) / k };
+    const boxes = nodes.flatMap((n): [string, AreaBox][] => {
+      const p = area.nodeViews.get(n.id)?.position;
+      return p ? [[n.id, { left: p.x, top: p.y, right: p.x + n.width, bottom: p.y + n.height }]] : [];
+    });
+    const ids = nearIds(boxes, view, NEAR_MARGIN);
+    nearNodes.set(ids);
+    promote(ids.filter((id) => !mounted.has(id)));
+  };
+  let nearFrame = 0;
+  const scheduleNear = () => {
+    if (!nearFrame)
+      nearFrame = requestAnimationFrame(() => {
+        nearFrame = 0;
+        updateNear();
+      });
+  };
+  const holdNear = () => {
+    clearTimeout(nearHeldTimer);
+    nearHeld = true;
+    nearNodes.set([]);
+    // Nothing of the graph is laid out or painted, frame after frame, while it is being built.
+    area.area.content.holder.style.display = 'none';
+  };
+  /** At the end of the sync: fit() releases the hold; if nobody fits the view, it ends a moment later. */
+  const releaseNearSoon = () => {
+    if (nearHeld) nearHeldTimer = setTimeout(releaseNear, 200);
+  };
+  const releaseNear = () => {
+    if (!nearHeld) return updateNear();
+    clearTimeout(nearHeldTimer);
+    nearHeld = false;
+    area.area.content.holder.style.display = '';
+    updateNear();
+    renderMinimap();
+  };
+  const resizeObserver = new ResizeObserver(() => {
+    viewSize = { width: container.clientWidth, height: container.clientHeight };
+    scheduleNear();
+  });
+  resizeObserver.observe(container);
 
   // --- Rete -> document -------------------------------------------------------------------
   const edgeOf = (c: LLConnection) => ({ from: [c.source, c.sourceOutput] as [string, string], to: [c.target, c.targetInput] as [string, string] });
@@ -319,6 +436,11 @@ export async function createEditor(container: HTMLElement, hooks: EditorHooks): 
         break;
       case 'zoomed':
         applyZoomStyle();
+        scheduleNear();
+        break;
+      case 'translated':
+      case 'nodetranslated':
+        scheduleNear();
         break;
       case 'nodedragged': {
         const ids = new Set([...selector.entities.values()].map((e) => e.id));
@@ -354,6 +476,14 @@ export async function createEditor(container: HTMLElement, hooks: EditorHooks): 
   let queued = false;
 
   async function syncTo(doc: GraphDoc) {
+    let slice = performance.now();
+    const breathe = async () => {
+      if (performance.now() - slice < SYNC_SLICE_MS) return;
+      await new Promise((r) => setTimeout(r, 0));
+      slice = performance.now();
+    };
+    if (doc.nodes.length <= ALL_NEAR_UP_TO) nearNodes.set('all');
+    else if (!doc.nodes.some((d) => editor.getNode(d.id))) holdNear(); // a whole graph being opened: nothing in full until the view is fitted
     const docNodes = new Map(doc.nodes.map((n) => [n.id, n]));
     // Connections that should go: to removed nodes, removed edges or removed ports.
     const wanted = new Map(doc.edges.map((e) => [edgeKey(e), e]));
@@ -378,6 +508,7 @@ export async function createEditor(container: HTMLElement, hooks: EditorHooks): 
         await editor.addNode(node);
         const [x, y] = d.position ?? [0, 0];
         await area.translate(node.id, { x, y });
+        await breathe();
         continue;
       }
       const have = Object.keys(node.inputs);
@@ -400,7 +531,10 @@ export async function createEditor(container: HTMLElement, hooks: EditorHooks): 
       c.id = key;
       c.fromDoc = true;
       await editor.addConnection(c);
+      await breathe();
     }
+    releaseNearSoon();
+    scheduleNear();
   }
 
   function requestSync(): Promise<void> {
@@ -421,10 +555,15 @@ export async function createEditor(container: HTMLElement, hooks: EditorHooks): 
 
   let lastDoc = useEditor.getState().doc;
   let lastSelection = useEditor.getState().selection;
+  let lastAnalysis = useEditor.getState().analysis;
   const unsubscribe = useEditor.subscribe((s) => {
     if (s.doc !== lastDoc) {
       lastDoc = s.doc;
       void requestSync();
+    }
+    if (s.selection !== lastSelection || s.analysis !== lastAnalysis) {
+      lastAnalysis = s.analysis;
+      for (const id of cold.ids()) cold.update(id, s);
     }
     if (s.selection !== lastSelection) {
       lastSelection = s.selection;
@@ -449,6 +588,9 @@ export async function createEditor(container: HTMLElement, hooks: EditorHooks): 
   const handle: EditorHandle = {
     destroy() {
       cancelAnimationFrame(minimapFrame);
+      cancelAnimationFrame(nearFrame);
+      clearTimeout(nearHeldTimer);
+      resizeObserver.disconnect();
       unsubscribe();
       container.removeEventListener('dblclick', onDblClick);
       area.destroy();
@@ -479,6 +621,7 @@ export async function createEditor(container: HTMLElement, hooks: EditorHooks): 
       area.area.transform.x = width * k <= W - 2 * edge ? W / 2 - (left + width / 2) * k : edge - left * k;
       area.area.transform.y = height * k <= H - 2 * edge ? H / 2 - (top + height / 2) * k : H / 2 - startY * k;
       await area.area.zoom(k, 0, 0);
+      releaseNear();
     },
     async arrange() {
       await running;

@@ -9,6 +9,8 @@ export const tensorSocket = new ClassicPreset.Socket('tensor');
 export class LLNode extends ClassicPreset.Node {
   width = 220;
   height = 120;
+  /** What the size was last measured for (NodeView), so a light face keeps it. */
+  measured = '';
   constructor(
     id: string,
     readonly nodeType: string,
