@@ -336,6 +336,33 @@ describe('fixed kernels', () => {
   });
 
   it.each([
+    ['LeNet s2 (2×2, the unrolled path)', [4, 28, 28, 6], 'valid'],
+    ['LeNet s4 (2×2, the unrolled path)', [4, 10, 10, 16], 'valid'],
+    ['2×2 same on an odd input (a window hangs over: the general path)', [2, 7, 5, 3], 'same'],
+    ['2×2 valid on an odd input (the last row and column are unused)', [2, 7, 5, 3], 'valid'],
+  ] as const)('max pooling gradient 2×2 stride 2, %s, with ties, zeros, NaN and ±∞, matches the cpu kernel', async (_n, shape, pad) => {
+    // After a ReLU many windows are all zeros (ties: the first one takes the gradient).
+    const xData = random(size(shape), 29).map((v, i) => (i % 97 === 0 ? NaN : i % 89 === 0 ? -Infinity : i % 83 === 0 ? Infinity : Math.max(0, v)));
+    const outShape = tf.backend_util.computePool2DInfo([...shape] as never, 2, 2, 1, pad).outShape;
+    const dyData = random(size(outShape), 30);
+    const run = async (backend: string) => {
+      expect(await tf.setBackend(backend)).toBe(true);
+      const x = tf.tensor4d(xData, [...shape] as never);
+      const dy = tf.tensor(dyData, outShape);
+      const y = tf.maxPool(x, 2, 2, pad);
+      const g = tf.engine().runKernel('MaxPoolGrad', { dy, input: x, output: y }, { filterSize: 2, strides: 2, pad }) as tf.Tensor;
+      const data = g.dataSync() as Float32Array;
+      tf.dispose([x, dy, y, g]);
+      return data;
+    };
+    const ref = await run('cpu');
+    const got = await run('wasm');
+    expect(got).toEqual(ref);
+    // And both follow the plain-JS reference (first maximum; NaN never wins).
+    expect(relError(ref, maxPoolGradRef(xData, dyData, [...shape], 2, 2, pad))).toBe(0);
+  });
+
+  it.each([
     [[1, 4, 4, 1], [2, 2]],
     [[3, 5, 7, 2], [2, 3]],
     [[2, 4, 3, 3], [3, 1]],

@@ -27,12 +27,20 @@
  * 3. works around three kernel bugs of tfjs 4.22 (found by wasm-train.test.ts):
  *    - wasm `MaxPoolGrad` sends the gradient of a window whose maximum is negative to the
  *      window's first element (max pooling after a linear / tanh / batch-norm layer trains
- *      wrongly): replaced by a plain-JS kernel with the CPU backend's semantics;
+ *      wrongly) and, on ties, picks the last maximum: replaced by a plain-JS kernel with the CPU
+ *      backend's semantics (the first maximum), unrolled for 2×2 windows with stride 2;
  *    - cpu `ResizeNearestNeighborGrad` uses the wrong batch offset into dy (Up Sampling 2D
  *      'nearest' trains wrongly with batches > 1): the ResizeNearestNeighbor gradient is
  *      overridden with a block sum for integer factors (what Up Sampling 2D does), on every backend;
  *    - cpu `ResizeBilinearGrad` labels its result [B, W, H, C] (Up Sampling 2D 'bilinear' fails on
  *      non-square maps): the kernel is wrapped to give the right shape (the values are right).
+ *
+ * 4. replaces WASM kernels that are slow in tfjs 4.22 with faster ones of the same arithmetic
+ *    (FASTER_WASM_KERNELS: matrix products with a transposed operand, see matmul.ts).
+ *
+ * Zero padding is left to the convolutions themselves (explicit padding): on WASM a separate
+ * `PadV2` cost more than the padded convolution (≈ 1–2 ms per LeNet-5 step for the first layer's
+ * 64×28×28×1 input, measured with bench/profile.ts).
  *
  * What remains unsupported, on every backend: a Conv 2D layer with a dilation rate > 1 and an
  * activation other than relu or elu (tfjs-layers then trains through the fused conv2d, whose
@@ -44,12 +52,15 @@
  * functions (for kernels, which must not call ops; intermediates are disposed explicitly).
  */
 import type * as tfjs from '@tensorflow/tfjs';
+import { TRANSPOSING_MATMUL_KERNELS, transposingMatMulKernel } from './matmul';
 
 export type TF = typeof tfjs;
 type Pair = [number, number];
 type Pad = 'valid' | 'same' | number | tfjs.backend_util.ExplicitPadding;
 type Rounding = 'floor' | 'round' | 'ceil' | undefined;
 type Shape4 = [number, number, number, number];
+/** Zero padding of the two spatial axes: [top, bottom, left, right]. */
+type Pads = [number, number, number, number];
 
 /** The kernels whose gradients are overridden. */
 export const OVERRIDDEN_GRADIENTS = ['Conv2D', 'Conv2DBackpropInput', 'DepthwiseConv2dNative', 'ResizeNearestNeighbor'] as const;
@@ -58,6 +69,8 @@ export const REPLACED_KERNELS = [
   ['MaxPoolGrad', 'wasm'],
   ['ResizeBilinearGrad', 'cpu'],
 ] as const;
+/** Kernels replaced on 'wasm' because they are slow in tfjs 4.22 (same arithmetic, faster): see matmul.ts. */
+export const FASTER_WASM_KERNELS = TRANSPOSING_MATMUL_KERNELS;
 /** Kernels the WASM backend of tfjs 4.22 lacks for training convolutions; supplied by `installConvFilterGradient`. */
 export const SUPPLIED_WASM_KERNELS = ['Conv2DBackpropFilter', 'DepthwiseConv2dNativeBackpropFilter', 'DepthwiseConv2dNativeBackpropInput'] as const;
 
@@ -70,8 +83,11 @@ interface Ops<T> {
   reshape(x: T, shape: number[]): T;
   reverse(x: T, axes: number[]): T;
   sum(x: T, axes: number[]): T;
-  /** 'valid' NHWC convolution. */
-  conv2d(x: T, filter: T, strides: Pair, dilations: Pair): T;
+  /**
+   * NHWC convolution, 'valid' or with explicit zero padding [top, bottom, left, right] (done by the
+   * convolution itself: on WASM a separate pad kernel costs more than the padded convolution).
+   */
+  conv2d(x: T, filter: T, strides: Pair, dilations: Pair, pads?: Pads): T;
   /** 'valid' NHWC depthwise convolution. */
   depthwise(x: T, filter: T, strides: Pair, dilations: Pair): T;
 }
@@ -154,18 +170,30 @@ function padOrCrop<T>(ops: Ops<T>, x: T, top: number, bottom: number, left: numb
   return t;
 }
 
-/** The input rows/columns the forward conv read: padded (or cropped) x, [B, needH, needW, C]. */
-function windowedInput<T>(ops: Ops<T>, x: T, g: Geometry): T {
+/** Crops the spatial axes where an amount is negative; returns the rest as padding still to do. */
+function cropped<T>(ops: Ops<T>, x: T, top: number, bottom: number, left: number, right: number): { t: T; pads: Pads } {
+  return { t: padOrCrop(ops, x, Math.min(0, top), Math.min(0, bottom), Math.min(0, left), Math.min(0, right)), pads: [top, bottom, left, right].map((n) => Math.max(0, n)) as Pads };
+}
+
+/** The amounts that pad (or crop) x to the input rows/columns the forward conv read, [B, needH, needW, C]. */
+function windowAmounts(g: Geometry): Pads {
   const needH = (g.outH - 1) * g.sh + (g.kh - 1) * g.dh + 1;
   const needW = (g.outW - 1) * g.sw + (g.kw - 1) * g.dw + 1;
-  return padOrCrop(ops, x, g.top, needH - g.inH - g.top, g.left, needW - g.inW - g.left);
+  return [g.top, needH - g.inH - g.top, g.left, needW - g.inW - g.left];
+}
+
+/** The input rows/columns the forward conv read: padded (or cropped) x, [B, needH, needW, C]. */
+function windowedInput<T>(ops: Ops<T>, x: T, g: Geometry): T {
+  return padOrCrop(ops, x, ...windowAmounts(g));
 }
 
 /** dW of a conv2d, [kh, kw, Cin, Cout], from x [B, H, W, Cin] and dy [B, Ho, Wo, Cout]. */
 function conv2dFilterGrad<T>(ops: Ops<T>, x: T, dy: T, g: Geometry): T {
-  const xt = ops.transpose(windowedInput(ops, x, g), [3, 1, 2, 0]); // [Cin, needH, needW, B]
+  // The padding of the window is left to the convolution (transposing commutes with it).
+  const { t, pads } = cropped(ops, x, ...windowAmounts(g));
+  const xt = ops.transpose(t, [3, 1, 2, 0]); // [Cin, H', W', B]
   const dyt = ops.transpose(dy, [1, 2, 0, 3]); // [Ho, Wo, B, Cout]
-  const r = ops.conv2d(xt, dyt, [g.dh, g.dw], [g.sh, g.sw]); // [Cin, kh, kw, Cout]
+  const r = ops.conv2d(xt, dyt, [g.dh, g.dw], [g.sh, g.sw], pads); // [Cin, kh, kw, Cout]
   return ops.transpose(r, [1, 2, 0, 3]);
 }
 
@@ -208,22 +236,28 @@ function spread<T>(ops: Ops<T>, dy: T, sh: number, sw: number): T {
   return t;
 }
 
-/** The spread output gradient, padded so that a 'valid' stride-1 correlation gives [B, H, W, ·]. */
-function paddedOutputGrad<T>(ops: Ops<T>, dy: T, g: Geometry): T {
-  const dz = spread(ops, dy, g.sh, g.sw);
+/** The amounts that pad (or crop) the spread output gradient so that a 'valid' stride-1 correlation gives [B, H, W, ·]. */
+function outputGradAmounts(g: Geometry): Pads {
   const ekh = (g.kh - 1) * g.dh + 1;
   const ekw = (g.kw - 1) * g.dw + 1;
   const hz = (g.outH - 1) * g.sh + 1;
   const wz = (g.outW - 1) * g.sw + 1;
   const top = ekh - 1 - g.top;
   const left = ekw - 1 - g.left;
-  return padOrCrop(ops, dz, top, g.inH + ekh - 1 - hz - top, left, g.inW + ekw - 1 - wz - left);
+  return [top, g.inH + ekh - 1 - hz - top, left, g.inW + ekw - 1 - wz - left];
+}
+
+/** The spread output gradient, padded so that a 'valid' stride-1 correlation gives [B, H, W, ·]. */
+function paddedOutputGrad<T>(ops: Ops<T>, dy: T, g: Geometry): T {
+  return padOrCrop(ops, spread(ops, dy, g.sh, g.sw), ...outputGradAmounts(g));
 }
 
 /** dx of a conv2d, [B, H, W, Cin], from dy and the filter [kh, kw, Cin, Cout]. */
 function conv2dInputGrad<T>(ops: Ops<T>, dy: T, filter: T, g: Geometry): T {
   const f = ops.transpose(ops.reverse(filter, [0, 1]), [0, 1, 3, 2]); // [kh, kw, Cout, Cin]
-  return ops.conv2d(paddedOutputGrad(ops, dy, g), f, [1, 1], [g.dh, g.dw]);
+  // The padding is left to the convolution.
+  const { t, pads } = cropped(ops, spread(ops, dy, g.sh, g.sw), ...outputGradAmounts(g));
+  return ops.conv2d(t, f, [1, 1], [g.dh, g.dw], pads);
 }
 
 /** dx of a depthwise conv, [B, H, W, C], from dy [B, Ho, Wo, C·M] and the filter [kh, kw, C, M]. */
@@ -248,9 +282,20 @@ function tensorOps(tf: TF): Ops<tfjs.Tensor> {
     reshape: (x, shape) => tf.reshape(x, shape),
     reverse: (x, axes) => tf.reverse(x, axes),
     sum: (x, axes) => tf.sum(x, axes),
-    conv2d: (x, f, s, d) => tf.conv2d(x as tfjs.Tensor4D, f as tfjs.Tensor4D, s, 'valid', 'NHWC', d),
+    conv2d: (x, f, s, d, p) => tf.conv2d(x as tfjs.Tensor4D, f as tfjs.Tensor4D, s, explicitPad(p), 'NHWC', d),
     depthwise: (x, f, s, d) => tf.depthwiseConv2d(x as tfjs.Tensor4D, f as tfjs.Tensor4D, s, 'valid', 'NHWC', d),
   };
+}
+
+/** 'valid', or tfjs' explicit padding for [top, bottom, left, right]. */
+function explicitPad(p: Pads | undefined): 'valid' | tfjs.backend_util.ExplicitPadding {
+  if (!p || p.every((n) => n === 0)) return 'valid';
+  return [
+    [0, 0],
+    [p[0], p[1]],
+    [p[2], p[3]],
+    [0, 0],
+  ];
 }
 
 const isOne = (v: number | readonly number[] | null | undefined): boolean =>
@@ -357,8 +402,8 @@ function kernelOps(tf: TF, backend: Backend, backendName: string, made: tfjs.Ten
     reshape: (x, shape) => run('Reshape', { x }, { shape }),
     reverse: (x, dims) => run('Reverse', { x }, { dims }),
     sum: (x, axis) => run('Sum', { x }, { axis, keepDims: false }),
-    conv2d: (x, filter, strides, dilations) =>
-      run('Conv2D', { x, filter }, { strides, pad: 'valid', dataFormat: 'NHWC', dilations, dimRoundingMode: undefined }),
+    conv2d: (x, filter, strides, dilations, p) =>
+      run('Conv2D', { x, filter }, { strides, pad: explicitPad(p), dataFormat: 'NHWC', dilations, dimRoundingMode: undefined }),
     depthwise: (x, filter, strides, dilations) =>
       run('DepthwiseConv2dNative', { x, filter }, { strides, pad: 'valid', dataFormat: 'NHWC', dilations, dimRoundingMode: undefined }),
   };
@@ -465,6 +510,46 @@ function maxPoolGradKernel(tf: TF): tfjs.KernelConfig {
       const { batchSize, inHeight: h, inWidth: w, inChannels: c, outHeight: oh, outWidth: ow, strideHeight: sh, strideWidth: sw } = info;
       const { effectiveFilterHeight: fh, effectiveFilterWidth: fw } = info;
       const { top, left } = info.padInfo;
+      if (fh === 2 && fw === 2 && sh === 2 && sw === 2 && top === 0 && left === 0 && 2 * oh <= h && 2 * ow <= w) {
+        // The common 2×2 / stride 2 pooling with every window inside the input, unrolled (about 2×
+        // faster than the general loop below); the same comparisons in the same order.
+        const row = w * c;
+        for (let b = 0; b < batchSize; b++) {
+          for (let i = 0; i < oh; i++) {
+            const rowBase = (b * h + 2 * i) * row;
+            for (let j = 0; j < ow; j++) {
+              const p00 = rowBase + 2 * j * c;
+              const p01 = p00 + c;
+              const p10 = p00 + row;
+              const p11 = p10 + c;
+              const dyBase = ((b * oh + i) * ow + j) * c;
+              for (let d = 0; d < c; d++) {
+                let best = -Infinity;
+                let at = -1;
+                let v = x[p00 + d]!;
+                if (v > best) {
+                  best = v;
+                  at = p00 + d;
+                }
+                v = x[p01 + d]!;
+                if (v > best) {
+                  best = v;
+                  at = p01 + d;
+                }
+                v = x[p10 + d]!;
+                if (v > best) {
+                  best = v;
+                  at = p10 + d;
+                }
+                v = x[p11 + d]!;
+                if (v > best) at = p11 + d;
+                if (at >= 0) dx[at] = dx[at]! + g[dyBase + d]!;
+              }
+            }
+          }
+        }
+        return out;
+      }
       for (let b = 0; b < batchSize; b++) {
         for (let i = 0; i < oh; i++) {
           const r0 = i * sh - top;
@@ -526,6 +611,8 @@ export interface InstallOptions {
   kernelBackends?: readonly string[];
   /** Work around the kernel bugs listed in the module comment. Default true. */
   kernelFixes?: boolean;
+  /** Replace slow WASM kernels with faster ones of the same arithmetic (FASTER_WASM_KERNELS). Default true. */
+  fasterKernels?: boolean;
 }
 
 function replaceKernel(tf: TF, config: tfjs.KernelConfig): void {
@@ -571,6 +658,15 @@ export function installConvFilterGradient(tf: TF, opts: InstallOptions = {}): vo
     const bilinear = originalKernels.get('cpu/ResizeBilinearGrad') ?? tf.getKernel('ResizeBilinearGrad', 'cpu');
     if (bilinear) replaceKernel(tf, fixedShapeKernel(bilinear));
   }
+  if (opts.fasterKernels ?? true) {
+    for (const name of FASTER_WASM_KERNELS) {
+      const original = originalKernels.get(`wasm/${name}`) ?? tf.getKernel(name, 'wasm');
+      if (!original || (original as Marked)[MARK]) continue;
+      const config = transposingMatMulKernel(tf, original) as tfjs.KernelConfig & Marked;
+      config[MARK] = true;
+      replaceKernel(tf, config);
+    }
+  }
 }
 
 /** Restores tfjs' own gradients and removes the kernels this module added (for tests and benchmarks). */
@@ -580,7 +676,7 @@ export function uninstallConvFilterGradient(tf: TF): void {
     const original = originals.get(name);
     if (current?.[MARK] && original) tf.registerGradient(original);
   }
-  for (const name of [...SUPPLIED_WASM_KERNELS, ...REPLACED_KERNELS.map(([k]) => k)]) {
+  for (const name of [...SUPPLIED_WASM_KERNELS, ...REPLACED_KERNELS.map(([k]) => k), ...FASTER_WASM_KERNELS]) {
     for (const backendName of ['wasm', 'cpu', 'webgl', 'webgpu']) {
       const kernel = tf.getKernel(name, backendName) as (tfjs.KernelConfig & Marked) | undefined;
       if (!kernel?.[MARK]) continue;
