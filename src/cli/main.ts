@@ -4,7 +4,7 @@ import { EXPORT_FORMATS, exportCommand, type ExportFormat } from './export';
 import { inspectCommand } from './inspect';
 import { parseRobustnessOptions, robustnessCommand } from './robustness';
 import { explainCommand, parseExplainOptions } from './explain';
-import { trainCommand } from './train';
+import { settingsFromFlags, trainCommand, TRAIN_SETTING_OPTIONS } from './train';
 import { parsePredictOptions, predictCommand } from './predict';
 import { processIO, type CliIO } from './io';
 import { TRAINING_SETTINGS } from '../graph/training-settings';
@@ -36,7 +36,16 @@ Commands:
                           (testAccuracy is the pixel accuracy); for detection "mAP50" (mAP at
                           IoU 0.5),"perClassAP" (testAccuracy is null); "task" and "classes" for
                           both and with --data; "testImages" (the held-out files) with --data;
-                          "fitted" (the changes) with --fit. --limit N trains on N images only.
+                          "fitted" (the changes) with --fit, and always "learningRates",
+                          "validationAccuracy","validationLoss" (per epoch),"stoppedEarlyAt",
+                          "keptEpoch","seconds". --limit N trains on N images only.
+                          Training settings as flags replace the graph's: --optimizer,
+                          --learning-rate, --batch-size, --validation-split, --seed,
+                          --lr-schedule none|step|cosine|plateau, --lr-factor F,
+                          --lr-step-epochs N, --lr-patience N, --min-learning-rate LR,
+                          --weight-decay WD (decoupled, as AdamW), --early-stopping PATIENCE,
+                          --keep-best-weights, --aug-shift PX, --aug-rotation DEG, --aug-zoom Z,
+                          --aug-brightness B, --aug-flip (the saved graph.json keeps them).
                           Exit status: 0 trained, 1 graph has errors or does not fit the data,
                           2 bad arguments or files.
   predict MODEL_DIR IMAGE... [--out DIR] [--min-score S] [--backend wasm|cpu] [--json]
@@ -52,11 +61,12 @@ Commands:
                           "x","y","w","h"},...] ("className" where classes.txt names it).
                           Exit status: 0 predicted, 2 bad arguments, model or image files (the
                           images that can be read are still predicted).
-  export FILE --format tfjs|keras|pytorch [--weights DIR] --out DIR [--json]
+  export FILE --format tfjs|keras|pytorch|onnx [--weights DIR] --out DIR [--json]
                           Write the graph as TensorFlow.js files (model.json, weights.bin, graph.json),
-                          Keras code (model.py) or PyTorch code with weights (model.py, train.py,
-                          model.safetensors). --weights DIR takes trained TensorFlow.js model files
-                          (as train --out writes them); without it the weights are fresh (seeded).
+                          Keras code (model.py), PyTorch code with weights (model.py, train.py,
+                          model.safetensors) or an ONNX model (model.onnx: input "input", float32
+                          N×C×H×W; output "output"). --weights DIR takes trained TensorFlow.js model
+                          files (as train --out writes them); without it the weights are fresh (seeded).
                           Exit status: 0 written, 1 graph has errors, 2 bad arguments or files.
   robustness MODEL_DIR --transform shift-x|shift-y|rotate|scale|brightness --values V1,V2,...
              [--dataset mnist|fashion-mnist|shapes] [--limit N] [--backend wasm|cpu] [--json]
@@ -125,6 +135,7 @@ export async function main(argv: string[], io: CliIO = processIO): Promise<numbe
         method: { type: 'string' },
         layer: { type: 'string' },
         class: { type: 'string' },
+        ...TRAIN_SETTING_OPTIONS,
       },
     });
   } catch (e) {
@@ -169,7 +180,12 @@ export async function main(argv: string[], io: CliIO = processIO): Promise<numbe
         io.err('layerlab: --data needs a folder.\n');
         return 2;
       }
-      return trainCommand(rest[0]!, { epochs, limit, backend: v.backend as 'wasm' | 'cpu' | undefined, out: v.out, json: v.json, data: v.data, fit: v.fit }, io);
+      const settings = settingsFromFlags(v);
+      if (typeof settings === 'string') {
+        io.err(`layerlab: ${settings}\n`);
+        return 2;
+      }
+      return trainCommand(rest[0]!, { epochs, limit, backend: v.backend as 'wasm' | 'cpu' | undefined, out: v.out, json: v.json, data: v.data, fit: v.fit, settings }, io);
     }
     case 'predict': {
       const opts = rest.length >= 2 ? parsePredictOptions(parsed.values) : 'layerlab predict takes a MODEL_DIR and at least one IMAGE file.';

@@ -34,7 +34,7 @@ describe('layerlab train', () => {
     const r = await layerlab('train', join(root, 'presets', 'lenet5.json'), '--backend', 'wasm', '--out', out, '--json');
     expect(r.code, r.stderr).toBe(0);
     const last = JSON.parse(r.stdout.trim().split('\n').at(-1)!);
-    expect(Object.keys(last)).toEqual(['backend', 'epochs', 'trainImages', 'imagesPerSecond', 'testAccuracy', 'testLoss']);
+    expect(Object.keys(last)).toEqual(['backend', 'epochs', 'trainImages', 'imagesPerSecond', 'testAccuracy', 'testLoss', 'learningRates', 'validationAccuracy', 'validationLoss', 'stoppedEarlyAt', 'keptEpoch', 'seconds']);
     expect(last.backend).toBe('wasm');
     expect(last.epochs).toBe(3);
     expect(last.trainImages).toBe(3 * 57_000); // 5% of the 60,000 held out for validation

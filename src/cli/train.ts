@@ -14,7 +14,17 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { analyzeGraph } from '../graph';
-import { DEFAULT_DATASET, resolveTrainingSettings, taskTrainingProblem, type TaskName } from '../graph/training-settings';
+import {
+  checkSetting,
+  DEFAULT_DATASET,
+  NO_AUGMENTATION,
+  resolveTrainingSettings,
+  taskTrainingProblem,
+  TRAINING_SETTINGS,
+  type ScalarSettingSpec,
+  type TaskName,
+  type TrainingSettingsValues,
+} from '../graph/training-settings';
 import { TRAINING_DEFAULTS, type GraphDoc } from '../graph/types';
 import type { TestResult, TrainData, TrainSettings } from '../training/trainer';
 import type { CliIO } from './io';
@@ -31,7 +41,57 @@ export interface TrainOptions {
   data?: string;
   /** Make the graph fit the data (output units / filters, Input shape, task) as the app's Fix it does. */
   fit?: boolean;
+  /** Training settings given as flags (TRAIN_SETTING_FLAGS); they replace the graph's. */
+  settings?: TrainingSettingsValues;
 }
+
+/** 'lrStepEpochs' → 'lr-step-epochs'. */
+const kebab = (k: string) => k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+
+/**
+ * One `layerlab train` flag per training setting, derived from the settings table: every setting
+ * but the task, the dataset and the epochs (--epochs has its own), as --learning-rate,
+ * --lr-schedule, --weight-decay, --keep-best-weights…; augmentation fields as --aug-shift….
+ */
+export const TRAIN_SETTING_FLAGS: readonly { flag: string; path: readonly string[]; spec: ScalarSettingSpec }[] = Object.entries(TRAINING_SETTINGS).flatMap(
+  ([key, spec]) => {
+    if (key === 'task' || key === 'dataset' || key === 'epochs') return [];
+    if (spec.kind === 'group') return Object.entries(spec.fields).map(([f, fs]) => ({ flag: `aug-${kebab(f)}`, path: [key, f], spec: fs as ScalarSettingSpec }));
+    return [{ flag: kebab(key), path: [key], spec: spec as ScalarSettingSpec }];
+  },
+);
+
+/** parseArgs options for the setting flags (booleans are plain switches). */
+export const TRAIN_SETTING_OPTIONS = Object.fromEntries(TRAIN_SETTING_FLAGS.map((f) => [f.flag, { type: f.spec.kind === 'boolean' ? ('boolean' as const) : ('string' as const) }]));
+
+/** The settings the flags give, checked with the parser's schema; a message when one is wrong. */
+export function settingsFromFlags(values: Record<string, unknown>): TrainingSettingsValues | string {
+  const out: Record<string, unknown> = {};
+  for (const f of TRAIN_SETTING_FLAGS) {
+    const raw = values[f.flag];
+    if (raw === undefined) continue;
+    const v = f.spec.kind === 'number' || f.spec.kind === 'int' ? (String(raw).trim() === '' ? NaN : Number(raw)) : raw;
+    const r = checkSetting(f.spec, v);
+    if (!r.ok) return `--${f.flag}: ${r.message}`;
+    if (f.path.length === 1) out[f.path[0]!] = r.value;
+    else out[f.path[0]!] = { ...((out[f.path[0]!] as object | undefined) ?? {}), [f.path[1]!]: r.value };
+  }
+  return out as TrainingSettingsValues;
+}
+
+/** The learning-rate schedule, weight decay and early stopping of a run, in words ('' when all off). */
+export function scheduleText(s: TrainingSettingsValues): string {
+  const r = resolveTrainingSettings(s);
+  const parts: string[] = [];
+  if (r.lrSchedule === 'step') parts.push(`learning rate ×${r.lrFactor} every ${r.lrStepEpochs} epoch${r.lrStepEpochs === 1 ? '' : 's'}`);
+  else if (r.lrSchedule === 'cosine') parts.push(`cosine learning rate from ${r.learningRate} to ${r.minLearningRate} over ${r.epochs} epochs`);
+  else if (r.lrSchedule === 'plateau') parts.push(`learning rate ×${r.lrFactor} after ${r.lrPatience} epoch${r.lrPatience === 1 ? '' : 's'} without a new validation-loss low (not below ${r.minLearningRate})`);
+  if (r.weightDecay > 0) parts.push(`weight decay ${r.weightDecay} (decoupled, as AdamW)`);
+  if (r.earlyStopping > 0) parts.push(`early stopping after ${r.earlyStopping} epoch${r.earlyStopping === 1 ? '' : 's'} without a new validation-loss low`);
+  if (r.earlyStopping > 0 || r.keepBestWeights) parts.push("keeps the best epoch's weights");
+  return parts.join('; ');
+}
+
 
 function bar(done: number, width = 28): string {
   const full = Math.round(done * width);
@@ -227,6 +287,11 @@ export async function trainCommand(file: string, opts: TrainOptions, io: CliIO):
     return 1;
   }
   if (opts.data) trained = { ...trained, training: { ...trained.training, dataset: 'custom' } };
+  if (opts.settings && Object.keys(opts.settings).length) {
+    const aug = opts.settings.augmentation ? { augmentation: { ...NO_AUGMENTATION, ...trained.training?.augmentation, ...opts.settings.augmentation } } : {};
+    trained = { ...trained, training: { ...trained.training, ...opts.settings, ...aug } };
+  }
+  if (opts.epochs) trained = { ...trained, training: { ...trained.training, epochs: opts.epochs } };
   const task: TaskName = data.task ?? 'classification';
   log(`LayerLab: training ${doc.name} on ${datasetName} with the ${backend.name} backend\n`);
 
@@ -240,6 +305,13 @@ export async function trainCommand(file: string, opts: TrainOptions, io: CliIO):
   // The graph's settings with the defaults filled in (training-settings.ts); the dataset is `data`.
   const { dataset: _dataset, task: _task, ...fromGraph } = resolveTrainingSettings(trained.training);
   const settings: TrainSettings = { ...fromGraph, ...(opts.epochs ? { epochs: opts.epochs } : {}) };
+  const scheduled = scheduleText(trained.training ?? {});
+  // The validation loss is shown after each epoch when something watches it.
+  const watchesValLoss = Boolean(settings.earlyStopping || settings.keepBestWeights || settings.lrSchedule === 'plateau');
+  if (scheduled) log(`settings: ${scheduled}\n`);
+  if ((settings.earlyStopping || settings.keepBestWeights || settings.lrSchedule === 'plateau') && !(settings.validationSplit > 0)) {
+    log('note: early stopping, keeping the best epoch and the plateau schedule watch the validation loss, and the validation share is 0: they do nothing in this run.\n');
+  }
   const tty = Boolean((process.stderr as { isTTY?: boolean }).isTTY);
   const accName = task === 'segmentation' ? 'pixel acc' : 'acc';
   let lastLine = 0;
@@ -264,7 +336,8 @@ export async function trainCommand(file: string, opts: TrainOptions, io: CliIO):
           : m.valAccuracy !== null && !scoreName
             ? `, validation ${(m.valAccuracy * 100).toFixed(2)}%`
             : '';
-      log(`${tty ? '\r\x1b[K' : ''}epoch ${m.epoch}: loss ${m.loss.toFixed(4)}${acc}${val} (${duration(m.seconds)}, ${m.numTensors} tensors)\n`);
+      const lrText = m.learningRate !== undefined && settings.lrSchedule && settings.lrSchedule !== 'none' ? `, learning rate ${Number(m.learningRate.toPrecision(4))}` : '';
+      log(`${tty ? '\r\x1b[K' : ''}epoch ${m.epoch}: loss ${m.loss.toFixed(4)}${acc}${val}${watchesValLoss && m.valLoss !== null ? `, validation loss ${m.valLoss.toFixed(4)}` : ''}${lrText} (${duration(m.seconds)}, ${m.numTensors} tensors)\n`);
     },
   });
   if (outcome.status === 'diverged') {
@@ -273,6 +346,9 @@ export async function trainCommand(file: string, opts: TrainOptions, io: CliIO):
     if (opts.json) io.out(JSON.stringify({ ok: false, error: outcome.message }) + '\n');
     return 1;
   }
+  const { endOfRunText } = await import('../training/schedule');
+  const ended = endOfRunText(outcome);
+  if (ended) log(`${ended}\n`);
   if (outcome.test) log(testScoreText(outcome.test, data.classes, data.test.count));
   const out = resolve(opts.out ?? `${basename(file).replace(/\.json$/, '')}-model`);
   await saveModelFiles(compiled.model, out, trained);
@@ -291,6 +367,12 @@ export async function trainCommand(file: string, opts: TrainOptions, io: CliIO):
         imagesPerSecond: Math.round(outcome.imagesPerSecond),
         testAccuracy: task === 'detection' ? null : (test?.accuracy ?? null),
         testLoss: test?.loss ?? null,
+        learningRates: outcome.epochs.map((m) => m.learningRate ?? null),
+        validationAccuracy: outcome.epochs.map((m) => m.valAccuracy),
+        validationLoss: outcome.epochs.map((m) => m.valLoss),
+        stoppedEarlyAt: outcome.stoppedEarlyAt ?? null,
+        keptEpoch: outcome.keptEpoch ?? null,
+        seconds: Math.round(outcome.seconds),
         ...(task !== 'classification' || opts.data ? { task, classes: data.classes } : {}),
         ...(task === 'segmentation' ? { meanIoU: seg?.meanIoU ?? null, pixelAccuracy: seg?.pixelAccuracy ?? null, perClassIoU: seg?.perClassIoU ?? null } : {}),
         ...(task === 'detection' ? { mAP50: det?.mAP ?? null, perClassAP: det?.perClass.map((c) => c.ap) ?? null } : {}),

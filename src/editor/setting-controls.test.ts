@@ -48,8 +48,11 @@ function controlsIn(html: string): Map<string, { tag: string; attrs: Record<stri
 beforeEach(() => useEditor.getState().restore(emptyGraph(), [], []));
 
 describe('the Train panel settings controls', () => {
-  // A segmentation graph shows every control (the segmentation loss is shown for segmentation only).
-  const html = renderToStaticMarkup(createElement(TrainSettingsView, { training: { task: 'segmentation' }, disabled: false }));
+  // A segmentation graph shows every control (the segmentation loss is shown for segmentation only);
+  // a schedule's own settings show with their schedule: the step and plateau views together hold all.
+  const html = ['step', 'plateau', 'cosine']
+    .map((lrSchedule) => renderToStaticMarkup(createElement(TrainSettingsView, { training: { task: 'segmentation', lrSchedule } as never, disabled: false })))
+    .join('');
   const rendered = controlsIn(html);
 
   it('has one control per setting of the table (the dataset and the task are chosen in the Data section), and no other', () => {
@@ -171,6 +174,19 @@ describe('the Train panel settings controls', () => {
     }
     // The default settings render as a classifier's: no segmentation loss.
     expect(controlsIn(renderToStaticMarkup(createElement(TrainSettingsControls, { disabled: false }))).has(loss.testid)).toBe(false);
+  });
+
+  it("shows a learning-rate schedule's own settings only with that schedule", () => {
+    const ids = (lrSchedule: string) =>
+      [...controlsIn(renderToStaticMarkup(createElement(TrainSettingsView, { training: { lrSchedule } as never, disabled: false }))).keys()].filter((k) =>
+        ['train-lrFactor', 'train-lrStepEpochs', 'train-lrPatience', 'train-minLearningRate'].includes(k),
+      );
+    expect(ids('none')).toEqual([]);
+    expect(ids('step')).toEqual(['train-lrFactor', 'train-lrStepEpochs']);
+    expect(ids('cosine')).toEqual(['train-minLearningRate']);
+    expect(ids('plateau')).toEqual(['train-lrFactor', 'train-lrPatience', 'train-minLearningRate']);
+    // Weight decay, early stopping and keeping the best epoch are always there.
+    for (const id of ['train-lrSchedule', 'train-weightDecay', 'train-earlyStopping', 'train-keepBestWeights']) expect(controlsIn(renderToStaticMarkup(createElement(TrainSettingsView, { training: undefined, disabled: false }))).has(id), id).toBe(true);
   });
 });
 

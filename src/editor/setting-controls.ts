@@ -11,6 +11,7 @@ import {
   DATASETS,
   TASKS,
   type DatasetName,
+  type LrScheduleName,
   type TaskName,
   checkTypedNumber,
   NO_AUGMENTATION,
@@ -89,10 +90,23 @@ export const isNumberControl = (c: SettingControl): c is SettingControl & { spec
 /** Settings that only mean something for one task (shown only for it). */
 const FOR_TASK: Readonly<Record<string, TaskName>> = { segmentationLoss: 'segmentation' };
 
-/** Whether a control is shown for these settings: the segmentation loss only for segmentation. */
+/** Settings of some learning-rate schedules only (shown only when one of them is chosen). */
+const FOR_SCHEDULE: Readonly<Record<string, readonly LrScheduleName[]>> = {
+  lrFactor: ['step', 'plateau'],
+  lrStepEpochs: ['step'],
+  lrPatience: ['plateau'],
+  minLearningRate: ['cosine', 'plateau'],
+};
+
+/**
+ * Whether a control is shown for these settings: the segmentation loss only for segmentation, a
+ * schedule's own settings only for that schedule.
+ */
 export function controlShown(c: SettingControl, training: TrainingSettingsValues | undefined): boolean {
   const only = FOR_TASK[c.path[0]];
-  return !only || (training?.task ?? 'classification') === only;
+  if (only && (training?.task ?? 'classification') !== only) return false;
+  const schedules = c.path.length === 1 ? FOR_SCHEDULE[c.path[0]] : undefined;
+  return !schedules || schedules.includes(training?.lrSchedule ?? TRAINING_SETTINGS.lrSchedule.default);
 }
 
 /**

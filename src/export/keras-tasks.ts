@@ -11,7 +11,7 @@
  * pytorch-train-tasks.test.ts (the PyTorch train.py pastes the same text).
  */
 import { pyStr } from '../../nodes/codegen';
-import { PY_OPTIMIZER_CHOICES } from './codegraph';
+import { PY_OPTIMIZER_CHOICES, PY_SCHEDULE_ARGS } from './codegraph';
 import { PY_TASK_METRICS, PY_TASK_READERS } from './python-tasks';
 
 /** Python: LayerLab's segmentation loss as a Keras loss (y_true one-hot N×H×W×K, or N×H×W×1 0/1). */
@@ -144,6 +144,7 @@ def main():
     parser.add_argument('--optimizer', default=SETTINGS['optimizer'], choices=${PY_OPTIMIZER_CHOICES})
     parser.add_argument('--validation-split', type=float, default=SETTINGS['validation_split'])
     parser.add_argument('--seed', type=int, default=SETTINGS['seed'])
+${PY_SCHEDULE_ARGS}
 ${seg ? "    parser.add_argument('--segmentation-loss', default=SETTINGS['segmentation_loss'], choices=['cross-entropy', 'cross-entropy+dice'])\n" : ''}    parser.add_argument('--limit', type=int, help='use only N images (a seeded random choice)')
     parser.add_argument('--out', default=${pyStr(saveName)}, help='where to save the trained model')
     parser.add_argument('--summary', action='store_true', help='only build the model and print its layers')
@@ -178,7 +179,7 @@ ${
     held_out = int(len(order) * args.validation_split)
     val, train = order[:held_out], order[held_out:]
 
-    model.compile(optimizer=make_optimizer(args.optimizer, args.lr),
+    model.compile(optimizer=make_optimizer(args.optimizer, args.lr, args.weight_decay),
                   loss=${seg ? "segmentation_loss(model.output_shape[-1], args.segmentation_loss == 'cross-entropy+dice')" : 'detection_loss(NUM_CLASSES)'},
                   metrics=[${seg ? 'pixel_accuracy(model.output_shape[-1])' : ''}])
 
@@ -197,7 +198,8 @@ ${
 
     scores = HeldOutScores()
     model.fit(images[train], targets[train], batch_size=args.batch_size, epochs=args.epochs, shuffle=True,
-              validation_data=(images[val], targets[val]) if held_out else None, callbacks=[scores])
+              validation_data=(images[val], targets[val]) if held_out else None,
+              callbacks=[scores, *make_callbacks(args, held_out)])
     if scores.scores is not None:
         per_class = ', '.join(f'{name} {"-" if v is None else f"{v:.3f}"}' for name, v in zip(names, scores.scores['per_class']))
         print(f'held-out ${seg ? 'IoU' : 'AP at IoU 0.5'} per class: {per_class}')

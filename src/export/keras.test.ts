@@ -204,7 +204,23 @@ describe.skipIf(!PY.ok)(titleFor('Keras code', PY), () => {
   it('carries the training settings', () => {
     const i = CASES.findIndex((c) => c.name === 'preset lenet5');
     const r = results[i] as Extract<Result, { settings: unknown }>;
-    expect(r.settings).toEqual({ dataset: 'mnist', optimizer: 'adam', learning_rate: 0.002, batch_size: 64, epochs: 3, validation_split: 0.05, seed: 42 });
+    expect(r.settings).toEqual({
+      dataset: 'mnist',
+      optimizer: 'adam',
+      learning_rate: 0.002,
+      batch_size: 64,
+      epochs: 3,
+      validation_split: 0.05,
+      seed: 42,
+      lr_schedule: 'none',
+      lr_factor: 0.1,
+      lr_step_epochs: 5,
+      lr_patience: 2,
+      min_learning_rate: 0,
+      weight_decay: 0,
+      early_stopping: 0,
+      keep_best_weights: false,
+    });
     expect(r.input_shape).toEqual([28, 28, 1]);
     const resnet = results[CASES.findIndex((c) => c.name === 'preset resnet50')] as Extract<Result, { settings: unknown }>;
     expect(resnet.settings).toMatchObject({ dataset: 'custom', optimizer: 'sgd', learning_rate: 0.1, batch_size: 32, epochs: 1 });

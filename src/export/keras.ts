@@ -6,7 +6,7 @@
  */
 import { KERAS_RELU6, pyStr, pyTuple } from '../../nodes/codegen';
 import type { GraphDoc } from '../graph/types';
-import { augmentationText, codeGraph, PY_OPTIMIZER_CHOICES, pythonMakeOptimizer, pythonSettings, resolveTraining } from './codegraph';
+import { augmentationText, codeGraph, PY_KERAS_SCHEDULE, PY_OPTIMIZER_CHOICES, PY_SCHEDULE_ARGS, pythonMakeOptimizer, pythonSettings, resolveTraining } from './codegraph';
 import { docstringText, PY_FIND_IDX, wrap } from './python';
 import { kerasTaskDoc, kerasTaskText } from './keras-tasks';
 import type { ExportFile } from './types';
@@ -93,6 +93,7 @@ export function kerasFiles(doc: GraphDoc): ExportFile[] {
   const text = `${doc_.join('\n')}
 import argparse
 import gzip
+import math
 import os
 import struct
 
@@ -112,6 +113,9 @@ ${body.join('\n')}
 
 
 ${pythonMakeOptimizer('keras')}
+
+
+${PY_KERAS_SCHEDULE}
 
 
 ${task ? kerasTaskText({ task, saveName, outputShape: g.output.ctx.output }) : classifierTraining(saveName)}`;
@@ -183,6 +187,7 @@ def main():
     parser.add_argument('--optimizer', default=SETTINGS['optimizer'], choices=${PY_OPTIMIZER_CHOICES})
     parser.add_argument('--validation-split', type=float, default=SETTINGS['validation_split'])
     parser.add_argument('--seed', type=int, default=SETTINGS['seed'])
+${PY_SCHEDULE_ARGS}
     parser.add_argument('--limit', type=int, help='use only the first N images of each split')
     parser.add_argument('--out', default=${pyStr(saveName)}, help='where to save the trained model')
     parser.add_argument('--summary', action='store_true', help='only build the model and print its layers')
@@ -198,10 +203,11 @@ def main():
     # Shuffle once (seeded) so that the validation share Keras takes from the end is a random one.
     order = np.random.default_rng(args.seed).permutation(len(x))
     x, y = x[order], y[order]
-    model.compile(optimizer=make_optimizer(args.optimizer, args.lr),
+    model.compile(optimizer=make_optimizer(args.optimizer, args.lr, args.weight_decay),
                   loss='sparse_categorical_crossentropy', metrics=['accuracy'])
     model.fit(x, y, batch_size=args.batch_size, epochs=args.epochs,
-              validation_split=args.validation_split, shuffle=True)
+              validation_split=args.validation_split, shuffle=True,
+              callbacks=make_callbacks(args, int(len(x) * args.validation_split) > 0))
     if test is not None:
         loss, accuracy = model.evaluate(*test, batch_size=256, verbose=0)
         print(f'test loss {loss:.4f} accuracy {accuracy:.4f}')

@@ -15,7 +15,7 @@
  * Pure TypeScript: the script is a template.
  */
 import { OPTIMIZERS } from '../graph/training-settings';
-import { PY_OPTIMIZER_CHOICES, pythonMakeOptimizer, pythonSettings } from './codegraph';
+import { PY_OPTIMIZER_CHOICES, PY_SCHEDULE_ARGS, PY_TORCH_SCHEDULE, pythonMakeOptimizer, pythonSettings } from './codegraph';
 import { docstringText, wrap } from './python';
 import { PY_TASK_METRICS, PY_TASK_READERS } from './python-tasks';
 import { PY_SETUP_DISTRIBUTED, pyModelAndLoader, type TrainScriptOptions } from './pytorch-train';
@@ -88,9 +88,9 @@ export function taskTrainScript({ title, training: t, augmentation, task }: Trai
       '5 × squared error of the box, class cross-entropy, from the grid\'s raw scores. A cell learns at most one object: ' +
       'when two centres fall in one cell, the larger box keeps it.';
   const scoreText = seg
-    ? '"epoch N loss X pixel_accuracy Y val_loss X val_mean_iou Y val_pixel_accuracy Y" after each epoch (mean IoU over ' +
+    ? '"epoch N loss X pixel_accuracy Y val_loss X val_mean_iou Y val_pixel_accuracy Y" (then "lr X", the rate the epoch trained with) after each epoch (mean IoU over ' +
       'the classes present in the truth or the prediction, background included), then the IoU of each class.'
-    : '"epoch N loss X val_loss X val_map50 Y" after each epoch (mAP at IoU 0.5, all-point interpolated as PASCAL VOC, ' +
+    : '"epoch N loss X val_loss X val_map50 Y" (then "lr X", the rate the epoch trained with) after each epoch (mAP at IoU 0.5, all-point interpolated as PASCAL VOC, ' +
       'detections scoring at least 0.01 after non-maximum suppression at IoU 0.5, as LayerLab scores them), then the AP of each class.';
 
   return `"""Trains ${docstringText(title)} (model.py) for ${task} with PyTorch, exported from LayerLab.
@@ -107,6 +107,8 @@ ${wrap(docstringText(layout))}
 
 Options (defaults: the graph's training settings):
     --epochs N  --batch-size N  --lr X  --optimizer ${OPTIMIZERS.join('|')}  --seed N${seg ? '\n    --segmentation-loss cross-entropy|cross-entropy+dice' : ''}
+    --lr-schedule none|step|cosine|plateau  --lr-factor F  --lr-step-epochs N  --lr-patience N  --min-lr X
+    --weight-decay X  --early-stopping N  --keep-best-weights   (as LayerLab's trainer; see train.py --help)
     --limit N                   use only N images (a seeded random choice; a quick run)
     --weights model.safetensors start from the exported weights instead of a fresh initialisation
     --out trained.safetensors   where to save the trained weights (load them with model.load_model)
@@ -198,6 +200,9 @@ ${PY_SETUP_DISTRIBUTED}
 ${pythonMakeOptimizer('pytorch')}
 
 
+${PY_TORCH_SCHEDULE}
+
+
 @torch.no_grad()
 def evaluate(model, images, targets, truths, device, dice=False, batch_size=64):
     """Mean loss and the task's scores on a split (evaluation mode: dropout off, batch norm's moving statistics)."""
@@ -232,6 +237,7 @@ def main():
     parser.add_argument('--optimizer', default=SETTINGS['optimizer'], choices=${PY_OPTIMIZER_CHOICES})
     parser.add_argument('--validation-split', type=float, default=SETTINGS['validation_split'])
     parser.add_argument('--seed', type=int, default=SETTINGS['seed'])
+${PY_SCHEDULE_ARGS}
 ${seg ? "    parser.add_argument('--segmentation-loss', default=SETTINGS['segmentation_loss'], choices=['cross-entropy', 'cross-entropy+dice'])\n" : ''}    parser.add_argument('--limit', type=int, help='use only N images (a seeded random choice)')
     parser.add_argument('--weights', help='start from these weights (.safetensors), e.g. model.safetensors')
     parser.add_argument('--out', default='trained.safetensors', help='where to save the trained weights')
@@ -285,6 +291,7 @@ ${pyModelAndLoader('targets')}
             loss, outputs = loss_of(model, x, y, dice)
             optimizer.zero_grad(set_to_none=True)
             loss.backward()  # DistributedDataParallel averages the gradients over the processes here
+            decay_weights(parameters, optimizer.param_groups[0]['lr'], args.weight_decay)
             optimizer.step()
             step += 1
             loss_sum += loss.item() * len(x)
@@ -307,18 +314,37 @@ ${
         totals = torch.tensor([loss_sum, correct, pixels, seen], dtype=torch.float64, device=device)
         if world_size > 1:
             dist.all_reduce(totals)  # the epoch's figures over all processes
+        # Every process scores the validation images, so that the schedule and early stopping
+        # decide alike in all of them.
+        val_loss = None
+        if held_out:
+            val_loss, scores = evaluate(net, val_images, val_targets, val_truths, device, dice)
+            if world_size > 1:  # rank 0's number decides in every process
+                shared = torch.tensor([val_loss], dtype=torch.float64, device=device)
+                dist.broadcast(shared, 0)
+                val_loss = shared.item()
+            best.record(epoch, val_loss, net)
         if rank == 0:
             line = f'epoch {epoch} loss {totals[0].item() / max(totals[3].item(), 1):.6f}'
 ${seg ? "            line += f' pixel_accuracy {totals[1].item() / max(totals[2].item(), 1):.4f}'\n" : ''}            if held_out:
-                val_loss, scores = evaluate(net, val_images, val_targets, val_truths, device, dice)
 ${
   seg
     ? "                line += f\" val_loss {val_loss:.6f} val_mean_iou {scores['mean_iou']:.4f} val_pixel_accuracy {scores['pixel_accuracy']:.4f}\""
     : "                line += f\" val_loss {val_loss:.6f} val_map50 {scores['map50']:.4f}\""
 }
+            line += f" lr {optimizer.param_groups[0]['lr']:.8g}"
             print(f'{line} ({time.time() - started:.1f} s)', flush=True)
+        step_scheduler(scheduler, val_loss)
         if world_size > 1:
             dist.barrier()
+        if best.should_stop() and epoch < args.epochs:
+            if rank == 0:
+                print(f'stopped early at epoch {epoch} (the validation loss stopped falling)', flush=True)
+            break
+    if best.keep and best.state is not None:
+        net.load_state_dict(best.state)
+        if rank == 0:
+            print(f"kept epoch {best.epoch}'s weights (lowest validation loss)", flush=True)
 
     if rank == 0:
         if scores is not None:

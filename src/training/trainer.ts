@@ -7,12 +7,14 @@
 import type * as tfjs from '@tensorflow/tfjs';
 import { compileGraph, type CompiledGraph } from '../compiler/compile';
 import { outputProblem, taskMismatchText } from '../graph/fit-data';
-import { OPTIMIZER_SPECS, type OptimizerName, type TaskName } from '../graph/training-settings';
+import { OPTIMIZER_SPECS, type LrScheduleName, type OptimizerName, type TaskName } from '../graph/training-settings';
+import { BestEpochTracker, endOfRunText, LearningRateSchedule } from './schedule';
 import { gridOf } from '../tasks/detection';
 import { SegmentationAccumulator, evaluateDetections, type DetectionImage } from '../tasks/metrics';
 import { classesOfOutput } from '../tasks/segmentation';
 import { TRAINING_DEFAULTS, type GraphDoc } from '../graph/types';
 import { mulberry32 } from './data/rng';
+import { createLeanAdam } from './adam';
 import type { Augmentation } from './data/augment';
 import { gatherImages, imageOf } from './data/gather';
 import { featureMaps, type FeatureMap } from './feature-maps';
@@ -50,6 +52,18 @@ export interface TrainSettings {
   augmentation?: Augmentation;
   /** Segmentation only: add the soft Dice loss to the per-pixel cross-entropy. */
   segmentationLoss?: 'cross-entropy' | 'cross-entropy+dice';
+  /** The learning-rate schedule and its settings (src/training/schedule.ts); absent: constant. */
+  lrSchedule?: LrScheduleName;
+  lrFactor?: number;
+  lrStepEpochs?: number;
+  lrPatience?: number;
+  minLearningRate?: number;
+  /** Decoupled weight decay (AdamW's): each step, every trainable weight w also loses lr × weightDecay × w. */
+  weightDecay?: number;
+  /** Stop once the validation loss has not reached a new low for this many epochs (0/absent: never); keeps the best epoch's weights. */
+  earlyStopping?: number;
+  /** At the end, restore the weights of the epoch with the lowest validation loss. */
+  keepBestWeights?: boolean;
 }
 
 export const DEFAULT_SETTINGS: TrainSettings = { ...TRAINING_DEFAULTS };
@@ -67,6 +81,8 @@ export interface BatchProgress {
   secondsLeft: number;
   /** Share of the run done, 0–1. */
   done: number;
+  /** The learning rate of this epoch. */
+  learningRate?: number;
 }
 
 export interface EpochMetrics {
@@ -80,6 +96,8 @@ export interface EpochMetrics {
   seconds: number;
   /** tf.memory().numTensors at the end of the epoch (flat across epochs when nothing leaks). */
   numTensors: number;
+  /** The learning rate this epoch trained with (after the schedule). */
+  learningRate?: number;
 }
 
 export interface TestResult {
@@ -97,13 +115,17 @@ export interface TestResult {
 
 export interface TrainOutcome {
   status: 'done' | 'stopped' | 'diverged';
-  /** Why training stopped early, for people. */
+  /** Why training stopped early, for people; for a finished run, early stopping and the kept epoch ("Stopped early at epoch 9 …; kept epoch 6's weights …."). */
   message?: string;
   epochs: EpochMetrics[];
   test?: TestResult;
   trainImages: number;
   imagesPerSecond: number;
   seconds: number;
+  /** Early stopping ended the run after this epoch (the validation loss stopped falling). */
+  stoppedEarlyAt?: number;
+  /** The epoch whose weights the model holds at the end, when the best epoch's weights were restored. */
+  keptEpoch?: number;
 }
 
 export interface TrainHooks {
@@ -131,8 +153,33 @@ export function makeOptimizer(tf: TF, s: Pick<TrainSettings, 'optimizer' | 'lear
   const spec = OPTIMIZER_SPECS[s.optimizer];
   if (!spec) throw new Error(`Unknown optimizer "${String(s.optimizer)}".`);
   const { factory, args } = spec.tfjs;
+  // tf.train.adam's optimizer with one kernel per weight and step (adam.ts; same arithmetic).
+  if (factory === 'adam') return createLeanAdam(tf, s.learningRate, ...args);
   // Called as a method of tf.train (not detached), with the table's extra arguments.
   return (tf.train[factory] as (learningRate: number, ...rest: number[]) => tfjs.Optimizer).call(tf.train, s.learningRate, ...args);
+}
+
+/** Sets an optimizer's learning rate between steps (SGD and momentum keep it as a scalar tensor). */
+export function setLearningRate(optimizer: tfjs.Optimizer, lr: number): void {
+  const o = optimizer as unknown as { setLearningRate?(lr: number): void; learningRate: number };
+  if (typeof o.setLearningRate === 'function') o.setLearningRate(lr);
+  else o.learningRate = lr;
+}
+
+/**
+ * Decoupled weight decay around one optimizer step, as torch.optim.AdamW and Keras' weight_decay
+ * do it: call before the step (it notes lr × wd × w of the weights the gradient is taken at), then
+ * call the returned function after the step: w ← w_after_step − lr × wd × w_before. Every
+ * trainable weight decays, biases included (as both do by default).
+ */
+export function decoupledWeightDecay(tf: TF, model: tfjs.LayersModel, lr: number, wd: number): () => void {
+  if (!(wd > 0)) return () => {};
+  const vars = model.trainableWeights;
+  const decay = tf.tidy(() => vars.map((v) => tf.mul(v.read(), lr * wd)));
+  return () => {
+    tf.tidy(() => vars.forEach((v, i) => v.write(tf.sub(v.read(), decay[i]!))));
+    tf.dispose(decay);
+  };
 }
 
 export { gatherImages, imageOf } from './data/gather';
@@ -295,6 +342,14 @@ export async function trainModel(tf: TF, compiled: CompiledGraph, data: TrainDat
   let nextMaps = 0;
   const augRng = mulberry32(s.seed ^ 0x5eed);
   const mapInterval = hooks.featureMapInterval ?? 500;
+  // Schedule, early stopping and the best epoch's weights (all on the validation loss: schedule.ts).
+  const schedule = new LearningRateSchedule(s);
+  const tracker = new BestEpochTracker(valCount ? (s.earlyStopping ?? 0) : 0);
+  const keepBest = valCount > 0 && (Boolean(s.keepBestWeights) || (s.earlyStopping ?? 0) > 0);
+  let bestWeights: tfjs.Tensor[] | null = null;
+  let stoppedEarlyAt: number | undefined;
+  let keptEpoch: number | undefined;
+  let lr = s.learningRate;
 
   const reportMaps = async () => {
     if (!hooks.onFeatureMaps) return;
@@ -311,6 +366,8 @@ export async function trainModel(tf: TF, compiled: CompiledGraph, data: TrainDat
     await reportMaps();
     outer: for (let epoch = 1; epoch <= s.epochs; epoch++) {
       const t0 = performance.now();
+      lr = schedule.rateFor(epoch);
+      setLearningRate(optimizer, lr);
       const perm = shuffled(trainIdx.length, rng);
       let lossSum = 0;
       let accSum = 0;
@@ -330,7 +387,9 @@ export async function trainModel(tf: TF, compiled: CompiledGraph, data: TrainDat
         const targets = adapter.batch(data.train, idx, x, s.augmentation, augRng);
         const xs = tf.tensor4d(x, [count, ...data.shape]);
         const ys = tf.tensor(targets.values, targets.shape);
+        const decayed = decoupledWeightDecay(tf, model, lr, s.weightDecay ?? 0);
         const out = (await model.trainOnBatch(xs, ys)) as number | number[];
+        decayed();
         tf.dispose([xs, ys]);
         const [loss, acc] = Array.isArray(out) ? [out[0]!, out[1] ?? NaN] : [out, NaN];
         seen += count;
@@ -357,11 +416,18 @@ export async function trainModel(tf: TF, compiled: CompiledGraph, data: TrainDat
             imagesPerSecond: ips,
             secondsLeft: ((total - doneBatches) * s.batchSize) / Math.max(ips, 1e-9),
             done: doneBatches / total,
+            learningRate: lr,
           });
         }
         if (hooks.onFeatureMaps && now >= nextMaps) await reportMaps();
       }
       const val = valCount ? await evaluate(tf, model, adapter, data.train, valIdx, data, 64) : null;
+      if (tracker.record(epoch, val?.loss ?? null) && keepBest) {
+        // A copy of every weight (batch-norm statistics included), replacing the last best.
+        if (bestWeights) tf.dispose(bestWeights);
+        bestWeights = tf.tidy(() => model.getWeights().map((w) => w.clone()));
+      }
+      schedule.epochEnded(val?.loss ?? null);
       const m: EpochMetrics = {
         epoch,
         loss: lossSum / Math.max(batches, 1),
@@ -371,9 +437,18 @@ export async function trainModel(tf: TF, compiled: CompiledGraph, data: TrainDat
         valScore: val?.score ?? null,
         seconds: (performance.now() - t0) / 1000,
         numTensors: tf.memory().numTensors,
+        learningRate: lr,
       };
       epochs.push(m);
       hooks.onEpoch?.(m);
+      if (tracker.shouldStop && epoch < s.epochs) {
+        stoppedEarlyAt = epoch;
+        break;
+      }
+    }
+    if (status === 'done' && keepBest && bestWeights) {
+      model.setWeights(bestWeights);
+      keptEpoch = tracker.bestEpoch;
     }
     let test: TestResult | undefined;
     // Scored when the run finished: a diverged run has nothing to score, and Stop means stop now
@@ -384,9 +459,20 @@ export async function trainModel(tf: TF, compiled: CompiledGraph, data: TrainDat
       test = (await evaluate(tf, model, adapter, data.test, all, data, adapter.task === 'classification' ? 256 : 64, true)).test;
     }
     const seconds = (performance.now() - startAll) / 1000;
-    return { status, message, epochs, test, trainImages: seen, imagesPerSecond: seen / Math.max(seconds, 1e-9), seconds };
+    return {
+      status,
+      message: message ?? (endOfRunText({ stoppedEarlyAt, keptEpoch }) || undefined),
+      epochs,
+      test,
+      trainImages: seen,
+      imagesPerSecond: seen / Math.max(seconds, 1e-9),
+      seconds,
+      ...(stoppedEarlyAt !== undefined ? { stoppedEarlyAt } : {}),
+      ...(keptEpoch !== undefined ? { keptEpoch } : {}),
+    };
   } finally {
     optimizer.dispose();
+    if (bestWeights) tf.dispose(bestWeights);
   }
 }
 

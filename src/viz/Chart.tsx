@@ -11,7 +11,22 @@ export interface Series {
   dash?: boolean;
 }
 
-export function Chart({ title, series, height = 130, testid, percent = false }: { title: string; series: Series[]; height?: number; testid: string; percent?: boolean }) {
+export function Chart({
+  title,
+  series,
+  height = 130,
+  testid,
+  percent = false,
+  tick,
+}: {
+  title: string;
+  series: Series[];
+  height?: number;
+  testid: string;
+  percent?: boolean;
+  /** How a value of the y axis is written (default: 2 decimals, or a percentage). */
+  tick?: (v: number) => string;
+}) {
   const box = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
 
@@ -36,7 +51,7 @@ export function Chart({ title, series, height = 130, testid, percent = false }: 
       scales: { x: { time: false } },
       axes: [
         { label: 'epoch', size: 28, font: '10px sans-serif', labelFont: '10px sans-serif' },
-        { size: 42, font: '10px sans-serif', values: (_u, v) => v.map((x) => (percent ? `${Math.round(x * 100)}%` : x.toFixed(2))) },
+        { size: 42, font: '10px sans-serif', values: (_u, v) => v.map((x) => (tick ? tick(x) : percent ? `${Math.round(x * 100)}%` : x.toFixed(2))) },
       ],
       series: [{}, ...series.map((s) => ({ label: s.label, stroke: s.color, width: 1.5, dash: s.dash ? [4, 3] : undefined, spanGaps: true, points: { show: s.dash ?? false, size: 5 } }))],
     };
