@@ -8,8 +8,10 @@
  *   3. frame intervals and long tasks while dragging a node of ResNet-50 and while panning it,
  *   4. Ctrl+A (select all 177 nodes of ResNet-50) until every node shows as selected;
  *   training (training.ts): images/s training LeNet-5 on MNIST on every tfjs backend of Chromium,
- *   in the app, in LayerLab's loop with and without feature maps, in a plain tfjs script, and
- *   PyTorch on the CPU (bench/lenet_torch.py) for comparison.
+ *   in the app, in LayerLab's loop with and without feature maps, in a plain tfjs script, on WASM
+ *   with every core and with one thread, ResNet-mini on WASM with every core and one thread, and
+ *   PyTorch on the CPU (bench/lenet_torch.py, all cores and one thread) for comparison, with
+ *   the ratios between them.
  * Prints tables and writes bench/results/editor.json and bench/results/training.json.
  *
  * The build goes to a temporary folder (removed afterwards) rather than dist/, which the e2e
@@ -19,7 +21,9 @@
  *          --skip-build (serve a copy of the existing dist/ instead), --dist DIR (serve that built
  *          folder instead, e.g. a build of an older version, to compare two versions in one sitting),
  *          --screenshot PATH (a PNG of ResNet-50 as opened), --out PATH (the editor's JSON),
- *          --training-out PATH (the training JSON).
+ *          --training-out PATH (the training JSON), --quick (training: about a third of the
+ *          batches, to try the run out; rougher figures), --backends wasm,cpu (training: only these
+ *          tfjs backends; default wasm,webgl,cpu,webgpu).
  */
 import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -50,7 +54,7 @@ import {
 import { EDIT, loadPreset, reinferBundle, reinferInNode } from './reinfer';
 import { buildApp, killRunning, startPreview, type PreviewServer } from './server';
 import { median, percentile, round, summary } from './stats';
-import { prepareTrainingAssets, runTorch, runTrainingBench, TRAINING_BROWSER_ARGS, trainingReport, waitForQuiet } from './training';
+import { BACKENDS, prepareTrainingAssets, runTorch, runTrainingBench, TRAINING_BROWSER_ARGS, trainingReport, waitForQuiet, type BackendName } from './training';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const TARGETS = { openResNet50Ms: 2000, reinferenceMs: 16 };
@@ -73,10 +77,20 @@ if (ONLY !== undefined && ONLY !== 'editor' && ONLY !== 'training') {
   console.error(`bench: --only takes "editor" or "training", not "${ONLY}"`);
   process.exit(2);
 }
+const QUICK = process.argv.includes('--quick');
+const BACKEND_LIST = option('--backends')?.split(',').map((b) => b.trim()).filter(Boolean);
+const unknownBackend = BACKEND_LIST?.find((b) => !(BACKENDS as readonly string[]).includes(b));
+if (unknownBackend !== undefined || BACKEND_LIST?.length === 0) {
+  console.error(`bench: --backends takes a comma-separated list of ${BACKENDS.join(', ')}${unknownBackend ? `, not "${unknownBackend}"` : ''}`);
+  process.exit(2);
+}
 const EDITOR = ONLY !== 'training';
 const TRAINING = ONLY !== 'editor';
-/** The build, plus about 5 minutes for the editor part and 8 for the training part (6 in the browser, PyTorch, slack). */
-const OVERALL_TIMEOUT_MS = (1 + (EDITOR ? 5 : 0) + (TRAINING ? 8 : 0)) * 60_000;
+/**
+ * The build, plus about 5 minutes for the editor part and 14 for the training part (9 in the
+ * browser, up to 50 s waiting for quiet CPUs, PyTorch's 2.5 at most, slack).
+ */
+const OVERALL_TIMEOUT_MS = (2 + (EDITOR ? 5 : 0) + (TRAINING ? 14 : 0)) * 60_000;
 
 // --- cleanup and the overall timeout ------------------------------------------------------
 let phase = 'starting';
@@ -178,18 +192,18 @@ async function trainingPart(url: string) {
   step(`starting Chromium (${TRAINING_BROWSER_ARGS.join(' ')})`);
   browser = await launch(TRAINING_BROWSER_ARGS);
   const chromiumVersion = browser.version();
-  const figures = await runTrainingBench(browser, url, ROOT, step);
+  const figures = await runTrainingBench(browser, url, ROOT, step, { quick: QUICK, backends: BACKEND_LIST as BackendName[] | undefined });
   await browser.close().catch(() => undefined);
   browser = undefined;
   load.beforePyTorch = round(loadavg()[0]!, 2);
   step('waiting for the CPUs to be quiet (at most 30 s)');
   busy.beforePyTorch = await waitForQuiet(30_000);
-  step('PyTorch on the CPU (bench/lenet_torch.py, 2 threads then 1)');
-  figures.torch = await runTorch(ROOT);
+  step(`PyTorch on the CPU (bench/lenet_torch.py, ${cpus().length > 1 ? `${cpus().length} threads then 1` : '1 thread'}${QUICK ? ', --quick' : ''})`);
+  figures.torch = await runTorch(ROOT, QUICK);
   if (figures.torch.skipped) console.log(`  PyTorch skipped: ${figures.torch.skipped}`);
   load.end = round(loadavg()[0]!, 2);
   if (busy.beforePyTorch !== null && busy.beforePyTorch > 0.2)
-    warnings.push(`other work kept ${pct(busy.beforePyTorch)} of the CPUs busy just before PyTorch ran: its 2-thread figure suffers most from that`);
+    warnings.push(`other work kept ${pct(busy.beforePyTorch)} of the CPUs busy just before PyTorch ran: its all-cores figure suffers most from that`);
   const cpuList = cpus();
   const env = {
     date: new Date().toISOString(),
@@ -198,6 +212,7 @@ async function trainingPart(url: string) {
     cpus: cpuList.length,
     cpuModel: cpuList[0]?.model.trim() ?? 'unknown',
     node: process.version,
+    quick: QUICK,
     loadAverage1m: load,
     cpuBusyShare: { start: busy.start === null ? null : round(busy.start, 3), beforePyTorch: busy.beforePyTorch === null ? null : round(busy.beforePyTorch, 3) },
   };

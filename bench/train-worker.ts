@@ -4,10 +4,12 @@
  * built app under /__bench/). One job per worker, so every measurement starts from a fresh
  * TensorFlow.js with nothing installed:
  *   - 'layerlab': LayerLab's real training loop (src/training/trainer.ts: compileForData +
- *     trainModel on the lenet5 preset, backend chosen with initBackend like the app's worker),
+ *     trainModel on a preset, lenet5 or resnet-mini, backend chosen with initBackend like the app's
+ *     worker, on WASM with the threads asked for: all cores by default, as the app),
  *     with or without live feature maps (sent to the page like the app's worker does);
  *   - 'plain': the plain tfjs script of plain-tfjs.ts, with tfjs' own gradients or with LayerLab's
- *     convolution gradients installed (the only way it trains on WASM).
+ *     convolution gradients installed (the only way it trains on WASM); on WASM on one thread
+ *     (tfjs' single-thread binary, what a page without cross-origin isolation gets).
  * Posts one message: the measurement, or the error.
  */
 import * as tf from '@tensorflow/tfjs';
@@ -42,8 +44,10 @@ export interface Job {
   featureMaps: boolean;
   batchSize: number;
   plan: Plan;
-  /** layerlab: the graph file (presets/lenet5.json). */
+  /** layerlab: the graph file (presets/lenet5.json or presets/resnet-mini.json). */
   preset: string;
+  /** layerlab on WASM: threads to ask initBackend for (default: all cores). */
+  wasmThreads?: number;
 }
 
 export interface Measurement {
@@ -60,7 +64,7 @@ export interface Measurement {
 }
 
 export type JobResult =
-  | ({ ok: true; backend: string; adapterInfo?: string; wasmThreads?: boolean; mapRefreshes?: number; lastLoss: number; setupMs: number } & Measurement)
+  | ({ ok: true; backend: string; adapterInfo?: string; wasmThreads?: number; wasmThreadsWhy?: string; mapRefreshes?: number; lastLoss: number; setupMs: number } & Measurement)
   | { ok: false; error: string; stage: string };
 
 /** Batch clock: call tick() after each batch; it says when the plan is done. */
@@ -111,10 +115,17 @@ export function meter(plan: Plan, batchSize: number) {
 }
 
 let stage = 'starting';
+/** The WASM threads initBackend reported (layerlab jobs). */
+let threads: { threads: number; why?: string } | undefined;
 const errorText = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
 async function plainBackend(name: BackendName): Promise<void> {
-  if (name === 'wasm') setWasmPaths(WASM_DIR);
+  if (name === 'wasm') {
+    setWasmPaths(WASM_DIR);
+    // The single-thread binary: the bench page is cross-origin isolated, where tfjs would pick
+    // the threaded one, whose threads cannot start from a bundle without LayerLab's fix.
+    tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
+  }
   const ok = await tf.setBackend(name);
   if (!ok || tf.getBackend() !== name) throw new Error(`tf.setBackend('${name}') failed (active: ${tf.getBackend()})`);
   await tf.ready();
@@ -157,7 +168,8 @@ async function run(job: Job): Promise<JobResult> {
     return finish(setupMs);
   }
   stage = 'backend';
-  const info = await initBackend([job.backend], { wasmPaths: WASM_DIR });
+  const info = await initBackend([job.backend], { wasmPaths: WASM_DIR, wasmThreads: job.wasmThreads });
+  threads = info.wasmThreads;
   if (info.name !== job.backend) {
     const why = info.tried.find((t) => t.name === job.backend)?.reason ?? 'not chosen';
     throw new Error(`initBackend gave ${info.name}: ${why}`);
@@ -211,8 +223,8 @@ async function run(job: Job): Promise<JobResult> {
   function finish(setupMs: number): JobResult {
     const m = clock.result();
     if (!m) throw new Error('training ended before the measurement did');
-    const wasmThreads = job.backend === 'wasm' ? tf.env().getBool('WASM_HAS_MULTITHREAD_SUPPORT') : undefined;
-    return { ok: true, backend: tf.getBackend(), adapterInfo: adapter(job.backend), wasmThreads, mapRefreshes, lastLoss, setupMs, ...m };
+    const wasm = job.backend === 'wasm' ? (threads ?? { threads: 1, why: "tfjs' single-thread binary" }) : undefined;
+    return { ok: true, backend: tf.getBackend(), adapterInfo: adapter(job.backend), wasmThreads: wasm?.threads, wasmThreadsWhy: wasm?.why, mapRefreshes, lastLoss, setupMs, ...m };
   }
 }
 

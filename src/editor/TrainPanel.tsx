@@ -115,6 +115,10 @@ export function TrainPanel() {
   const scoreSeries = [
     { label: 'validation', color: '#b45309', dash: true, points: t.epochs.filter((e) => e.valScore !== null && e.valScore !== undefined && Number.isFinite(e.valScore)).map((e) => [e.epoch, e.valScore!] as [number, number]) },
   ];
+  // The learning rate per epoch, shown when a schedule changed it during the run.
+  const lrPoints = t.epochs.filter((e) => e.learningRate !== undefined).map((e) => [e.epoch, e.learningRate!] as [number, number]);
+  const lrSeries = [{ label: 'learning rate', color: '#047857', dash: true, points: lrPoints }];
+  const lrChanged = new Set(lrPoints.map((q) => q[1])).size > 1;
   const p = t.progress;
   const canTrain = ok && !!t.dataset && !(fit && fit.length) && !running && t.phase !== 'loading';
 
@@ -249,7 +253,15 @@ export function TrainPanel() {
         {t.backend && (
           <p className="ll-muted" data-testid="train-backend-info">
             Training on <b>{t.backend.name}</b>
-            {t.backend.adapterInfo ? ` (${t.backend.adapterInfo})` : ''}.
+            {t.backend.adapterInfo ? ` (${t.backend.adapterInfo})` : ''}
+            {t.backend.wasmThreads && (
+              <span data-testid="train-wasm-threads" title={t.backend.wasmThreads.detail ?? 'WASM uses every core only where the page is cross-origin isolated (see the README)'}>
+                {' · '}
+                {t.backend.wasmThreads.threads} thread{t.backend.wasmThreads.threads === 1 ? '' : 's'}
+                {t.backend.wasmThreads.why ? ` (${t.backend.wasmThreads.why})` : ''}
+              </span>
+            )}
+            .
             {t.backend.keptWeights && (
               <span data-testid="train-kept-weights"> The trained weights from {t.backend.keptWeights} came along.</span>
             )}
@@ -308,7 +320,7 @@ export function TrainPanel() {
           {(t.phase === 'training' || t.phase === 'paused') && p && `epoch ${p.epoch}/${p.epochs}, batch ${p.batch}/${p.batchesPerEpoch} · ${Math.round(p.imagesPerSecond).toLocaleString('en-US')} images/s · ${duration(p.secondsLeft)} left · loss ${p.loss.toFixed(3)}${metricName && Number.isFinite(p.accuracy) ? ` · ${metricName} ${percent(p.accuracy)}` : ''}`}
           {(t.phase === 'training' || t.phase === 'paused') && !p && 'Compiling the model…'}
           {t.phase === 'evaluating' && `Testing on ${t.dataset?.testCount.toLocaleString('en-US') ?? 'the'} test images…`}
-          {t.phase === 'done' && 'Done.'}
+          {t.phase === 'done' && (t.message ? `Done. ${t.message}` : 'Done.')}
           {t.phase === 'stopped' && (t.message ?? 'Stopped.')}
         </p>
         {(t.phase === 'diverged' || t.phase === 'error') && t.message && (
@@ -331,6 +343,7 @@ export function TrainPanel() {
           <Chart title="Loss" testid="chart-loss" series={lossSeries} />
           {metricName && <Chart title={metricName === 'accuracy' ? 'Accuracy' : 'Pixel accuracy'} testid="chart-accuracy" series={accSeries} percent />}
           {scoreName && <Chart title={scoreName} testid="chart-score" series={scoreSeries} percent />}
+          {lrChanged && <Chart title="Learning rate" testid="chart-lr" series={lrSeries} height={90} tick={(v) => (v === 0 ? '0' : v.toPrecision(2))} />}
         </section>
       )}
 

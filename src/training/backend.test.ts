@@ -1,7 +1,7 @@
 /** Backend selection in Node: WASM (binaries from node_modules) and CPU, with convolution training. */
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { initBackend } from './backend';
+import { chooseWasmThreads, initBackend, MAX_WASM_THREADS, type WasmThreadEnv } from './backend';
 import { isConvGradientInstalled } from './conv-grad';
 
 /** One training step of a small conv net; returns the loss and how much the first kernel moved. */
@@ -37,6 +37,9 @@ describe('initBackend in Node', () => {
     ]);
     expect(r.tried[0]!.reason).toMatch(/Node/);
     expect(r.tried[1]!.reason).toMatch(/Node/);
+    // tfjs loads only its single-thread binary in Node; the result says so, from tfjs' own count.
+    expect(r.wasmThreads).toEqual({ threads: 1, why: 'tfjs runs WASM on one thread in Node' });
+    expect(tf.env().getBool('WASM_HAS_MULTITHREAD_SUPPORT')).toBe(false);
   });
 
   it("initBackend(['wasm']) trains a conv net on WASM", async () => {
@@ -68,5 +71,38 @@ describe('initBackend in Node', () => {
     const r = await initBackend(['webgl', 'cpu']);
     expect(r.name).toBe('cpu');
     expect(r.tried[0]).toMatchObject({ name: 'webgl', ok: false });
+  });
+});
+
+describe('chooseWasmThreads', () => {
+  const isolated: WasmThreadEnv = { node: false, crossOriginIsolated: true, threadsSupported: true, logicalCores: 2 };
+
+  it('uses every logical core where the page is isolated and threads work', () => {
+    expect(chooseWasmThreads(isolated)).toEqual({ threads: 2 });
+    expect(chooseWasmThreads({ ...isolated, logicalCores: 6 })).toEqual({ threads: 6 });
+  });
+
+  it('runs one thread, and says why, where the threaded binary cannot run', () => {
+    expect(chooseWasmThreads({ ...isolated, crossOriginIsolated: false })).toEqual({ threads: 1, why: 'page not cross-origin isolated' });
+    expect(chooseWasmThreads({ ...isolated, threadsSupported: false })).toEqual({ threads: 1, why: 'this browser cannot share memory between WASM threads' });
+    expect(chooseWasmThreads({ ...isolated, node: true }).threads).toBe(1);
+    expect(chooseWasmThreads({ ...isolated, node: true }).why).toMatch(/Node/);
+    expect(chooseWasmThreads({ ...isolated, logicalCores: 1 })).toEqual({ threads: 1, why: 'this machine has one core' });
+    expect(chooseWasmThreads({ ...isolated, logicalCores: undefined })).toEqual({ threads: 1, why: 'this machine has one core' });
+  });
+
+  it('takes a requested count where threads can run, not where they cannot', () => {
+    expect(chooseWasmThreads(isolated, 1)).toEqual({ threads: 1, why: 'set to 1 thread' });
+    expect(chooseWasmThreads({ ...isolated, logicalCores: 16 }, 3)).toEqual({ threads: 3 });
+    expect(chooseWasmThreads(isolated, 2.7)).toEqual({ threads: 2 });
+    expect(chooseWasmThreads(isolated, 0)).toEqual({ threads: 1, why: 'set to 1 thread' });
+    expect(chooseWasmThreads(isolated, Number.NaN)).toEqual({ threads: 2 });
+    expect(chooseWasmThreads({ ...isolated, crossOriginIsolated: false }, 4)).toEqual({ threads: 1, why: 'page not cross-origin isolated' });
+  });
+
+  it("caps at tfjs' pool of 8 pthreads", () => {
+    expect(MAX_WASM_THREADS).toBe(8);
+    expect(chooseWasmThreads({ ...isolated, logicalCores: 32 })).toEqual({ threads: 8, why: 'tfjs runs at most 8 WASM threads' });
+    expect(chooseWasmThreads(isolated, 12)).toEqual({ threads: 8, why: 'tfjs runs at most 8 WASM threads' });
   });
 });

@@ -6,7 +6,15 @@
  * which the WASM backend needs to train convolutions at all.
  *
  * Browser-only pieces are loaded with dynamic imports on the browser path only: the WebGPU
- * backend and the `?url` imports of the WASM binaries (wasm-paths.browser.ts).
+ * backend, and wasm-paths.browser.ts (the binaries' `?url` imports, and the fix that lets the
+ * threaded binary start its threads from a bundle).
+ *
+ * WASM threads: tfjs loads its threaded SIMD binary only where SharedArrayBuffer can be posted
+ * (a cross-origin isolated page: COOP same-origin + COEP require-corp) and never in Node. Its C++
+ * side then caps the thread pool at min(requested, 8, navigator.hardwareConcurrency / 2), the
+ * divisor read once when the module starts: one thread on a 2-core machine, whatever
+ * `setThreadsCount` asks. chooseWasmThreads decides how many to use (all logical cores when
+ * isolated) and initBackend lifts the cap for the module's start (see withLogicalCores).
  */
 import * as tf from '@tensorflow/tfjs';
 import { installConvFilterGradient } from './conv-grad';
@@ -27,6 +35,8 @@ export interface BackendResult {
   tried: BackendAttempt[];
   /** The GPU, for WebGPU (vendor / architecture) and WebGL (renderer), when the browser tells. */
   adapterInfo?: string;
+  /** WASM: the threads tfjs actually runs (from its getThreadsCount), and why not more. */
+  wasmThreads?: WasmThreads;
 }
 
 export interface BackendOptions {
@@ -38,6 +48,55 @@ export interface BackendOptions {
   wasmPaths?: string | Record<string, string>;
   /** Install LayerLab's convolution gradients (default true; tests and benchmarks turn it off). */
   convGradients?: boolean;
+  /**
+   * WASM threads to ask for (default: every logical core where the page is cross-origin
+   * isolated). 1 loads the single-thread binary, as a page without isolation gets. Only the
+   * first WASM start in a worker counts: tfjs cannot restart its module with another count.
+   */
+  wasmThreads?: number;
+}
+
+/** tfjs' WASM module pre-creates 8 pthread workers and caps its pool there. */
+export const MAX_WASM_THREADS = 8;
+
+/** What decides the WASM thread count (chooseWasmThreads' input). */
+export interface WasmThreadEnv {
+  /** Node (CLI, tests): tfjs never loads its threaded binary there. */
+  node: boolean;
+  /** `crossOriginIsolated` of the page or worker. */
+  crossOriginIsolated: boolean;
+  /** tfjs' own check (WASM_HAS_MULTITHREAD_SUPPORT): SharedArrayBuffer can be posted and WebAssembly has threads. */
+  threadsSupported: boolean;
+  /** navigator.hardwareConcurrency: logical cores (undefined where unknown). */
+  logicalCores: number | undefined;
+}
+
+/** How many WASM threads to run, and why only one where that is all there can be. */
+export interface WasmThreads {
+  threads: number;
+  /** Why one thread (or fewer than asked): for people, e.g. "page not cross-origin isolated". */
+  why?: string;
+  /** The error behind `why`, when there was one (the Train panel shows it on hover). */
+  detail?: string;
+}
+
+/**
+ * The WASM thread count: the `requested` number (capped at 8) or every logical core, where the
+ * threaded binary can run; else 1 and why. Pure: the environment is passed in.
+ */
+export function chooseWasmThreads(env: WasmThreadEnv, requested?: number): WasmThreads {
+  if (env.node) return { threads: 1, why: 'tfjs runs WASM on one thread in Node' };
+  if (!env.crossOriginIsolated) return { threads: 1, why: 'page not cross-origin isolated' };
+  if (!env.threadsSupported) return { threads: 1, why: 'this browser cannot share memory between WASM threads' };
+  if (requested !== undefined && Number.isFinite(requested)) {
+    const n = Math.max(1, Math.floor(requested));
+    if (n > MAX_WASM_THREADS) return { threads: MAX_WASM_THREADS, why: `tfjs runs at most ${MAX_WASM_THREADS} WASM threads` };
+    return n === 1 ? { threads: 1, why: 'set to 1 thread' } : { threads: n };
+  }
+  const cores = Math.max(1, Math.floor(env.logicalCores ?? 1));
+  if (cores === 1) return { threads: 1, why: 'this machine has one core' };
+  if (cores > MAX_WASM_THREADS) return { threads: MAX_WASM_THREADS, why: `tfjs runs at most ${MAX_WASM_THREADS} WASM threads` };
+  return { threads: cores };
 }
 
 const isNode = (): boolean => typeof process !== 'undefined' && process.versions?.node != null && typeof window === 'undefined';
@@ -80,6 +139,8 @@ function nodeWasmDir(): string | undefined {
 
 let wasmPathsSet = false;
 const backendsLoaded: Partial<Record<BackendName, Promise<void>>> = {};
+/** The WASM backend's package, once imported (setThreadsCount, getThreadsCount). */
+let wasmPackage: typeof import('@tensorflow/tfjs-backend-wasm') | undefined;
 
 /** Imports (and so registers) a backend that is not part of @tensorflow/tfjs. */
 function loadBackend(name: BackendName, opts: BackendOptions): Promise<void> {
@@ -88,9 +149,12 @@ function loadBackend(name: BackendName, opts: BackendOptions): Promise<void> {
       await import('@tensorflow/tfjs-backend-webgpu');
     } else if (name === 'wasm') {
       const wasm = await import('@tensorflow/tfjs-backend-wasm');
+      wasmPackage = wasm;
       if (!wasmPathsSet) {
         // Must happen before the backend initialises; the setting is global to the package.
-        const paths = opts.wasmPaths ?? (isNode() ? nodeWasmDir() : (await import('./wasm-paths.browser')).WASM_PATHS);
+        // In the browser always imported: it also fixes the threaded binary's start.
+        const browser = isNode() ? undefined : await import('./wasm-paths.browser');
+        const paths = opts.wasmPaths ?? (browser ? browser.WASM_PATHS : nodeWasmDir());
         if (paths !== undefined) wasm.setWasmPaths(paths);
         wasmPathsSet = true;
       }
@@ -122,6 +186,88 @@ async function trySetBackend(name: BackendName): Promise<{ ok: boolean; reason?:
   const active = tf.getBackend();
   if (active !== name) return { ok: false, reason: `tf.setBackend('${name}') left '${active}' active` };
   return { ok: true };
+}
+
+/** The thread plan of the WASM module's first start (it is started once per worker or process). */
+let wasmPlan: WasmThreads | undefined;
+
+/**
+ * Before the WASM module's first start: decides the thread count and sets tfjs up for it (the
+ * single-thread binary for 1 thread, else setThreadsCount). Returns the plan.
+ */
+async function planWasmThreads(opts: BackendOptions): Promise<WasmThreads> {
+  if (wasmPlan && tf.findBackend('wasm')) return wasmPlan; // already running: the count is fixed
+  const flag = 'WASM_HAS_MULTITHREAD_SUPPORT';
+  let threadsSupported = false;
+  try {
+    threadsSupported = (await tf.env().getAsync(flag)) === true;
+  } catch {
+    // An unregistered flag: the backend failed to load; setBackend reports that.
+  }
+  const g = globalThis as { crossOriginIsolated?: boolean; navigator?: { hardwareConcurrency?: number } };
+  const plan = chooseWasmThreads(
+    { node: isNode(), crossOriginIsolated: g.crossOriginIsolated === true, threadsSupported, logicalCores: g.navigator?.hardwareConcurrency },
+    opts.wasmThreads,
+  );
+  if (plan.threads === 1) {
+    if (threadsSupported) tf.env().set(flag, false); // the single-thread SIMD binary, as without isolation
+  } else {
+    wasmPackage?.setThreadsCount(plan.threads);
+  }
+  wasmPlan = plan;
+  return plan;
+}
+
+/**
+ * Runs `f` (the WASM module's start) with navigator.hardwareConcurrency reading at least `cores`.
+ * tfjs' C++ caps its pool at hardwareConcurrency / 2 ("2 threads per core" on many x86 CPUs), read
+ * once as the module starts: lifting it for that moment is the only way to have every logical
+ * core. The real value is back as soon as the start is over.
+ */
+async function withLogicalCores<T>(cores: number, f: () => Promise<T>): Promise<T> {
+  const nav = (globalThis as { navigator?: object }).navigator;
+  const real = (nav as { hardwareConcurrency?: number } | undefined)?.hardwareConcurrency ?? 0;
+  if (!nav || real >= cores) return f();
+  try {
+    Object.defineProperty(nav, 'hardwareConcurrency', { value: cores, configurable: true });
+  } catch {
+    return f(); // not overridable here: tfjs' cap stays
+  }
+  try {
+    return await f();
+  } finally {
+    delete (nav as { hardwareConcurrency?: number }).hardwareConcurrency;
+  }
+}
+
+/** Starts the WASM backend with the planned threads; a threaded start that fails is retried on one thread. */
+async function setWasmBackend(opts: BackendOptions): Promise<{ ok: boolean; reason?: string; threads?: WasmThreads }> {
+  const plan = await planWasmThreads(opts);
+  if (plan.threads === 1 || tf.findBackend('wasm')) {
+    const set = await trySetBackend('wasm');
+    return { ...set, threads: set.ok ? actualWasmThreads(plan) : undefined };
+  }
+  const set = await withLogicalCores(2 * plan.threads, () => trySetBackend('wasm'));
+  if (set.ok) return { ...set, threads: actualWasmThreads(plan) };
+  // The threaded binary did not start (not served, or blocked): the single-thread one may.
+  tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
+  const reason = set.reason ?? 'unknown error';
+  const last = reason.lastIndexOf('Initialization of backend wasm failed');
+  wasmPlan = { threads: 1, why: 'the threaded WASM binary did not start', detail: (last >= 0 ? reason.slice(last) : reason).slice(0, 300) };
+  const retry = await trySetBackend('wasm');
+  return { ...retry, threads: retry.ok ? actualWasmThreads(wasmPlan) : undefined };
+}
+
+/** The threads tfjs really runs, beside the plan. */
+function actualWasmThreads(plan: WasmThreads): WasmThreads {
+  let actual: number;
+  try {
+    actual = wasmPackage?.getThreadsCount() ?? plan.threads;
+  } catch {
+    return plan;
+  }
+  if (actual === plan.threads) return plan;
+  return { threads: actual, why: `tfjs started ${actual} of the ${plan.threads} threads asked for` };
 }
 
 /** A small computation read back, so a backend that initialises but cannot compute is caught here. */
@@ -194,7 +340,7 @@ export async function initBackend(preferred?: readonly BackendName[], opts: Back
       tried.push({ name, ok: false, reason: `the ${name} backend did not register (unsupported here)` });
       continue;
     }
-    const set = await trySetBackend(name);
+    const set: { ok: boolean; reason?: string; threads?: WasmThreads } = name === 'wasm' ? await setWasmBackend(opts) : await trySetBackend(name);
     const failure = set.ok ? await smokeTest() : set.reason;
     if (failure !== undefined) {
       tried.push({ name, ok: false, reason: failure });
@@ -208,7 +354,7 @@ export async function initBackend(preferred?: readonly BackendName[], opts: Back
       continue;
     }
     tried.push({ name, ok: true });
-    return { name, tried, adapterInfo };
+    return { name, tried, adapterInfo, ...(set.threads ? { wasmThreads: set.threads } : {}) };
   }
   // Unreachable in practice (CPU always initialises), but a failed setBackend leaves none active.
   throw new Error(`No TensorFlow.js backend works here: ${tried.map((t) => `${t.name}: ${t.reason}`).join('; ')}`);

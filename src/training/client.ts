@@ -40,6 +40,12 @@ export function backendPreference(): BackendName[] | undefined {
   return forced && ['webgpu', 'webgl', 'wasm', 'cpu'].includes(forced) ? [forced as BackendName] : undefined;
 }
 
+/** WASM threads asked for by ?threads=N in the URL (the benchmark compares 1 with all cores), else undefined: all cores. */
+export function wasmThreadsPreference(): number | undefined {
+  const n = Number(new URLSearchParams(window.location.search).get('threads'));
+  return Number.isInteger(n) && n >= 1 ? n : undefined;
+}
+
 let initInFlight: { key: string; done: Promise<BackendInfo> } | null = null;
 
 /**
@@ -50,7 +56,7 @@ export function initTrainer(prefer: BackendName[] | undefined = backendPreferenc
   const key = JSON.stringify(prefer ?? null);
   if (initInFlight?.key === key) return initInFlight.done;
   const done = remote()
-    .init(prefer)
+    .init(prefer, { wasmThreads: wasmThreadsPreference() })
     .then((info) => {
       store().set({ backend: info, deviceLost: null });
       return info;
@@ -215,10 +221,13 @@ export function nodeDetail(nodeId: string) {
   return remote().nodeDetail(nodeId);
 }
 
-/** The model of this graph as TensorFlow.js saves it, with the worker's current weights (see TrainerApi.saveModel). */
-export async function saveModel(graph: GraphDoc) {
+/**
+ * The model of this graph as TensorFlow.js saves it, with the worker's current weights (see
+ * TrainerApi.saveModel); with `run`, also its outputs for those NHWC images.
+ */
+export async function saveModel(graph: GraphDoc, run?: { images: Float32Array; shape: number[] }) {
   if (!store().backend) await initTrainer();
-  return remote().saveModel(graph, graph.training?.seed ?? TRAINING_DEFAULTS.seed);
+  return remote().saveModel(graph, graph.training?.seed ?? TRAINING_DEFAULTS.seed, run);
 }
 
 /** Which weights saveModel would give now (describeWeightsOrigin words it). */

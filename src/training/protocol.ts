@@ -6,7 +6,7 @@
  */
 import type { NamedWeight, WeightsOrigin } from '../model/weights';
 import type { GraphDoc } from '../graph/types';
-import type { BackendAttempt, BackendName } from './backend';
+import type { BackendAttempt, BackendName, WasmThreads } from './backend';
 import type { FeatureMap } from './feature-maps';
 import type { ProbeTransform } from '../labs/transforms';
 import type { ExplainApi } from './labs/explain';
@@ -39,6 +39,8 @@ export interface BackendInfo {
   name: BackendName;
   tried: BackendAttempt[];
   adapterInfo?: string;
+  /** WASM: the threads running, and why not more ("page not cross-origin isolated"). */
+  wasmThreads?: WasmThreads;
   /** After a switch: the trained weights were carried over, from this point of the run ("epoch 1, batch 37"). */
   keptWeights?: string;
 }
@@ -72,6 +74,8 @@ export interface SavedModel {
   trainingConfig?: object;
   /** Which weights these are (describeWeightsOrigin words it for people). */
   origin: WeightsOrigin;
+  /** The model's outputs for the inputs saveModel was asked to run (to check an exported file against). */
+  reference?: { data: Float32Array; shape: number[] };
 }
 
 export interface TrainEvents {
@@ -85,7 +89,8 @@ export interface TrainEvents {
 }
 
 export interface TrainerApi extends InvarianceApi, ExplainApi, WindowApi, KernelLabApi, TrackingApi {
-  init(prefer?: BackendName[]): Promise<BackendInfo>;
+  /** `wasmThreads`: WASM threads to ask for (default all cores; only the worker's first WASM start counts). */
+  init(prefer?: BackendName[], opts?: { wasmThreads?: number }): Promise<BackendInfo>;
   loadDataset(spec: DatasetSpec): Promise<DatasetInfo>;
   samples(split: 'train' | 'test', indices: number[]): Promise<Sample[]>;
   /** Trains the graph (fresh weights unless `resume` and the graph's structure is unchanged). */
@@ -95,9 +100,10 @@ export interface TrainerApi extends InvarianceApi, ExplainApi, WindowApi, Kernel
   stop(): void;
   /**
    * The model of this graph as TensorFlow.js files would hold it: the current weights when the
-   * worker has this network (trained, loaded or the probe's), else fresh ones from `seed`.
+   * worker has this network (trained, loaded or the probe's), else fresh ones from `seed`. With
+   * `run` (NHWC images), also the model's outputs for them, from the same weights (`reference`).
    */
-  saveModel(graph: GraphDoc, seed: number): Promise<SavedModel>;
+  saveModel(graph: GraphDoc, seed: number, run?: { images: Float32Array; shape: number[] }): Promise<SavedModel>;
   /** Which weights `saveModel` would give now. */
   weightsOrigin(graph: GraphDoc): Promise<WeightsOrigin>;
   /**

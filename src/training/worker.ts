@@ -211,7 +211,7 @@ function watchDevice(events: TrainEvents): Promise<string | undefined> | undefin
 }
 
 /** Activates a backend (see api.init), keeping the weights so far. */
-async function switchBackend(prefer?: BackendName[]) {
+async function switchBackend(prefer?: BackendName[], wasmThreads?: number) {
   // Keep the weights so far: copy them off the old backend if it still answers (a lost GPU does
   // not: then the last copy taken during the run is used), and rebuild the model on the new one.
   if (!deviceLost) await within(snapshotWeights().catch(() => undefined), 5000);
@@ -222,7 +222,7 @@ async function switchBackend(prefer?: BackendName[]) {
     /* a lost device cannot free its memory */
   }
   compiled = null;
-  const info = await initBackend(prefer);
+  const info = await initBackend(prefer, { wasmThreads });
   backend = info;
   restoreSnapshot();
   return { ...info, keptWeights: compiled && weightSnapshot ? weightSnapshot.at : undefined };
@@ -248,8 +248,8 @@ const labs: WorkerContext = {
 };
 
 const api: TrainerApi = {
-  init(prefer?: BackendName[]) {
-    const next = initQueue.then(() => switchBackend(prefer));
+  init(prefer?: BackendName[], opts?: { wasmThreads?: number }) {
+    const next = initQueue.then(() => switchBackend(prefer, opts?.wasmThreads));
     initQueue = next.catch(() => undefined);
     return next;
   },
@@ -340,7 +340,7 @@ const api: TrainerApi = {
     api.resume();
   },
 
-  async saveModel(graph, seed) {
+  async saveModel(graph, seed, run) {
     const sig = structureSignature(graph);
     let model: tf.LayersModel;
     let origin: WeightsOrigin;
@@ -361,8 +361,15 @@ const api: TrainerApi = {
       }
     }
     let a: tf.io.ModelArtifacts;
+    let reference: SavedModel['reference'];
     try {
       a = await saveArtifacts(model);
+      if (run) {
+        const y = tf.tidy(() => model.predict(tf.tensor(run.images, run.shape)) as tf.Tensor);
+        // A copy: its buffer is transferred to the page, and a backend may still own the one data() gives.
+        reference = { data: Float32Array.from((await y.data()) as Float32Array), shape: y.shape };
+        y.dispose();
+      }
     } finally {
       if (temporary) model.dispose();
     }
@@ -375,8 +382,9 @@ const api: TrainerApi = {
       convertedBy: a.convertedBy,
       trainingConfig: a.trainingConfig as object | undefined,
       origin,
+      ...(reference && { reference }),
     };
-    return Comlink.transfer(result, [result.weightData]);
+    return Comlink.transfer(result, reference ? [result.weightData, reference.data.buffer as ArrayBuffer] : [result.weightData]);
   },
 
   async weightsOrigin(graph) {
