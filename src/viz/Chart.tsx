@@ -69,7 +69,7 @@ export function Chart({
   });
 
   return (
-    <figure className="ll-chart" data-testid={testid} data-points={xs.length}>
+    <figure className="ll-chart" data-testid={testid} data-points={xs.length} data-last={series[0]?.points.at(-1)?.[1]}>
       <figcaption>
         {title}
         {series.map((s) => (
