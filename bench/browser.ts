@@ -168,6 +168,14 @@ export const collectedPageErrors = () => [...new Set(pageErrors)];
 export interface OpenResult {
   /** ms from the click on the ResNet-50 card until all nodes show, last with its shape. */
   openMs: number;
+  /**
+   * ms from the click until the graph is open and interactive: every node is on the page (nodes
+   * beyond the view as light faces), the view has been fitted to the new graph (data-fitted went
+   * false, then true) and the next frame is drawn.
+   */
+  interactiveMs: number;
+  /** Long tasks from the click until 1 s after the graph became interactive. */
+  longTasksAfter: LongTaskSummary;
   /** ms from the click on "Presets" until the gallery's ResNet-50 card is visible. */
   galleryMs: number;
   longTasks: LongTaskSummary;
@@ -201,12 +209,39 @@ export async function openPreset(page: Page, url: string, lenet: GraphTarget, pr
   const galleryMs = galleryShown - (gallery.marks.click ?? galleryShown);
 
   await page.evaluate(installRecorder);
+  // When the view is fitted to the new graph: data-fitted goes false when a graph loads, true once fitted.
+  await page.evaluate(() => {
+    const w = window as unknown as { __llFit?: { unfit?: number; fitted?: number } };
+    const fit: { unfit?: number; fitted?: number } = {};
+    w.__llFit = fit;
+    const canvas = document.querySelector('[data-testid="canvas"]');
+    if (!canvas) return;
+    new MutationObserver(() => {
+      const v = canvas.getAttribute('data-fitted');
+      if (v === 'false' && fit.unfit === undefined) fit.unfit = performance.now();
+      if (v === 'true' && fit.unfit !== undefined && fit.fitted === undefined) {
+        // the frame that shows the fitted view
+        requestAnimationFrame(() => (fit.fitted = performance.now()));
+      }
+    }).observe(canvas, { attributes: true, attributeFilter: ['data-fitted'] });
+  });
   await card.click();
   const shownAt = await waitForGraph(page, target, `opening preset ${preset}`);
+  const fittedAt = (await (
+    await page.waitForFunction(() => (window as unknown as { __llFit?: { fitted?: number } }).__llFit?.fitted ?? false, undefined, { polling: 'raf', timeout: 60_000 })
+  ).jsonValue()) as number;
+  const interactiveAt = Math.max(shownAt, fittedAt);
+  await sleep(1000);
   const data = await takeRecorder(page);
   const clickAt = data.marks.click;
   if (clickAt === undefined) throw new Error('the click on the preset card was not seen by the page');
-  return { openMs: shownAt - clickAt, galleryMs, longTasks: longTasksIn(data, clickAt, shownAt) };
+  return {
+    openMs: shownAt - clickAt,
+    interactiveMs: interactiveAt - clickAt,
+    galleryMs,
+    longTasks: longTasksIn(data, clickAt, shownAt),
+    longTasksAfter: longTasksIn(data, clickAt, interactiveAt + 1000),
+  };
 }
 
 /**

@@ -55,6 +55,22 @@ describe('layerlab train', () => {
     model.dispose();
   }, 900_000);
 
+  it("the paper recipe (cosine schedule, decoupled weight decay, best epoch kept) shortened to 3 epochs beats the preset's 3 plain epochs", async () => {
+    // README's table runs this for 15 epochs (0.76% test error); 3 epochs measured 98.95% here, the plain preset 98.73%.
+    const out = join(tmp, 'lenet-recipe');
+    const r = await layerlab('train', join(root, 'presets', 'lenet5.json'), '--backend', 'wasm', '--epochs', '3', '--lr-schedule', 'cosine', '--weight-decay', '0.05', '--keep-best-weights', '--out', out, '--json');
+    expect(r.code, r.stderr).toBe(0);
+    const last = JSON.parse(r.stdout.trim().split('\n').at(-1)!);
+    // cosine over 3 epochs from 0.002: 0.002, 0.002·(1 + cos(π/3))/2, 0.002·(1 + cos(2π/3))/2
+    const expected = [0, 1, 2].map((e) => (0.002 * (1 + Math.cos((Math.PI * e) / 3))) / 2);
+    last.learningRates.forEach((lr: number, i: number) => expect(lr).toBeCloseTo(expected[i]!, 12));
+    const best = last.validationLoss.indexOf(Math.min(...last.validationLoss)) + 1;
+    expect(last.keptEpoch).toBe(best);
+    expect(last.testAccuracy).toBeGreaterThanOrEqual(0.988);
+    const saved = JSON.parse(readFileSync(join(out, 'graph.json'), 'utf8'));
+    expect(saved.training).toMatchObject({ epochs: 3, lrSchedule: 'cosine', weightDecay: 0.05, keepBestWeights: true });
+  }, 900_000);
+
   it('a quick run on CPU with --limit and --epochs', async () => {
     const r = await layerlab('train', join(root, 'presets', 'mlp.json'), '--backend', 'cpu', '--epochs', '1', '--limit', '600', '--json', '--out', join(tmp, 'mlp'));
     expect(r.code, r.stderr).toBe(0);
