@@ -17,7 +17,7 @@ import type { OnnxAttr, OnnxContext, OnnxOp, OnnxTensorSpec, Shape } from '../..
 import { serializeGraph } from '../graph/serialize';
 import type { GraphDoc } from '../graph/types';
 import { codeGraph, type CodeNode } from './codegraph';
-import { transposeData } from './pytorch';
+import { fmtShape, takeWeight } from './take-weight';
 import type { ExportFile, NamedWeight } from './types';
 
 const { onnx } = onnxProto;
@@ -34,7 +34,6 @@ export const ONNX_OUTPUT = 'output';
 const FLOAT = onnx.TensorProto.DataType.FLOAT;
 const INT64 = onnx.TensorProto.DataType.INT64;
 
-const fmtShape = (s: readonly number[]) => `[${s.join(', ')}]`;
 
 /** The ONNX (NCHW) shape of a per-sample TensorFlow shape, batch first. */
 export function onnxShape(s: Shape): (number | 'N')[] {
@@ -74,29 +73,7 @@ function initializer(n: CodeNode, spec: OnnxTensorSpec, byName: Map<string, Name
   }
   const layout = n.def.weights?.(n.ctx.inputs, n.params as never).find((w) => w.name === spec.tf);
   if (!layout) throw new Error(`internal: ${n.def.type}'s ONNX tensor ${spec.name} reads tfjs weight "${spec.tf}", which its layout lacks`);
-  const tfName = `${n.id}/${spec.tf}`;
-  const w = byName.get(tfName);
-  if (!w) {
-    throw new Error(
-      `Cannot export ONNX weights: weight "${tfName}" of node ${n.id} (${n.def.title}) is missing. ` +
-        `Weights are named "<node id>/<weight>" as in model.json; train or rebuild the model from this graph.`,
-    );
-  }
-  byName.delete(tfName);
-  const size = layout.shape.reduce((a, b) => a * b, 1);
-  if (w.shape.length !== layout.shape.length || w.shape.some((d, i) => d !== layout.shape[i]) || w.data.length !== size) {
-    throw new Error(
-      `Cannot export ONNX weights: weight "${tfName}" of node ${n.id} (${n.def.title}) has shape ${fmtShape(w.shape)}` +
-        `${w.data.length !== size ? ` with ${w.data.length} values` : ''}, but the node needs ${fmtShape(layout.shape)}. ` +
-        `Were these weights trained on a different version of the graph?`,
-    );
-  }
-  let t = { data: w.data, shape: [...w.shape] };
-  if (spec.permute) t = transposeData(t.data, t.shape, spec.permute);
-  if (spec.reshape) {
-    if (spec.reshape.reduce((a, b) => a * b, 1) !== t.data.length) throw new Error(`internal: bad reshape of ${tfName}`);
-    t = { data: t.data, shape: [...spec.reshape] };
-  }
+  const t = takeWeight(n, { tf: spec.tf, shape: layout.shape, permute: spec.permute, reshape: spec.reshape }, byName, 'ONNX');
   // rawData is little-endian float32, as Float32Array is on every platform LayerLab runs on; encoding
   // copies it, so the model never aliases the caller's arrays.
   return { name: spec.name, dataType: FLOAT, dims: t.shape, rawData: bytesOf(t.data) };

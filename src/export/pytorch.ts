@@ -18,37 +18,13 @@ import { augmentationText, codeGraph, resolveTraining, type CodeGraph, type Code
 import { docstringText, pythonClassName, wrap } from './python';
 import { encodeSafetensors, type SafetensorsTensor } from './safetensors';
 import { trainScript } from './pytorch-train';
+import { fmtShape, takeWeight } from './take-weight';
 import type { ExportFile, NamedWeight } from './types';
 
 export const PYTORCH_FILES = { model: 'model.py', train: 'train.py', weights: 'model.safetensors' } as const;
 
-/** Moves the axes of a row-major tensor: output axis i is input axis perm[i] (numpy.transpose). */
-export function transposeData(data: Float32Array, shape: readonly number[], perm: readonly number[]): { data: Float32Array; shape: number[] } {
-  const rank = shape.length;
-  if (perm.length !== rank || [...perm].sort().some((p, i) => p !== i)) throw new Error(`bad permutation [${perm.join(', ')}] for rank ${rank}`);
-  const outShape = perm.map((p) => shape[p]!);
-  const inStrides = new Array<number>(rank).fill(1);
-  for (let i = rank - 2; i >= 0; i--) inStrides[i] = inStrides[i + 1]! * shape[i + 1]!;
-  // Stride in the input of each output axis.
-  const strides = perm.map((p) => inStrides[p]!);
-  const out = new Float32Array(data.length);
-  const index = new Array<number>(rank).fill(0);
-  let src = 0;
-  for (let o = 0; o < out.length; o++) {
-    out[o] = data[src]!;
-    // Advance the output index (last axis fastest) and the matching input offset.
-    for (let a = rank - 1; a >= 0; a--) {
-      index[a]!++;
-      src += strides[a]!;
-      if (index[a]! < outShape[a]!) break;
-      src -= strides[a]! * outShape[a]!;
-      index[a] = 0;
-    }
-  }
-  return { data: out, shape: outShape };
-}
+export { transposeData } from './take-weight';
 
-const fmtShape = (s: readonly number[]) => `[${s.join(', ')}]`;
 
 /** The PyTorch tensors of one node from its tfjs weights (consumed from `byName`). */
 function convertWeights(n: CodeNode, specs: TorchWeight[], byName: Map<string, NamedWeight>): SafetensorsTensor[] {
@@ -58,31 +34,9 @@ function convertWeights(n: CodeNode, specs: TorchWeight[], byName: Map<string, N
       const size = spec.shape.reduce((a, b) => a * b, 1);
       return { name, shape: [...spec.shape], data: new Float32Array(size).fill(spec.fill ?? 0) };
     }
-    const tfName = `${n.id}/${spec.tf}`;
-    const w = byName.get(tfName);
-    if (!w) {
-      throw new Error(
-        `Cannot export PyTorch weights: weight "${tfName}" of node ${n.id} (${n.def.title}) is missing. ` +
-          `Weights are named "<node id>/<weight>" as in model.json; train or rebuild the model from this graph.`,
-      );
-    }
-    byName.delete(tfName);
-    const size = w.shape.reduce((a, b) => a * b, 1);
-    if (w.shape.length !== spec.shape.length || w.shape.some((d, i) => d !== spec.shape[i]) || w.data.length !== size) {
-      throw new Error(
-        `Cannot export PyTorch weights: weight "${tfName}" of node ${n.id} (${n.def.title}) has shape ${fmtShape(w.shape)}` +
-          `${w.data.length !== size ? ` with ${w.data.length} values` : ''}, but the node needs ${fmtShape(spec.shape)}. ` +
-          `Were these weights trained on a different version of the graph?`,
-      );
-    }
-    let t = { data: w.data, shape: [...w.shape] };
-    if (spec.permute) t = transposeData(t.data, t.shape, spec.permute);
-    if (spec.reshape) {
-      if (spec.reshape.reduce((a, b) => a * b, 1) !== t.data.length) throw new Error(`internal: bad reshape of ${tfName}`);
-      t = { data: t.data, shape: [...spec.reshape] };
-    }
+    const t = takeWeight(n, { tf: spec.tf, shape: spec.shape, permute: spec.permute, reshape: spec.reshape }, byName, 'PyTorch');
     // Copy when nothing was moved, so the file never aliases the caller's array.
-    return { name, shape: t.shape, data: t.data === w.data ? w.data.slice() : t.data };
+    return { name, shape: t.shape, data: t.moved ? t.data : t.data.slice() };
   });
 }
 

@@ -7,6 +7,7 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { relError } from './rel-error.testing';
 import { ADAM_KERNEL, createLeanAdam } from './adam';
 import { installConvFilterGradient, uninstallConvFilterGradient } from './conv-grad';
 
@@ -25,17 +26,6 @@ function random(n: number, seed: number): Float32Array {
   return out;
 }
 
-/** max |a − b| relative to the largest reference value. */
-function relError(a: ArrayLike<number>, ref: ArrayLike<number>): number {
-  expect(a.length).toBe(ref.length);
-  let diff = 0;
-  let scale = 0;
-  for (let i = 0; i < ref.length; i++) {
-    diff = Math.max(diff, Math.abs(a[i]! - ref[i]!));
-    scale = Math.max(scale, Math.abs(ref[i]!));
-  }
-  return diff / Math.max(scale, 1e-12);
-}
 
 const TOL = 1e-6;
 const SHAPES = [[5, 5, 1, 6], [6], [400, 120], [3, 7]];

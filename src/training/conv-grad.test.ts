@@ -16,6 +16,7 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { relError } from './rel-error.testing';
 import { installConvFilterGradient, isConvGradientInstalled, REPLACED_KERNELS, SUPPLIED_WASM_KERNELS, uninstallConvFilterGradient } from './conv-grad';
 
 type Pair = [number, number];
@@ -161,17 +162,6 @@ function grads(cs: Case, viaDilatedFilter = false): Grads {
   return out;
 }
 
-/** max |a − b| relative to the largest reference value. */
-function relError(a: Float32Array, ref: Float32Array): number {
-  expect(a.length).toBe(ref.length);
-  let diff = 0;
-  let scale = 0;
-  for (let i = 0; i < ref.length; i++) {
-    diff = Math.max(diff, Math.abs(a[i]! - ref[i]!));
-    scale = Math.max(scale, Math.abs(ref[i]!));
-  }
-  return diff / Math.max(scale, 1e-12);
-}
 
 const TOL = 1e-4;
 const reference = new Map<string, Grads>();

@@ -7,6 +7,7 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { relError } from './rel-error.testing';
 import { installConvFilterGradient, uninstallConvFilterGradient } from './conv-grad';
 import { MATMUL_MARK, TRANSPOSING_MATMUL_KERNELS } from './matmul';
 
@@ -22,17 +23,6 @@ function random(n: number, seed: number): Float32Array {
 }
 const size = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
 
-/** max |a − b| relative to the largest reference value. */
-function relError(a: Float32Array, ref: Float32Array): number {
-  expect(a.length).toBe(ref.length);
-  let diff = 0;
-  let scale = 0;
-  for (let i = 0; i < ref.length; i++) {
-    diff = Math.max(diff, Math.abs(a[i]! - ref[i]!));
-    scale = Math.max(scale, Math.abs(ref[i]!));
-  }
-  return diff / Math.max(scale, 1e-12);
-}
 
 const TOL = 1e-5;
 
