@@ -181,6 +181,24 @@ class BestEpoch:
  * stopping (EarlyStopping with restore_best_weights, which in Keras 3 restores the best epoch at
  * the end of training whether or not it stopped early), set up as LayerLab's trainer.
  */
+/**
+ * The end of each epoch in both PyTorch train.py scripts (after the epoch's line is printed): the
+ * scheduler steps, the processes wait for each other, early stopping may end the loop; after it, the
+ * best epoch's weights come back when kept.
+ */
+export const PY_TORCH_EPOCH_END = `        step_scheduler(scheduler, val_loss)
+        if world_size > 1:
+            dist.barrier()
+        if best.should_stop() and epoch < args.epochs:
+            if rank == 0:
+                print(f'stopped early at epoch {epoch} (the validation loss stopped falling)', flush=True)
+            break
+    if best.keep and best.state is not None:
+        net.load_state_dict(best.state)
+        if rank == 0:
+            print(f"kept epoch {best.epoch}'s weights (lowest validation loss)", flush=True)
+`;
+
 export const PY_KERAS_SCHEDULE = `def make_callbacks(args, held_out):
     """LayerLab's learning-rate schedule, early stopping and best epoch as Keras callbacks."""
     callbacks = []

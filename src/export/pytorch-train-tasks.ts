@@ -15,7 +15,7 @@
  * Pure TypeScript: the script is a template.
  */
 import { OPTIMIZERS } from '../graph/training-settings';
-import { PY_OPTIMIZER_CHOICES, PY_SCHEDULE_ARGS, PY_TORCH_SCHEDULE, pythonMakeOptimizer, pythonSettings } from './codegraph';
+import { PY_OPTIMIZER_CHOICES, PY_SCHEDULE_ARGS, PY_TORCH_EPOCH_END, PY_TORCH_SCHEDULE, pythonMakeOptimizer, pythonSettings } from './codegraph';
 import { docstringText, wrap } from './python';
 import { PY_TASK_METRICS, PY_TASK_READERS } from './python-tasks';
 import { PY_SETUP_DISTRIBUTED, pyModelAndLoader, type TrainScriptOptions } from './pytorch-train';
@@ -334,18 +334,7 @@ ${
 }
             line += f" lr {optimizer.param_groups[0]['lr']:.8g}"
             print(f'{line} ({time.time() - started:.1f} s)', flush=True)
-        step_scheduler(scheduler, val_loss)
-        if world_size > 1:
-            dist.barrier()
-        if best.should_stop() and epoch < args.epochs:
-            if rank == 0:
-                print(f'stopped early at epoch {epoch} (the validation loss stopped falling)', flush=True)
-            break
-    if best.keep and best.state is not None:
-        net.load_state_dict(best.state)
-        if rank == 0:
-            print(f"kept epoch {best.epoch}'s weights (lowest validation loss)", flush=True)
-
+${PY_TORCH_EPOCH_END}
     if rank == 0:
         if scores is not None:
             what = '${seg ? 'IoU' : 'AP at IoU 0.5'}'

@@ -5,7 +5,7 @@
  * training settings. Segmentation and detection graphs get the script of pytorch-train-tasks.ts.
  */
 import { OPTIMIZERS, type TaskName } from '../graph/training-settings';
-import { PY_OPTIMIZER_CHOICES, PY_SCHEDULE_ARGS, PY_TORCH_SCHEDULE, pythonMakeOptimizer, pythonSettings, type ResolvedTraining } from './codegraph';
+import { PY_OPTIMIZER_CHOICES, PY_SCHEDULE_ARGS, PY_TORCH_EPOCH_END, PY_TORCH_SCHEDULE, pythonMakeOptimizer, pythonSettings, type ResolvedTraining } from './codegraph';
 import { docstringText, PY_FIND_IDX, wrap } from './python';
 import { taskTrainScript } from './pytorch-train-tasks';
 
@@ -291,18 +291,7 @@ ${pyModelAndLoader('labels')}
                 line += f' val_loss {val_loss:.6f} val_accuracy {val_accuracy:.4f}'
             line += f" lr {optimizer.param_groups[0]['lr']:.8g}"
             print(f'{line} ({time.time() - started:.1f} s)', flush=True)
-        step_scheduler(scheduler, val_loss)
-        if world_size > 1:
-            dist.barrier()
-        if best.should_stop() and epoch < args.epochs:
-            if rank == 0:
-                print(f'stopped early at epoch {epoch} (the validation loss stopped falling)', flush=True)
-            break
-    if best.keep and best.state is not None:
-        net.load_state_dict(best.state)
-        if rank == 0:
-            print(f"kept epoch {best.epoch}'s weights (lowest validation loss)", flush=True)
-
+${PY_TORCH_EPOCH_END}
     if rank == 0:
         if test is not None:
             test_loss, test_accuracy = evaluate(net, test[0], test[1], device)
