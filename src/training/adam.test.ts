@@ -7,7 +7,7 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { relError } from './rel-error.testing';
+import { random, relError } from './numbers.testing';
 import { ADAM_KERNEL, createLeanAdam } from './adam';
 import { installConvFilterGradient, uninstallConvFilterGradient } from './conv-grad';
 
@@ -15,16 +15,6 @@ import { installConvFilterGradient, uninstallConvFilterGradient } from './conv-g
 beforeAll(() => installConvFilterGradient(tf));
 afterAll(() => uninstallConvFilterGradient(tf));
 
-/** Deterministic numbers in [-1, 1). */
-function random(n: number, seed: number): Float32Array {
-  const out = new Float32Array(n);
-  let s = seed >>> 0;
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    out[i] = s / 2 ** 31 - 1;
-  }
-  return out;
-}
 
 
 const TOL = 1e-6;

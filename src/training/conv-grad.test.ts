@@ -16,7 +16,7 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { relError } from './rel-error.testing';
+import { random, relError } from './numbers.testing';
 import { installConvFilterGradient, isConvGradientInstalled, REPLACED_KERNELS, SUPPLIED_WASM_KERNELS, uninstallConvFilterGradient } from './conv-grad';
 
 type Pair = [number, number];
@@ -72,16 +72,6 @@ const CASES: Case[] = [
   c('transpose', 'stride 2 valid even kernel', [3, 4, 5, 1], [4, 4], 3, [2, 2], 'valid'),
 ];
 
-/** Deterministic numbers in [-1, 1) (a small LCG, so every backend sees the same data). */
-function random(n: number, seed: number): Float32Array {
-  const out = new Float32Array(n);
-  let s = seed >>> 0;
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    out[i] = s / 2 ** 31 - 1;
-  }
-  return out;
-}
 
 const size = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
 

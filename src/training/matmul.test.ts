@@ -7,20 +7,10 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { relError } from './rel-error.testing';
+import { random, relError } from './numbers.testing';
 import { installConvFilterGradient, uninstallConvFilterGradient } from './conv-grad';
 import { MATMUL_MARK, TRANSPOSING_MATMUL_KERNELS } from './matmul';
 
-/** Deterministic numbers in [-1, 1). */
-function random(n: number, seed: number): Float32Array {
-  const out = new Float32Array(n);
-  let s = seed >>> 0;
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    out[i] = s / 2 ** 31 - 1;
-  }
-  return out;
-}
 const size = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
 
 
