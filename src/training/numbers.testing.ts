@@ -12,7 +12,7 @@ export function random(n: number, seed: number): Float32Array {
 }
 
 /** max |a − b| relative to the largest |reference| value (arrays of equal length). */
-export function relError(a: ArrayLike<number>, ref: ArrayLike<number>): number {
+export function relError(a: ArrayLike<number>, ref: ArrayLike<number>, floor = 1e-12): number {
   if (a.length !== ref.length) throw new Error(`relError: ${a.length} values against ${ref.length}`);
   let diff = 0;
   let scale = 0;
@@ -20,5 +20,5 @@ export function relError(a: ArrayLike<number>, ref: ArrayLike<number>): number {
     diff = Math.max(diff, Math.abs(a[i]! - ref[i]!));
     scale = Math.max(scale, Math.abs(ref[i]!));
   }
-  return diff / Math.max(scale, 1e-12);
+  return diff / Math.max(scale, floor);
 }

@@ -21,6 +21,7 @@ import { NODE_TYPES } from '../../nodes/registry';
 import { compileGraph } from '../compiler/compile';
 import { parseGraphText } from '../graph/parse';
 import { installConvFilterGradient } from './conv-grad';
+import { relError } from './numbers.testing';
 
 type Node = { id: string; type: string; params?: Record<string, unknown> };
 type Edge = { from: [string, string]; to: [string, string] };
@@ -219,20 +220,10 @@ async function step(v: Variant, initial: Float32Array[] | null, profile = false)
   }
 }
 
-function relError(a: Float32Array, ref: Float32Array): number {
-  let diff = 0;
-  let scale = 0;
-  for (let i = 0; i < ref.length; i++) {
-    diff = Math.max(diff, Math.abs(a[i]! - ref[i]!));
-    scale = Math.max(scale, Math.abs(ref[i]!));
-  }
-  return diff / Math.max(scale, 1e-7);
-}
-
 function expectSameStep(got: Step, ref: Step, what: string): void {
   expect(got.loss!, `${what}: loss`).toBeCloseTo(ref.loss!, 4);
   expect(got.deltas!.length).toBe(ref.deltas!.length);
-  got.deltas!.forEach((d, i) => expect(relError(d, ref.deltas![i]!), `${what}: change of weight ${i}`).toBeLessThan(2e-3));
+  got.deltas!.forEach((d, i) => expect(relError(d, ref.deltas![i]!, 1e-7), `${what}: change of weight ${i}`).toBeLessThan(2e-3));
 }
 
 const initials = new Map<string, Float32Array[]>();
