@@ -17,42 +17,17 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import * as ort from 'onnxruntime-web';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EXPORT_CASES } from '../../fixtures/export-graphs';
-import { loadPreset, presetFiles } from '../../fixtures/presets';
 import { NODE_TYPES } from '../../nodes/registry';
 import { compileGraph } from '../compiler/compile';
-import { analyzeGraph } from '../graph/analyze';
-import type { GraphDoc } from '../graph/types';
 import { ONNX_EXTRA_CASES } from './onnx-cases';
 import { onnxModel } from './onnx';
+import { parityCases, withoutFinalSoftmax } from './parity.testing';
 import { maxAbsDiff, namedWeights, randomizeWeights, randomValues } from './python-testing';
 import { transposeData } from './pytorch';
 
-interface Case {
-  name: string;
-  doc: GraphDoc;
-  /** Input values are uniform in [lo, hi]. */
-  range: [number, number];
-  backend: 'cpu' | 'wasm';
-}
-
 const BATCH = 3;
 
-const CASES: Case[] = [
-  ...presetFiles().map((f) => {
-    const name = f.replace(/\.json$/, '');
-    return { name: `preset ${name}`, doc: loadPreset(name), range: [0, 1] as [number, number], backend: name === 'resnet50' ? ('wasm' as const) : ('cpu' as const) };
-  }),
-  ...[...EXPORT_CASES, ...ONNX_EXTRA_CASES].map((c) => ({ name: c.name, doc: c.doc, range: [-(c.inputScale ?? 2), c.inputScale ?? 2] as [number, number], backend: 'cpu' as const })),
-];
-
-/** The graph with the output node's softmax replaced by linear (the scores before the softmax). */
-function withoutFinalSoftmax(doc: GraphDoc): GraphDoc | null {
-  const a = analyzeGraph(doc);
-  const out = a.nodes.get(a.outputId!)!;
-  if (out.params?.activation !== 'softmax') return null;
-  return { ...doc, nodes: doc.nodes.map((n) => (n.id === out.id ? { ...n, params: { ...n.params, activation: 'linear' } } : n)) };
-}
+const CASES = parityCases(ONNX_EXTRA_CASES);
 
 /** Runs an NHWC batch through an ONNX Runtime session; returns the output in TensorFlow layout (NHWC or N×C) and its ONNX dims. */
 async function runOnnx(session: ort.InferenceSession, x: Float32Array, nhwc: number[]): Promise<{ data: Float32Array; dims: number[] }> {

@@ -23,40 +23,15 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EXPORT_CASES } from '../../fixtures/export-graphs';
-import { loadPreset, presetFiles } from '../../fixtures/presets';
 import { NODE_TYPES } from '../../nodes/registry';
 import { compileGraph } from '../compiler/compile';
-import { analyzeGraph } from '../graph/analyze';
-import type { GraphDoc } from '../graph/types';
+import { parityCases, withoutFinalSoftmax } from './parity.testing';
 import { maxAbsDiff, namedWeights, PYTHON, pythonWith, randomizeWeights, randomValues, titleFor } from './python-testing';
 import { pytorchFiles, transposeData } from './pytorch';
 
-interface Case {
-  name: string;
-  doc: GraphDoc;
-  /** Input values are uniform in [lo, hi]. */
-  range: [number, number];
-  backend: 'cpu' | 'wasm';
-}
-
 const BATCH = 2;
 
-const CASES: Case[] = [
-  ...presetFiles().map((f) => {
-    const name = f.replace(/\.json$/, '');
-    return { name: `preset ${name}`, doc: loadPreset(name), range: [0, 1] as [number, number], backend: name === 'resnet50' ? ('wasm' as const) : ('cpu' as const) };
-  }),
-  ...EXPORT_CASES.map((c) => ({ name: c.name, doc: c.doc, range: [-(c.inputScale ?? 2), c.inputScale ?? 2] as [number, number], backend: 'cpu' as const })),
-];
-
-/** The graph with the output node's softmax replaced by linear (the scores before the softmax). */
-function withoutFinalSoftmax(doc: GraphDoc): GraphDoc | null {
-  const a = analyzeGraph(doc);
-  const out = a.nodes.get(a.outputId!)!;
-  if (out.params?.activation !== 'softmax') return null;
-  return { ...doc, nodes: doc.nodes.map((n) => (n.id === out.id ? { ...n, params: { ...n.params, activation: 'linear' } } : n)) };
-}
+const CASES = parityCases();
 
 /** NHWC -> NCHW for maps; vectors stay. */
 function toTorchLayout(data: Float32Array, shape: number[]): { data: Float32Array; shape: number[] } {
