@@ -17,7 +17,7 @@ import type { OnnxAttr, OnnxContext, OnnxOp, OnnxTensorSpec, Shape } from '../..
 import { serializeGraph } from '../graph/serialize';
 import type { GraphDoc } from '../graph/types';
 import { codeGraph, type CodeNode } from './codegraph';
-import { fmtShape, takeWeight } from './take-weight';
+import { checkPoolUsed, fmtShape, takeWeight, weightPool } from './take-weight';
 import type { ExportFile, NamedWeight } from './types';
 
 const { onnx } = onnxProto;
@@ -82,11 +82,7 @@ function initializer(n: CodeNode, spec: OnnxTensorSpec, byName: Map<string, Name
 /** The ONNX ModelProto of the graph with these weights (tfjs names and layouts). */
 export function onnxModelProto(doc: GraphDoc, weights: NamedWeight[]): OnnxTypes.ModelProto {
   const g = codeGraph(doc, 'ONNX');
-  const byName = new Map<string, NamedWeight>();
-  for (const w of weights) {
-    if (byName.has(w.name)) throw new Error(`Cannot export ONNX weights: weight "${w.name}" is given twice.`);
-    byName.set(w.name, w);
-  }
+  const byName = weightPool(weights, 'ONNX');
   // Tensor names: the input node's is "input", the output node's "output", every other node's
   // its id (ids are [A-Za-z0-9_-]+, so "<id>/…" names never clash with them), unless the id
   // itself is one of the two reserved names.
@@ -127,13 +123,7 @@ export function onnxModelProto(doc: GraphDoc, weights: NamedWeight[]): OnnxTypes
   }
   // A graph that is only its input (the model passes the image through).
   if (g.output === g.input) nodes.push({ name: g.input.id, opType: 'Identity', input: [ONNX_INPUT], output: [ONNX_OUTPUT], attribute: [] });
-  if (byName.size) {
-    const extra = [...byName.keys()];
-    throw new Error(
-      `Cannot export ONNX weights: ${extra.length === 1 ? 'weight' : 'weights'} ${extra.slice(0, 5).map((x) => `"${x}"`).join(', ')}` +
-        `${extra.length > 5 ? ` and ${extra.length - 5} more` : ''} belong to no node of this graph.`,
-    );
-  }
+  checkPoolUsed(byName, 'ONNX');
   return onnx.ModelProto.create({
     irVersion: ONNX_IR_VERSION,
     opsetImport: [{ domain: '', version: ONNX_OPSET }],

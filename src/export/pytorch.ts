@@ -18,7 +18,7 @@ import { augmentationText, codeGraph, resolveTraining, type CodeGraph, type Code
 import { docstringText, pythonClassName, wrap } from './python';
 import { encodeSafetensors, type SafetensorsTensor } from './safetensors';
 import { trainScript } from './pytorch-train';
-import { fmtShape, takeWeight } from './take-weight';
+import { checkPoolUsed, takeWeight, weightPool } from './take-weight';
 import type { ExportFile, NamedWeight } from './types';
 
 export const PYTORCH_FILES = { model: 'model.py', train: 'train.py', weights: 'model.safetensors' } as const;
@@ -160,22 +160,12 @@ export function pytorchFiles(doc: GraphDoc, weights: NamedWeight[]): ExportFile[
   const { lines, softmax } = forwardLines(g);
 
   // Weights: every tfjs weight must be used exactly once.
-  const byName = new Map<string, NamedWeight>();
-  for (const w of weights) {
-    if (byName.has(w.name)) throw new Error(`Cannot export PyTorch weights: weight "${w.name}" is given twice.`);
-    byName.set(w.name, w);
-  }
+  const byName = weightPool(weights, 'PyTorch');
   const tensors: SafetensorsTensor[] = [];
   for (const n of g.nodes) {
     tensors.push(...convertWeights(n, torchWeights(n.def, n.params as never, n.ctx), byName));
   }
-  if (byName.size) {
-    const extra = [...byName.keys()];
-    throw new Error(
-      `Cannot export PyTorch weights: ${extra.length === 1 ? 'weight' : 'weights'} ${extra.slice(0, 5).map((x) => `"${x}"`).join(', ')}` +
-        `${extra.length > 5 ? ` and ${extra.length - 5} more` : ''} belong to no node of this graph.`,
-    );
-  }
+  checkPoolUsed(byName, 'PyTorch');
 
   const inShape = g.input.ctx.output;
   const outShape = g.output.ctx.output;

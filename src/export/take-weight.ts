@@ -35,6 +35,26 @@ export function transposeData(data: Float32Array, shape: readonly number[], perm
 
 export const fmtShape = (s: readonly number[]) => `[${s.join(', ')}]`;
 
+/** The weights by name, for takeWeight; a name given twice is refused. */
+export function weightPool(weights: readonly NamedWeight[], format: string): Map<string, NamedWeight> {
+  const byName = new Map<string, NamedWeight>();
+  for (const w of weights) {
+    if (byName.has(w.name)) throw new Error(`Cannot export ${format} weights: weight "${w.name}" is given twice.`);
+    byName.set(w.name, w);
+  }
+  return byName;
+}
+
+/** Refuses weights no node took: every tfjs weight must be used exactly once. */
+export function checkPoolUsed(byName: ReadonlyMap<string, NamedWeight>, format: string): void {
+  if (!byName.size) return;
+  const extra = [...byName.keys()];
+  throw new Error(
+    `Cannot export ${format} weights: ${extra.length === 1 ? 'weight' : 'weights'} ${extra.slice(0, 5).map((x) => `"${x}"`).join(', ')}` +
+      `${extra.length > 5 ? ` and ${extra.length - 5} more` : ''} belong to no node of this graph.`,
+  );
+}
+
 export interface WeightMove {
   /** The tfjs weight name after "<id>/". */
   tf: string;
