@@ -63,8 +63,14 @@ export const pairUnlessOne = (pair: readonly [number, number]): string | undefin
 /**
  * A Keras layer constructor call: `layers.<cls>(positional..., kwargs..., name='<id>')`.
  */
+/**
+ * A node's Keras layer name: its id, with the "/" of a node inside a block ("conv2_block1/1_conv")
+ * written "_" (Keras 3 refuses "/" in names; ResNet-50 from blocks gets keras.applications' names).
+ */
+export const kerasName = (id: string) => id.split('/').join('_');
+
 export function kerasLayer(cls: string, id: string, positional: readonly string[], named: readonly (readonly [string, string | undefined])[] = []): string {
-  return `layers.${cls}(${[...positional, ...kwargs(named), `name=${pyStr(id)}`].join(', ')})`;
+  return `layers.${cls}(${[...positional, ...kwargs(named), `name=${pyStr(kerasName(id))}`].join(', ')})`;
 }
 
 /**

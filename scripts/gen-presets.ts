@@ -7,7 +7,7 @@ import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { serializeGraph } from '../src/graph/serialize';
-import type { GraphDoc, GraphEdge, GraphNode, TrainingSettings } from '../src/graph/types';
+import { CURRENT_VERSION, type GraphDoc, type GraphEdge, type GraphNode, type TrainingSettings } from '../src/graph/types';
 
 const COL = 280;
 const ROW = 190;
@@ -33,7 +33,7 @@ class Builder {
   }
 
   doc(name: string, description: string, training?: TrainingSettings): GraphDoc {
-    return { format: 'layerlab-graph', version: 1, name, description, nodes: this.nodes, edges: this.edges, ...(training ? { training } : {}) };
+    return { format: 'layerlab-graph', version: CURRENT_VERSION, name, description, nodes: this.nodes, edges: this.edges, ...(training ? { training } : {}) };
   }
 }
 

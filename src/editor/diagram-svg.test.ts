@@ -104,7 +104,7 @@ describe('diagram SVG', () => {
   it('spreads a merge node’s ports down its left side, with measured sizes', () => {
     const doc: GraphDoc = {
       format: 'layerlab-graph',
-      version: 1,
+      version: 2,
       name: 'merge',
       description: '',
       nodes: [
@@ -130,7 +130,7 @@ describe('diagram SVG', () => {
   it('escapes every text from the file', () => {
     const doc: GraphDoc = {
       format: 'layerlab-graph',
-      version: 1,
+      version: 2,
       name: 'Tom & Jerry\'s "net" <b>',
       description: 'Conv & pool\u0001 ]]> <![CDATA[ x',
       nodes: [
@@ -193,7 +193,7 @@ describe('diagram SVG', () => {
   });
 
   it('handles an empty graph', () => {
-    const out = svgOf({ format: 'layerlab-graph', version: 1, name: '', description: '', nodes: [], edges: [] });
+    const out = svgOf({ format: 'layerlab-graph', version: 2, name: '', description: '', nodes: [], edges: [] });
     assertWellFormed(out);
     expect(viewBox(out)).toEqual([-24, -24, 48, 48]);
   });

@@ -5,6 +5,7 @@
 import { pyFloat, pyNum, pyStr } from '../../nodes/codegen';
 import type { ExportContext, NodeDef } from '../../nodes/types';
 import { analyzeGraph, type Analysis } from '../graph/analyze';
+import { expandBlocks } from '../graph/blocks';
 import { LR_SCHEDULES, OPTIMIZER_SPECS, OPTIMIZERS, resolveTrainingSettings, TRAINING_SETTINGS, type ResolvedTrainingSettings } from '../graph/training-settings';
 import type { GraphDoc, TrainingSettings } from '../graph/types';
 import { pythonNames } from './python';
@@ -28,7 +29,9 @@ export interface CodeGraph {
 }
 
 /** Analyses the graph and throws an Error naming every problem when it cannot be exported. */
-export function codeGraph(doc: GraphDoc, what: string, reserved: readonly string[] = []): CodeGraph {
+export function codeGraph(graph: GraphDoc, what: string, reserved: readonly string[] = []): CodeGraph {
+  // Blocks are exported as the nodes inside them (ids "instance/inner").
+  const doc = expandBlocks(graph);
   const analysis = analyzeGraph(doc);
   if (!analysis.ok || !analysis.inputId || !analysis.outputId) {
     const errors = analysis.diagnostics.filter((d) => d.severity === 'error').map((d) => `- ${d.message}`);

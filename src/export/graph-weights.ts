@@ -9,6 +9,7 @@
  */
 import { formatShape } from '../../nodes/shape';
 import { tfWeights } from '../../nodes/weight-layout';
+import { expandBlocks } from '../graph/blocks';
 import { analyzeGraph, type Analysis } from '../graph/analyze';
 import type { GraphDoc } from '../graph/types';
 import { ModelFileError } from './model-file-error';
@@ -91,7 +92,7 @@ export function weightsFitProblem(graph: GraphDoc, weights: readonly { name: str
     const byNode = new Map<string, string[]>();
     for (const w of extra) byNode.set(nodeOf(w.name), [...(byNode.get(nodeOf(w.name)) ?? []), w.name]);
     for (const [node, names] of byNode) {
-      const inGraph = graph.nodes.some((n) => n.id === node);
+      const inGraph = expandBlocks(graph).nodes.some((n) => n.id === node);
       problems.push(
         inGraph
           ? `The file has ${list(names)}, which ${node} in the graph does not have.`

@@ -169,10 +169,10 @@ describe('presets', () => {
     expect(a.totals.trainable).toBe(trainable);
   });
 
-  it('resnet50 ends in 7×7×2048 before pooling and has Keras layer names', () => {
+  it('resnet50 ends in 7×7×2048 before pooling and has Keras layer names ("/" for "_" inside blocks)', () => {
     const a = analyzeGraph(preset('resnet50'));
     expect(a.nodes.size).toBe(177);
-    expect(a.nodes.get('conv5_block3_out')!.outputShape).toEqual([7, 7, 2048]);
+    expect(a.nodes.get('conv5_block3/out')!.outputShape).toEqual([7, 7, 2048]);
     expect(a.nodes.get('pool1_pool')!.outputShape).toEqual([56, 56, 64]);
     expect(a.nodes.get('predictions')!.outputShape).toEqual([1000]);
   });

@@ -8,6 +8,7 @@ import { getNodeDef } from '../../nodes/registry';
 import { formatShape, product } from '../../nodes/shape';
 import { inputPorts, OUTPUT_PORT, ShapeError, type NodeDef, type ParamCount, type Shape } from '../../nodes/types';
 import { diagnostic, MESSAGES } from './diagnostics';
+import { BLOCK_SEP, BLOCK_TYPE, blockInputPorts, expandBlocks, hasBlocks, instanceBlock, instanceProblem, instanceValues, isInstance, outputOf, paramRef, topLevelId } from './blocks';
 import { LIMITS } from './limits';
 import { DETECTION_LAYOUT } from './training-settings';
 import type { Diagnostic, GraphDoc, GraphNode } from './types';
@@ -31,6 +32,14 @@ export interface NodeAnalysis {
   paramCount?: ParamCount;
 }
 
+/** A block instance, as the editor shows it (see blocks.ts). */
+export interface InstanceAnalysis extends NodeAnalysis {
+  /** The definition used (undefined when it is missing). */
+  blockId?: string;
+  /** The flat ids of its inner nodes (`instance/inner`). */
+  inner: string[];
+}
+
 export interface Totals {
   params: number;
   trainable: number;
@@ -49,6 +58,8 @@ export interface Analysis {
   totals: Totals;
   /** No error-level diagnostics: the graph can be compiled. */
   ok: boolean;
+  /** Block instances of the document (graphs with blocks only); `nodes` holds the flat ids. */
+  instances?: Map<string, InstanceAnalysis>;
 }
 
 function activationOf(n: NodeAnalysis): string | undefined {
@@ -107,7 +118,132 @@ function findCycle(stuck: Set<string>, nodes: Map<string, NodeAnalysis>): string
   return [...cycle, cur];
 }
 
+/**
+ * Analyses a graph. A graph with blocks is analysed as its flat graph (expandBlocks): `nodes`,
+ * `order`, `inputId`, `outputId` and `totals` use the flat ids (`instance/inner`), and each
+ * instance is reported in `instances` too; problems inside a block are shown on its instance.
+ */
 export function analyzeGraph(doc: GraphDoc): Analysis {
+  return hasBlocks(doc) ? analyzeWithBlocks(doc) : analyzeFlat(doc);
+}
+
+/** A doc node's analysis: a plain node's, or a block instance's. */
+export function nodeInfo(analysis: Analysis, id: string): NodeAnalysis | InstanceAnalysis | undefined {
+  return analysis.nodes.get(id) ?? analysis.instances?.get(id);
+}
+
+function analyzeWithBlocks(doc: GraphDoc): Analysis {
+  const a = analyzeFlat(expandBlocks(doc));
+  const instances = new Map<string, InstanceAnalysis>();
+  const diagnostics: Diagnostic[] = [];
+  const docIds = new Set(doc.nodes.map((n) => n.id));
+  const blockName = (top: string) => {
+    const n = doc.nodes.find((m) => m.id === top);
+    return n ? (instanceBlock(doc, n)?.name ?? top) : top;
+  };
+  for (const d of a.diagnostics) {
+    const flatIds = [...(d.nodeId ? [d.nodeId] : []), ...d.nodeIds];
+    const flatNode = d.nodeId ? a.nodes.get(d.nodeId) : undefined;
+    if (d.code === 'unknown-type' && flatNode?.type === BLOCK_TYPE) {
+      // An instance that could not be expanded.
+      const why =
+        instanceProblem(doc, flatNode.node) ??
+        `${d.nodeId}: the blocks of this graph expand to more than ${LIMITS.maxNodes.toLocaleString('en-US')} nodes, more than LayerLab handles.`;
+      const top = topLevelId(d.nodeId!);
+      diagnostics.push({ ...d, code: 'block', nodeId: top, nodeIds: [...new Set([top, d.nodeId!])], message: why });
+      continue;
+    }
+    if (!flatIds.some((id) => id.includes(BLOCK_SEP))) {
+      diagnostics.push(d);
+      continue;
+    }
+    const tops = [...new Set(d.nodeIds.map(topLevelId))].filter((id) => docIds.has(id));
+    const top = d.nodeId ? topLevelId(d.nodeId) : tops[0];
+    let param = d.param;
+    if (d.param && d.nodeId && flatNode) {
+      // A problem with an inner param fed by a block param is a problem with the instance's param.
+      const ref = innerParamRef(doc, d.nodeId, d.param);
+      param = ref;
+    }
+    const out: Diagnostic = {
+      ...d,
+      ...(top ? { nodeId: top } : {}),
+      nodeIds: [...new Set([...(top ? [top] : []), ...tops, ...d.nodeIds])],
+      message: top && d.nodeId?.includes(BLOCK_SEP) ? `In block “${blockName(top)}”: ${d.message}` : d.message,
+    };
+    if (param === undefined) delete out.param;
+    else out.param = param;
+    diagnostics.push(out);
+  }
+  for (const node of doc.nodes) {
+    if (!isInstance(node)) continue;
+    const def = instanceBlock(doc, node);
+    const prefix = node.id + BLOCK_SEP;
+    const inner = [...a.nodes.keys()].filter((k) => k.startsWith(prefix));
+    const expanded = inner.length > 0;
+    const ports = def ? blockInputPorts(def) : [];
+    const into = doc.edges.filter((e) => e.to[0] === node.id);
+    const sources = ports.map((p) => into.find((e) => e.to[1] === p)?.from[0]);
+    for (const e of into) {
+      if (def && !ports.includes(e.to[1])) {
+        diagnostics.push(diagnostic('edge-bad-port', 'error', [node.id], MESSAGES['edge-bad-port'](node.id, e.to[1], `block “${def.name}”`, ports)));
+      }
+    }
+    let paramCount: ParamCount | undefined = expanded ? { trainable: 0, nonTrainable: 0 } : undefined;
+    for (const id of inner) {
+      const n = a.nodes.get(id)!;
+      if (n.def?.role === 'input') continue;
+      if (!n.paramCount || !paramCount) {
+        paramCount = undefined;
+        break;
+      }
+      paramCount = { trainable: paramCount.trainable + n.paramCount.trainable, nonTrainable: paramCount.nonTrainable + n.paramCount.nonTrainable };
+    }
+    const outId = def && expanded ? outputOf(doc, '', node, 0) : undefined;
+    instances.set(node.id, {
+      id: node.id,
+      type: node.type,
+      node,
+      ...(def ? { params: instanceValues(def, node) } : {}),
+      ports,
+      sources,
+      targets: doc.edges.filter((e) => e.from[0] === node.id).map((e) => e.to[0]),
+      incoming: into.map((e) => e.from[0]),
+      ...(outId && a.nodes.get(outId)?.outputShape ? { outputShape: a.nodes.get(outId)!.outputShape } : {}),
+      ...(paramCount ? { paramCount } : {}),
+      blockId: def?.id,
+      inner,
+    });
+  }
+  const ok = a.ok && !diagnostics.some((d) => d.severity === 'error');
+  return { ...a, diagnostics, instances, ok };
+}
+
+/** The block param an inner node's param refers to ("$filters" -> "filters"), following nested instances. */
+function innerParamRef(doc: GraphDoc, flatId: string, param: string): string | undefined {
+  const parts = flatId.split(BLOCK_SEP);
+  let nodes = doc.nodes;
+  let key: string | undefined = param;
+  const chain: { node: GraphNode }[] = [];
+  for (const part of parts) {
+    const n = nodes.find((m) => m.id === part);
+    if (!n) return undefined;
+    chain.push({ node: n });
+    const def = isInstance(n) ? instanceBlock(doc, n) : undefined;
+    if (def) nodes = def.nodes;
+  }
+  // Walk back out: the innermost node's param may name a param of its block, which the instance may set or pass on.
+  for (let i = chain.length - 1; i > 0 && key !== undefined; i--) {
+    const ref = paramRef(chain[i]!.node.params[key]);
+    if (ref === undefined) return undefined;
+    key = ref;
+    const set = chain[i - 1]!.node.params[key];
+    if (set !== undefined && paramRef(set) === undefined) return key;
+  }
+  return key;
+}
+
+function analyzeFlat(doc: GraphDoc): Analysis {
   const diagnostics: Diagnostic[] = [];
   const nodes = new Map<string, NodeAnalysis>();
   const paramErrors = new Set<string>();

@@ -7,10 +7,11 @@ import { initialParams, resolveParams } from '../../nodes/params';
 import { getNodeDef, NODE_DEFS } from '../../nodes/registry';
 import { inputPorts, OUTPUT_PORT } from '../../nodes/types';
 import { analyzeGraph, type Analysis } from './analyze';
+import { blockInputPorts, instanceBlock, isInstance } from './blocks';
 import { MESSAGES } from './diagnostics';
 import { ID_PATTERN } from './parse';
 import { LIMITS } from './limits';
-import { TRAINING_DEFAULTS, type GraphDoc, type GraphEdge, type GraphNode } from './types';
+import { CURRENT_VERSION, TRAINING_DEFAULTS, type GraphDoc, type GraphEdge, type GraphNode } from './types';
 
 export type EditResult = { ok: true; doc: GraphDoc } | { ok: false; message: string };
 
@@ -26,7 +27,7 @@ export function freshId(doc: GraphDoc, type: string, taken: Set<string> = new Se
 export function emptyGraph(name = 'Untitled'): GraphDoc {
   return {
     format: 'layerlab-graph',
-    version: 1,
+    version: CURRENT_VERSION,
     name,
     description: '',
     nodes: [{ id: 'image', type: 'input', params: { shape: [28, 28, 1] }, position: [0, 0] }],
@@ -98,10 +99,12 @@ export function connect(doc: GraphDoc, fromId: string, toId: string, toPort: str
   const to = doc.nodes.find((n) => n.id === toId);
   if (!from || !to) return { ok: false, message: 'That node no longer exists.' };
   const toDef = getNodeDef(to.type);
-  if (!toDef) return { ok: false, message: MESSAGES['unknown-type'](toId, to.type) };
+  // A block instance has no NodeDef: its ports come from its block (in0 … one per block input).
+  const block = !toDef && isInstance(to) ? instanceBlock(doc, to) : undefined;
+  if (!toDef && !block) return { ok: false, message: MESSAGES['unknown-type'](toId, to.type) };
   if (fromId === toId) return { ok: false, message: `A node cannot feed itself: that would be a cycle.` };
-  const ports = inputPorts(toDef, to.params.inputs);
-  if (!ports.includes(toPort)) return { ok: false, message: `${toDef.title} "${toId}" has no input ${toPort}.` };
+  const ports = toDef ? inputPorts(toDef, to.params.inputs) : blockInputPorts(block!);
+  if (!ports.includes(toPort)) return { ok: false, message: `${toDef ? toDef.title : `Block “${block!.name}”`} "${toId}" has no input ${toPort}.` };
   const taken = doc.edges.find((e) => e.to[0] === toId && e.to[1] === toPort);
   if (taken) {
     if (taken.from[0] === fromId) return { ok: false, message: 'These two nodes are already connected.' };
@@ -144,7 +147,7 @@ export function renameNode(doc: GraphDoc, id: string, newId: string): EditResult
     doc: {
       ...doc,
       nodes: doc.nodes.map((n) => (n.id === id ? { ...n, id: newId } : n)),
-      edges: doc.edges.map((e) => ({ from: [swap(e.from[0]), e.from[1]], to: [swap(e.to[0]), e.to[1]] })),
+      edges: doc.edges.map((e) => ({ ...e, from: [swap(e.from[0]), e.from[1]], to: [swap(e.to[0]), e.to[1]] })),
     },
   };
 }

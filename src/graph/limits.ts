@@ -10,6 +10,10 @@ export const LIMITS = {
   /** Nesting depth of the JSON document. */
   maxDepth: 32,
   maxIdLength: 64,
+  /** Block definitions in one file, inputs of one block, params of one block. */
+  maxBlocks: 500,
+  maxBlockInputs: 16,
+  maxBlockParams: 32,
   /** Largest |x| or |y| of a node's position on the canvas. */
   maxCoordinate: 1e7,
   maxNameLength: 200,

@@ -50,11 +50,22 @@ describe('the corpus of bad files', () => {
 
 describe('parse', () => {
   it('fills in defaults for optional envelope fields and copies nothing it does not know', () => {
-    const r = parseGraphText('{"format":"layerlab-graph","version":1,"nodes":[{"id":"image","type":"input"}],"edges":[]}');
+    const r = parseGraphText('{"format":"layerlab-graph","version":2,"nodes":[{"id":"image","type":"input"}],"edges":[]}');
     expect(r).toEqual({
       ok: true,
-      doc: { format: 'layerlab-graph', version: 1, name: 'Untitled', description: '', nodes: [{ id: 'image', type: 'input', params: {} }], edges: [] },
+      doc: { format: 'layerlab-graph', version: 2, name: 'Untitled', description: '', nodes: [{ id: 'image', type: 'input', params: {} }], edges: [] },
     });
+  });
+
+  it('opens a version 1 file unchanged as version 2 (blocks and locks came with version 2)', () => {
+    const v1 = '{"format":"layerlab-graph","version":1,"nodes":[{"id":"image","type":"input"}],"edges":[]}';
+    expect(parseGraphText(v1)).toEqual({
+      ok: true,
+      migratedFrom: 1,
+      doc: { format: 'layerlab-graph', version: 2, name: 'Untitled', description: '', nodes: [{ id: 'image', type: 'input', params: {} }], edges: [] },
+    });
+    const bad = parseGraphText('{"format":"layerlab-graph","version":1,"nodes":[],"edges":[],"blocks":[]}');
+    expect(bad).toMatchObject({ ok: false, message: expect.stringMatching(/version 1 graph file cannot have "blocks"/) });
   });
 
   it('migrates older versions forward through every step', () => {

@@ -6,9 +6,10 @@
 import { z } from 'zod';
 import { checkJson, jsonPathText } from './json-guard';
 import { LIMITS } from './limits';
+import { lockFieldsProblem, MAX_LOCK_LIST } from './locks';
 import { migrate, MIGRATIONS, type Migration } from './migrate';
 import { TRAINING_SCHEMA } from './training-settings';
-import { CURRENT_VERSION, FORMAT, type GraphDoc, type TrainingSettings } from './types';
+import { CURRENT_VERSION, FORMAT, type BlockDef, type GraphDoc, type GraphEdge, type GraphNode, type TrainingSettings } from './types';
 
 export type ParseResult = { ok: true; doc: GraphDoc; migratedFrom?: number } | { ok: false; message: string };
 
@@ -22,16 +23,42 @@ const id = z
   .regex(ID_PATTERN, 'may only contain letters, digits, _ and -');
 const port = z.string().max(16).regex(/^[A-Za-z0-9_]+$/, 'is not a port name');
 
+/** lockedParams / hiddenParams (locks.ts): param names, each once. */
+const lockList = z
+  .array(z.string().max(LIMITS.maxIdLength).regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'is not a parameter name'))
+  .max(MAX_LOCK_LIST)
+  .refine((names) => new Set(names).size === names.length, 'names a parameter twice');
+
 const nodeSchema = z.strictObject({
   id,
   type: z.string().min(1).max(64),
   params: z.record(z.string(), z.unknown()).optional(),
   position: z.tuple([coordinate, coordinate]).optional(),
+  locked: z.boolean().optional(),
+  lockedParams: lockList.optional(),
+  hiddenParams: lockList.optional(),
 });
 
 const edgeSchema = z.strictObject({
   from: z.tuple([id, port]),
   to: z.tuple([id, port]),
+  locked: z.boolean().optional(),
+});
+
+const blockParamName = z.string().max(LIMITS.maxIdLength).regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'is not a parameter name (letters, digits and _)');
+
+const blockSchema = z.strictObject({
+  id,
+  name: z.string().min(1, 'must not be empty').max(LIMITS.maxNameLength),
+  description: z.string().max(LIMITS.maxDescriptionLength).optional(),
+  inputs: z.array(id).min(1, 'a block needs at least one input').max(LIMITS.maxBlockInputs),
+  output: id,
+  params: z
+    .record(blockParamName, z.union([z.number().finite(), z.string().max(LIMITS.maxIdLength), z.boolean()]))
+    .refine((p) => Object.keys(p).length <= LIMITS.maxBlockParams, `a block has at most ${LIMITS.maxBlockParams} params`)
+    .optional(),
+  nodes: z.array(nodeSchema).min(1, 'a block needs at least one node').max(LIMITS.maxNodes),
+  edges: z.array(edgeSchema).max(LIMITS.maxEdges),
 });
 
 /** The training settings' schema is derived from their one table (training-settings.ts). */
@@ -44,8 +71,41 @@ const docSchema = z.strictObject({
   description: z.string().max(LIMITS.maxDescriptionLength).optional(),
   nodes: z.array(nodeSchema).max(LIMITS.maxNodes),
   edges: z.array(edgeSchema).max(LIMITS.maxEdges),
+  blocks: z.array(blockSchema).max(LIMITS.maxBlocks).optional(),
   training: trainingSchema.optional(),
 });
+
+type NodeIn = z.infer<typeof nodeSchema>;
+type EdgeIn = z.infer<typeof edgeSchema>;
+
+function readNode(n: NodeIn): GraphNode {
+  return {
+    id: n.id,
+    type: n.type,
+    params: { ...(n.params ?? {}) },
+    ...(n.position ? { position: [n.position[0], n.position[1]] as [number, number] } : {}),
+    ...(n.locked ? { locked: true } : {}),
+    ...(n.lockedParams?.length ? { lockedParams: [...n.lockedParams] } : {}),
+    ...(n.hiddenParams?.length ? { hiddenParams: [...n.hiddenParams] } : {}),
+  };
+}
+
+function readEdge(e: EdgeIn): GraphEdge {
+  return { from: [e.from[0], e.from[1]], to: [e.to[0], e.to[1]], ...(e.locked ? { locked: true } : {}) };
+}
+
+function readBlock(b: z.infer<typeof blockSchema>): BlockDef {
+  return {
+    id: b.id,
+    name: b.name,
+    ...(b.description !== undefined ? { description: b.description } : {}),
+    inputs: [...b.inputs],
+    output: b.output,
+    ...(b.params ? { params: { ...b.params } } : {}),
+    nodes: b.nodes.map(readNode),
+    edges: b.edges.map(readEdge),
+  };
+}
 
 function pathText(path: readonly PropertyKey[]): string {
   return jsonPathText(path.map((p) => (typeof p === 'number' ? p : String(p)))) || 'the file';
@@ -96,9 +156,11 @@ export function parseGraph(json: unknown, migrations: Readonly<Record<number, Mi
     }
     const migrated = migrate(obj, migrations, current);
     if (!migrated.ok) return { ok: false, message: migrated.message };
-    const { nodes, edges } = migrated.doc;
-    if (Array.isArray(nodes) && nodes.length > LIMITS.maxNodes) {
-      return { ok: false, message: `The graph has ${nodes.length.toLocaleString('en-US')} nodes; LayerLab handles up to ${LIMITS.maxNodes.toLocaleString('en-US')}.` };
+    const { nodes, edges, blocks } = migrated.doc;
+    const innerNodes = Array.isArray(blocks) ? blocks.reduce((s: number, b) => s + (Array.isArray((b as { nodes?: unknown })?.nodes) ? ((b as { nodes: unknown[] }).nodes.length) : 0), 0) : 0;
+    const nodeCount = (Array.isArray(nodes) ? nodes.length : 0) + innerNodes;
+    if (nodeCount > LIMITS.maxNodes) {
+      return { ok: false, message: `The graph has ${nodeCount.toLocaleString('en-US')} nodes${innerNodes ? ' (blocks included)' : ''}; LayerLab handles up to ${LIMITS.maxNodes.toLocaleString('en-US')}.` };
     }
     if (Array.isArray(edges) && edges.length > LIMITS.maxEdges) {
       return { ok: false, message: `The graph has ${edges.length.toLocaleString('en-US')} edges; LayerLab handles up to ${LIMITS.maxEdges.toLocaleString('en-US')}.` };
@@ -110,18 +172,18 @@ export function parseGraph(json: unknown, migrations: Readonly<Record<number, Mi
       return { ok: false, message: `The file is not a valid LayerLab graph: ${pathText(issue.path)}: ${issue.message}${extra}.` };
     }
     const d = parsed.data;
+    for (const n of [...d.nodes, ...(d.blocks ?? []).flatMap((b) => b.nodes)]) {
+      const bad = lockFieldsProblem(n);
+      if (bad) return { ok: false, message: `The file is not a valid LayerLab graph: ${bad}` };
+    }
     const doc: GraphDoc = {
       format: FORMAT,
       version: CURRENT_VERSION,
       name: d.name ?? 'Untitled',
       description: d.description ?? '',
-      nodes: d.nodes.map((n) => ({
-        id: n.id,
-        type: n.type,
-        params: { ...(n.params ?? {}) },
-        ...(n.position ? { position: [n.position[0], n.position[1]] as [number, number] } : {}),
-      })),
-      edges: d.edges.map((e) => ({ from: [e.from[0], e.from[1]], to: [e.to[0], e.to[1]] })),
+      nodes: d.nodes.map(readNode),
+      edges: d.edges.map(readEdge),
+      ...(d.blocks ? { blocks: d.blocks.map(readBlock) } : {}),
       ...(d.training ? { training: { ...(d.training as TrainingSettings) } } : {}),
     };
     return migrated.from === current ? { ok: true, doc } : { ok: true, doc, migratedFrom: migrated.from };

@@ -22,7 +22,7 @@ describe('serialize', () => {
   it('writes one node and one edge per line, with keys in a fixed order', () => {
     const text = serializeGraph({
       format: 'layerlab-graph',
-      version: 1,
+      version: 2,
       name: 'Tiny "net"',
       description: 'line one\nline two',
       nodes: [
@@ -36,7 +36,7 @@ describe('serialize', () => {
       [
         '{',
         '  "format": "layerlab-graph",',
-        '  "version": 1,',
+        '  "version": 2,',
         '  "name": "Tiny \\"net\\"",',
         '  "description": "line one\\nline two",',
         '  "nodes": [',

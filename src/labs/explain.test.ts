@@ -25,7 +25,7 @@ function graph(specs: Spec[]): GraphDoc {
   const edges = specs.flatMap(([id, , , from]) =>
     from === undefined ? [] : (Array.isArray(from) ? from : [from]).map((f, i) => ({ from: [f, 'out'] as [string, string], to: [id, Array.isArray(from) ? `in${i}` : 'in'] as [string, string] })),
   );
-  return { format: 'layerlab-graph', version: 1, name: 't', description: '', nodes, edges };
+  return { format: 'layerlab-graph', version: 2, name: 't', description: '', nodes, edges };
 }
 
 /** Compiles and gives every weight seeded random values (scale `scale`). */

@@ -85,7 +85,7 @@ describe('filterKernels reads each layer as tfjs stores it', () => {
   it('kernelPicture pictures every kind of convolution in a compiled graph, and nothing else', async () => {
     const text = JSON.stringify({
       format: 'layerlab-graph',
-      version: 1,
+      version: 2,
       name: 'kernels',
       description: '',
       nodes: [

@@ -20,7 +20,7 @@ beforeAll(async () => {
 function mlp(k: number): GraphDoc {
   return {
     format: 'layerlab-graph',
-    version: 1,
+    version: 2,
     name: 'tiny',
     nodes: [
       { id: 'image', type: 'input', params: { shape: [8, 8, 1] }, position: [0, 0] },

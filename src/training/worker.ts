@@ -9,6 +9,7 @@ import * as Comlink from 'comlink';
 import { compileGraph, type CompiledGraph } from '../compiler/compile';
 import { saveArtifacts, setWeightsByName } from '../model/tfjs-weights';
 import { concatWeightData, ModelFileError, type NamedWeight, type WeightsOrigin } from '../model/weights';
+import { expandBlocks } from '../graph/blocks';
 import type { GraphDoc } from '../graph/types';
 import { initBackend, type BackendName } from './backend';
 import { featureMaps, kernelPicture } from './feature-maps';
@@ -88,7 +89,9 @@ let resumeWaiters: (() => void)[] = [];
 let probe: { split: 'test' | 'train'; index: number } | { image: Float32Array } = { split: 'test', index: 0 };
 
 /** What makes two graphs the same network (weights can carry over): everything but layout and text. */
-export function structureSignature(doc: GraphDoc): string {
+export function structureSignature(graph: GraphDoc): string {
+  // The network itself: a block's definition counts wherever it is used.
+  const doc = expandBlocks(graph);
   return JSON.stringify([doc.nodes.map((n) => [n.id, n.type, n.params]), doc.edges]);
 }
 

@@ -27,7 +27,7 @@ function graph(): GraphDoc {
   const r = parseGraphText(
     JSON.stringify({
       format: 'layerlab-graph',
-      version: 1,
+      version: 2,
       name: 'k',
       description: '',
       nodes: [
