@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { loadPreset, presetFiles } from '../../fixtures/presets';
 import { BAD_GRAPHS, graphText } from '../../fixtures/bad-graphs';
 import { analyzeGraph } from '../graph/analyze';
+import { expandBlocks } from '../graph/blocks';
 import { parseGraphText } from '../graph/parse';
 import type { GraphDoc } from '../graph/types';
 import { CompileError, compileGraph } from './compile';
@@ -31,7 +32,7 @@ describe('every preset compiles to a tfjs model with the inspected parameter cou
     const trainable = model.trainableWeights.reduce((n, w) => n + w.shape.reduce((a: number, b) => a * (b ?? 0), 1), 0);
     expect(trainable).toBe(analysis.totals.trainable);
     // Layer names are node ids, and the probe outputs every node's tensor with the inferred shape.
-    expect(model.layers.map((l) => l.name).sort()).toEqual(doc.nodes.map((n) => n.id).sort());
+    expect(model.layers.map((l) => l.name).sort()).toEqual(expandBlocks(doc).nodes.map((n) => n.id).sort());
     expect(probeIds).toEqual(analysis.order);
     probe.outputs.forEach((t, i) => expect(t.shape).toEqual([null, ...analysis.nodes.get(probeIds[i]!)!.outputShape!]));
   });
