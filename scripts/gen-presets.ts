@@ -2,6 +2,11 @@
  * Generates the preset graph files in presets/ (run: `npx tsx scripts/gen-presets.ts`).
  * The files are committed and may be edited by hand afterwards; this script only saves
  * writing the 177 nodes of ResNet-50 by hand. Output is the canonical file layout.
+ *
+ * ResNet-50, ResNet-mini and Inception-mini are presets made of blocks (format version 2); this
+ * script writes their flat versions to fixtures/<name>-flat.json, the reference that
+ * src/graph/blocks.test.ts and src/compiler/blocks-compile.test.ts hold the block presets to
+ * (same nodes, wires, parameter counts and outputs).
  */
 import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -267,9 +272,11 @@ export const PRESET_BUILDERS: Record<string, () => GraphDoc> = {
 };
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  const dir = join(dirname(fileURLToPath(import.meta.url)), '..', 'presets');
+  const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+  const FROM_BLOCKS = new Set(['resnet50', 'resnet-mini', 'inception-mini']);
   for (const [name, build] of Object.entries(PRESET_BUILDERS)) {
-    writeFileSync(join(dir, `${name}.json`), serializeGraph(build()));
-    console.log(`wrote presets/${name}.json`);
+    const file = FROM_BLOCKS.has(name) ? join('fixtures', `${name}-flat.json`) : join('presets', `${name}.json`);
+    writeFileSync(join(root, file), serializeGraph(build()));
+    console.log(`wrote ${file}`);
   }
 }
