@@ -90,6 +90,17 @@ Commands:
                           image row; layer is null for saliency).
                           Exit status: 0 explained, 2 bad arguments or files.
 
+  lesson check LESSON GRAPH [--step N|ID] [--model DIR] [--json]
+                          Check a lesson's goals (every step's, or one step's by number or id)
+                          against a graph file, as the app does (docs/lesson-format.md). With
+                          --model DIR (a folder train --out wrote) test-accuracy goals are checked
+                          by evaluating that model on the goal's dataset's test images; without
+                          it they are unchecked, and lab goals are always unchecked here. Prints
+                          one line per goal (✓ met, ✗ unmet, ? unchecked) and a summary; with
+                          --json one object {"ok","lesson","steps":[{"id","title","goals":
+                          [{"label","state","detail"},...]},...],"met","unmet","unchecked"}.
+                          Exit status: 0 no goal unmet, 1 some goal unmet, 2 files cannot be read.
+
 Options:
   -h, --help              Show this help.
 `;
@@ -135,6 +146,8 @@ export async function main(argv: string[], io: CliIO = processIO): Promise<numbe
         method: { type: 'string' },
         layer: { type: 'string' },
         class: { type: 'string' },
+        step: { type: 'string' },
+        model: { type: 'string' },
         ...TRAIN_SETTING_OPTIONS,
       },
     });
@@ -228,6 +241,14 @@ ${USAGE}`);
         return 2;
       }
       return explainCommand(rest[0]!, opts, io);
+    }
+    case 'lesson': {
+      if (rest[0] !== 'check' || rest.length !== 3) {
+        io.err(`layerlab: lesson takes \`check LESSON GRAPH\`.\n\n${USAGE}`);
+        return 2;
+      }
+      const { lessonCheckCommand } = await import('./lesson');
+      return lessonCheckCommand(rest[1]!, rest[2]!, { step: parsed.values.step, model: parsed.values.model, json: parsed.values.json }, io);
     }
     default:
       io.err(`layerlab: unknown command "${command}".\n\n${USAGE}`);
