@@ -1,8 +1,9 @@
-/** Reads a graph file (or a preset by name) for the CLI, with the same limits as the app. */
+/** Reads a graph file, a PNG/SVG diagram carrying one, or a preset by name, for the CLI, with the same limits as the app. */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { checkFileSize, parseGraphText, type ParseResult } from '../graph';
+import { checkPictureSize, graphTextFromPicture, isPictureFile } from '../graph/picture';
 
 export const PRESETS_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'presets');
 
@@ -18,9 +19,14 @@ export function readGraphFile(file: string): ParseResult & { path: string } {
   try {
     const stat = statSync(path);
     if (!stat.isFile()) return { ok: false, message: `${file} is not a file.`, path };
-    const tooBig = checkFileSize(stat.size);
+    const tooBig = isPictureFile(path) ? checkPictureSize(stat.size) : checkFileSize(stat.size);
     if (tooBig) return { ok: false, message: tooBig, path };
-    return { ...parseGraphText(readFileSync(path, 'utf8')), path };
+    const bytes = readFileSync(path);
+    // A PNG or SVG diagram exported by LayerLab carries the graph (judged by content, not by name).
+    const fromPicture = graphTextFromPicture(bytes);
+    if (fromPicture === undefined) return { ...parseGraphText(bytes.toString('utf8')), path };
+    if (typeof fromPicture !== 'string') return { ok: false, message: `${file}: ${fromPicture.error}`, path };
+    return { ...parseGraphText(fromPicture), path };
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     const why = code === 'ENOENT' ? 'no such file (or preset)' : code === 'EACCES' ? 'permission denied' : (e as Error).message;
