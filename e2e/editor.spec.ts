@@ -249,12 +249,13 @@ test('a broken link or file shows a clear error and keeps the graph', async ({ p
   await expect(page.getByTestId('total-params')).toHaveText('61,706');
 });
 
-test('presets open from the gallery, and ResNet-50 shows its Keras parameter counts', async ({ page }) => {
+test('presets open from the gallery, and ResNet-50 (from blocks) shows its Keras parameter counts', async ({ page }) => {
   await openApp(page);
   await page.getByTestId('btn-presets').click();
   await expect(page.getByTestId('preset-gallery').locator('img')).toHaveCount(7);
   await page.getByTestId('preset-resnet50').click();
-  await expect(page.locator('[data-testid="node"]')).toHaveCount(177);
+  // Made of blocks: 25 nodes on screen, 16 of them bottleneck blocks; 177 layers and Keras' counts.
+  await expect(page.locator('[data-testid="node"]')).toHaveCount(25);
   await expect(page.getByTestId('total-params')).toHaveText('25,636,712');
   await expect(page.getByTestId('trainable-params')).toHaveText('25,583,592');
   await expect(page.getByTestId('non-trainable-params')).toHaveText('53,120');

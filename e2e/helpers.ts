@@ -19,6 +19,23 @@ export async function openApp(page: Page, path = '/') {
   return errors;
 }
 
+/**
+ * Opens a graph file from the repository by dropping it on the canvas, as a user would — e.g.
+ * fixtures/resnet50-flat.json, the 177-node ResNet-50 without blocks.
+ */
+export async function dropGraphFile(page: Page, path: string, nodes: number) {
+  const text = readFileSync(path, 'utf8');
+  const name = path.split('/').pop()!;
+  const dataTransfer = await page.evaluateHandle(([t, n]) => {
+    const dt = new DataTransfer();
+    dt.items.add(new File([t], n, { type: 'application/json' }));
+    return dt;
+  }, [text, name] as const);
+  await page.getByTestId('canvas').dispatchEvent('drop', { dataTransfer });
+  await expect(page.locator('[data-testid="node"]')).toHaveCount(nodes);
+  await viewSettled(page);
+}
+
 /** Starts from an empty canvas holding only the Input node "image". */
 export async function newGraph(page: Page) {
   await page.getByTestId('btn-new').click();

@@ -4,7 +4,7 @@
  * legibility"). Functional checks only: how fast these are is measured by `npm run bench`.
  */
 import { expect, test, type Locator, type Page } from '@playwright/test';
-import { dragFromPalette, newGraph, node, openApp, viewSettled } from './helpers';
+import { dragFromPalette, dropGraphFile, newGraph, node, openApp, viewSettled } from './helpers';
 
 type Box = { x: number; y: number; width: number; height: number };
 
@@ -181,12 +181,9 @@ test('one wheel notch zooms a noticeable step, a small trackpad scroll a little'
   expect(k2 / k3).toBeLessThan(1.03);
 });
 
-test('Ctrl+A selects all 177 nodes of ResNet-50, Escape clears them', async ({ page }) => {
+test('Ctrl+A selects all 177 nodes of ResNet-50 (flat, without blocks), Escape clears them', async ({ page }) => {
   await openApp(page);
-  await page.getByTestId('btn-presets').click();
-  await page.getByTestId('preset-resnet50').click();
-  await expect(page.locator('[data-testid="node"]')).toHaveCount(177);
-  await viewSettled(page);
+  await dropGraphFile(page, 'fixtures/resnet50-flat.json', 177);
   await page.mouse.move(5, 5);
   await page.keyboard.press('Control+a');
   await expect(page.locator('[data-testid="node"].selected')).toHaveCount(177);

@@ -34,7 +34,14 @@ describe('layerlab inspect', () => {
   it('takes a preset name', async () => {
     const r = await run('inspect', 'resnet50', '--json');
     expect(r.code).toBe(0);
-    expect(JSON.parse(r.out)).toMatchObject({ totalParams: 25636712, trainableParams: 25583592, nonTrainableParams: 53120 });
+    const j = JSON.parse(r.out);
+    expect(j).toMatchObject({ totalParams: 25636712, trainableParams: 25583592, nonTrainableParams: 53120 });
+    // ResNet-50 is made of blocks: every layer is listed (177, as Keras has them), and each block with its share.
+    expect(j.nodes).toHaveLength(177);
+    expect(j.nodes).toContainEqual({ id: 'conv5_block3/out', type: 'activation', outputShape: [null, 7, 7, 2048], params: 0 });
+    expect(j.blocks).toHaveLength(16);
+    expect(j.blocks[0]).toEqual({ id: 'conv2_block1', block: 'conv_block', name: 'Bottleneck (projection)', layers: 12, outputShape: [null, 56, 56, 256], params: 76_928 });
+    expect(j.blocks.reduce((s: number, b: { params: number }) => s + b.params, 0) + j.nodes.filter((n: { id: string }) => !n.id.includes('/')).reduce((s: number, n: { params: number | null }) => s + (n.params ?? 0), 0)).toBe(25636712);
   });
 
   it.each(BAD_GRAPHS.map((b) => [b.name, b] as const))('%s: exit status and message', async (_name, bad) => {

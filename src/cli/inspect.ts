@@ -10,11 +10,15 @@ export interface InspectNode {
   params: number | null;
 }
 
-/** The nodes in data-flow order, then any left out of it (cycles, duplicate ids) in file order. */
+/**
+ * The nodes in data-flow order, then any left out of it (cycles, duplicate ids) in file order.
+ * Blocks are listed as the layers inside them ("instance/inner"), as the model has them.
+ */
 export function inspectNodes(doc: GraphDoc, analysis: Analysis): InspectNode[] {
-  const ids = new Set([...analysis.order, ...doc.nodes.map((n) => n.id)]);
+  const expanded = (id: string) => (analysis.instances?.get(id)?.inner.length ?? 0) > 0;
+  const ids = new Set([...analysis.order, ...doc.nodes.map((n) => n.id).filter((id) => !expanded(id))]);
   return [...ids].map((id) => {
-    const n = analysis.nodes.get(id)!;
+    const n = (analysis.nodes.get(id) ?? analysis.instances?.get(id))!;
     return {
       id,
       type: n.type,
@@ -33,6 +37,7 @@ export function inspectJson(doc: GraphDoc, analysis: Analysis) {
     nonTrainableParams: analysis.totals.nonTrainable,
     complete: analysis.totals.complete,
     nodes: inspectNodes(doc, analysis),
+    ...(analysis.instances?.size ? { blocks: inspectBlocks(doc, analysis) } : {}),
     diagnostics: analysis.diagnostics.map((d) => ({
       nodeId: d.nodeId ?? null,
       severity: d.severity,
@@ -42,6 +47,18 @@ export function inspectJson(doc: GraphDoc, analysis: Analysis) {
       ...(d.param ? { param: d.param } : {}),
     })),
   };
+}
+
+/** Each block instance: its definition, output shape and parameters (the sum of its layers'). */
+export function inspectBlocks(doc: GraphDoc, analysis: Analysis) {
+  return [...(analysis.instances?.values() ?? [])].map((b) => ({
+    id: b.id,
+    block: b.blockId ?? null,
+    name: doc.blocks?.find((d) => d.id === b.blockId)?.name ?? null,
+    layers: b.inner.length,
+    outputShape: b.outputShape ? [null, ...b.outputShape] : null,
+    params: b.paramCount ? b.paramCount.trainable + b.paramCount.nonTrainable : null,
+  }));
 }
 
 const n = (x: number) => x.toLocaleString('en-US');
@@ -59,11 +76,15 @@ export function inspectText(doc: GraphDoc, analysis: Analysis, path: string): st
     rows.push([node.id, node.type, node.outputShape ? formatShape(node.outputShape.slice(1) as number[]) : '?', node.params === null ? '?' : n(node.params)]);
   }
   const t = analysis.totals;
+  const blocks = analysis.instances?.size ? inspectBlocks(doc, analysis) : [];
+  const blockRows = [['block', 'definition', 'layers', 'output', 'params'], ...blocks.map((b) => [b.id, b.name ?? '?', String(b.layers), b.outputShape ? formatShape(b.outputShape.slice(1) as number[]) : '?', b.params === null ? '?' : n(b.params)])];
   const lines = [
-    `${doc.name} (${path}): ${doc.nodes.length} nodes, ${doc.edges.length} edges`,
+    `${doc.name} (${path}): ${doc.nodes.length} nodes, ${doc.edges.length} edges` +
+      (blocks.length ? `; ${blocks.length} of the nodes are blocks (${doc.blocks?.length ?? 0} definitions), ${analysis.nodes.size} layers in all` : ''),
     '',
     table(rows, [3]),
     '',
+    ...(blocks.length ? [table(blockRows, [2, 4]), ''] : []),
     `Total params: ${n(t.params)}${t.complete ? '' : ' (incomplete: some shapes are unknown)'}`,
     `  trainable: ${n(t.trainable)}, non-trainable: ${n(t.nonTrainable)}`,
   ];

@@ -16,6 +16,7 @@ import { NODE_TYPES } from '../../nodes/registry';
 import { tfWeights } from '../../nodes/weight-layout';
 import { mulberry32 } from '../training/data/rng';
 import { analyzeGraph } from '../graph/analyze';
+import { expandBlocks } from '../graph/blocks';
 import { parseGraphText } from '../graph/parse';
 import type { GraphDoc } from '../graph/types';
 import { ONNX_EXTRA_CASES } from './onnx-cases';
@@ -80,7 +81,9 @@ describe('the exported model declares', () => {
     // Every node but the input is named after its id exactly once; helpers "<id>/<op>"; all unique.
     const names = graph.node.map((n) => n.name ?? '');
     expect(new Set(names).size).toBe(names.length);
-    for (const n of doc.nodes) {
+    // (Blocks are exported as the nodes inside them: "instance/inner".)
+    const flat = expandBlocks(doc);
+    for (const n of flat.nodes) {
       if (n.type === 'input') continue;
       expect(names.filter((x) => x === n.id), n.id).toHaveLength(1);
     }

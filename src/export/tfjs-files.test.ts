@@ -15,6 +15,7 @@ import { loadPreset } from '../../fixtures/presets';
 import { readModelDir } from '../cli/model-dir';
 import { saveModelFiles } from '../cli/train';
 import { compileGraph } from '../compiler/compile';
+import { expandBlocks } from '../graph/blocks';
 import { serializeGraph } from '../graph/serialize';
 import type { GraphDoc } from '../graph/types';
 import { initBackend } from '../training/backend';
@@ -157,7 +158,7 @@ describe('every preset survives model.save → modelFiles → (zip) → readMode
       lap('loaded by tfjs and predicted');
       // 2. The graph compiled by LayerLab, weights set by name (layer names = node ids, probe model included).
       const compiled = compileOpenedModel(plain);
-      expect(compiled.model.layers.map((l) => l.name).sort()).toEqual(graph.nodes.map((n) => n.id).sort());
+      expect(compiled.model.layers.map((l) => l.name).sort()).toEqual(expandBlocks(graph).nodes.map((n) => n.id).sort());
       expectIdentical(await predict(compiled.model, x), expected);
       compiled.model.dispose();
       x.dispose();

@@ -20,6 +20,7 @@ import { NODE_DEFS } from '../../nodes/registry';
 import { loadPreset, presetFiles } from '../../fixtures/presets';
 import { compileGraph } from '../compiler/compile';
 import { analyzeGraph } from '../graph/analyze';
+import { expandBlocks } from '../graph/blocks';
 import type { GraphDoc } from '../graph/types';
 import { flattenSource, nodeWindow, receptiveField, type Target } from './receptive-field';
 
@@ -28,7 +29,8 @@ beforeAll(async () => {
 });
 
 /** The graph with linear activations (and, for big inputs, a smaller input image). */
-function linearised(doc: GraphDoc, inputShape?: [number, number, number]): GraphDoc {
+function linearised(graph: GraphDoc, inputShape?: [number, number, number]): GraphDoc {
+  const doc = expandBlocks(graph); // the nodes inside blocks too
   return {
     ...doc,
     nodes: doc.nodes.map((n) => {
@@ -192,7 +194,7 @@ describe('receptive fields equal the brute force (one-pixel images through tfjs)
   });
 
   it('the fixtures and presets together cover every node type', () => {
-    const types = new Set([...EXPORT_CASES, ...presetFiles().map((f) => ({ doc: loadPreset(f) }))].flatMap((c) => c.doc.nodes.map((n) => n.type)));
+    const types = new Set([...EXPORT_CASES, ...presetFiles().map((f) => ({ doc: loadPreset(f) }))].flatMap((c) => expandBlocks(c.doc).nodes.map((n) => n.type)));
     expect([...types].sort()).toEqual(NODE_DEFS.map((d) => d.type).sort());
   });
 });
