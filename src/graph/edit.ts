@@ -6,7 +6,7 @@
 import { initialParams, resolveParams } from '../../nodes/params';
 import { getNodeDef, NODE_DEFS } from '../../nodes/registry';
 import { inputPorts, OUTPUT_PORT } from '../../nodes/types';
-import { analyzeGraph, type Analysis } from './analyze';
+import { analyzeGraph, nodeInfo, type Analysis } from './analyze';
 import { blockInputPorts, instanceBlock, isInstance } from './blocks';
 import { MESSAGES } from './diagnostics';
 import { ID_PATTERN } from './parse';
@@ -200,7 +200,7 @@ export function pasteFragment(doc: GraphDoc, fragment: Fragment, offset: [number
 
 /** Node types whose input accepts a tensor of this shape (for "drop a wire on empty space"). */
 export function typesAccepting(doc: GraphDoc, fromId: string, analysis: Analysis = analyzeGraph(doc)): string[] {
-  const shape = analysis.nodes.get(fromId)?.outputShape;
+  const shape = nodeInfo(analysis, fromId)?.outputShape; // a block instance too
   const out: string[] = [];
   for (const def of NODE_DEFS) {
     if (def.role === 'input') continue;
