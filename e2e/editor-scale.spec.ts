@@ -1,15 +1,18 @@
 /**
- * A big graph (ResNet-50, 177 nodes) opens with only the nodes near the view drawn in full; every
+ * A big graph (the flat ResNet-50, 177 nodes) opens with only the nodes near the view drawn in full; every
  * other node is there with a light face (title, id, output shape, selection) and is drawn in full,
  * with its sockets, controls and wires, once a pan or a zoom brings it near.
  */
 import { expect, test, type Page } from '@playwright/test';
+import { readFileSync } from 'node:fs';
 import { node, openApp, viewSettled } from './helpers';
+
+/** The flat ResNet-50 (177 nodes, no blocks), opened as a file the way a person opens one. */
+const RESNET_FLAT = readFileSync(new URL('../fixtures/resnet50-flat.json', import.meta.url));
 
 async function openResNet(page: Page) {
   const errors = await openApp(page);
-  await page.getByTestId('btn-presets').click();
-  await page.getByTestId('preset-resnet50').click();
+  await page.getByTestId('open-file').setInputFiles({ name: 'resnet50-flat.json', mimeType: 'application/json', buffer: RESNET_FLAT });
   await expect(page.locator('[data-testid="node"]')).toHaveCount(177);
   await viewSettled(page);
   return errors;
@@ -56,6 +59,8 @@ test('ResNet-50 opens with far nodes light; panned into view they are drawn in f
   // The start is drawn in full: sockets and controls.
   await expect(node(page, 'conv1_conv')).toHaveAttribute('data-face', 'full');
   await expect(node(page, 'conv1_conv').getByTestId('output-socket')).toHaveCount(1);
+  // The minimap, drawn once the nodes in view are, shows every node.
+  await expect(page.locator('[data-testid="minimap-node"]')).toHaveCount(177);
   const atStart = await fullFaces(page);
   expect(atStart).toBeGreaterThan(5);
   expect(atStart).toBeLessThan(177);

@@ -20,13 +20,17 @@ import { PresetGallery } from './PresetGallery';
 import { QuickAdd, type QuickAddRequest } from './QuickAdd';
 import { createEditor, type EditorHandle, type WireDrop } from './rete/editor';
 import { readShareHash } from './share';
+import { readLessonHash } from '../lessons/links';
+import { openLesson, restoreOpenLesson } from '../lessons/session';
 import { ShareDialog } from './ShareDialog';
 import { SidePanel } from './SidePanel';
 import { NodeDetailModal } from './NodeDetail';
 import { KernelLabModal } from './labs/KernelLab';
 import { ShortcutSheet } from './ShortcutSheet';
 import { isTyping, SHORTCUTS, type ShortcutAction } from './shortcuts';
-import { useEditor } from './store';
+import { rootDoc, useEditor } from './store';
+import { BlockBreadcrumb } from './blocks/BlockBreadcrumb';
+import { isBlockRef, makeBlockAction } from './blocks/actions';
 import { Toolbar } from './Toolbar';
 import { TotalsBar } from './TotalsBar';
 import './editor.css';
@@ -86,12 +90,19 @@ async function restoreAndOpenLink() {
     const preset = findPreset(DEFAULT_PRESET);
     store.restore(preset?.ok ? preset.doc : emptyGraph(), [], []);
   }
+  const lessonLink = readLessonHash(window.location.hash);
   const link = readShareHash(window.location.hash);
   if (link) {
     const same = link.ok && serializeGraph(link.doc) === serializeGraph(useEditor.getState().doc);
     if (!same) loadAction(link, 'Shared link');
     history.replaceState(null, '', window.location.pathname + window.location.search);
   }
+  // A lesson link (#lesson=…) opens its lesson; otherwise the lesson open last time comes back.
+  if (lessonLink) {
+    if (lessonLink.ok) openLesson(lessonLink.lesson, { course: lessonLink.course });
+    else store.setLoadError(`Lesson link: ${lessonLink.message}`);
+    history.replaceState(null, '', window.location.pathname + window.location.search);
+  } else restoreOpenLesson();
   if (!autosaveBlocked) void recordVersion(useEditor.getState().doc);
 }
 
@@ -103,8 +114,9 @@ function useAutosave(enabled: boolean) {
     const save = () => {
       if (autosaveBlocked) return;
       const s = useEditor.getState();
-      void recordVersion(s.doc);
-      void saveSnapshot({ doc: s.doc, past: s.past.map((e) => e.doc), future: s.future.map((e) => e.doc), savedAt: Date.now() }).then((ok) => {
+      // The whole graph, also while a block is open (the history holds whole graphs too).
+      void recordVersion(rootDoc(s));
+      void saveSnapshot({ doc: rootDoc(s), past: s.past.map((e) => e.doc), future: s.future.map((e) => e.doc), savedAt: Date.now() }).then((ok) => {
         if (!ok) useEditor.getState().notify('error', 'Autosave failed: this browser does not let LayerLab store data. Save your graph as a file.');
       });
     };
@@ -221,7 +233,7 @@ export function EditorApp() {
   // Palette click / Enter: the centre of the visible free canvas (moved along if a node is already there).
   const addAtCenter = useCallback((type: string) => {
     const h = handleRef.current;
-    if (!getNodeDef(type)) return;
+    if (!getNodeDef(type) && !isBlockRef(type)) return;
     if (h) void h.addNodeAt(type, null);
     else addNodeAction(type, [0, 0]);
   }, []);
@@ -265,7 +277,11 @@ export function EditorApp() {
         return setModal('help');
       case 'escape':
         setQuickAdd(null);
+        // Inside a block with nothing selected, Esc goes back to the whole graph.
+        if (s.scope && !s.selection.length) return s.leaveBlock();
         return s.setSelection([]);
+      case 'makeBlock':
+        return void makeBlockAction(s.selection);
     }
   }, []);
 
@@ -314,7 +330,7 @@ export function EditorApp() {
       <input
         ref={fileInput}
         type="file"
-        accept=".json,.zip,.bin,application/json,application/zip"
+        accept=".json,.zip,.bin,.png,.svg,application/json,application/zip,image/png,image/svg+xml"
         multiple
         hidden
         data-testid="open-file"
@@ -342,6 +358,7 @@ export function EditorApp() {
           onDrop={onDrop}
         >
           {!ready && <div className="ll-loading">Restoring your graph…</div>}
+          <BlockBreadcrumb />
         </div>
         <SidePanel />
       </main>

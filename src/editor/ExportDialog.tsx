@@ -13,7 +13,7 @@ import { weightsOrigin } from '../training/client';
 import { useTraining } from '../training/store';
 import { Modal } from './Modal';
 import { exportModel, exportOnnx, openModelFiles, type ExportRoute, type OnnxExport } from './model-files';
-import { useEditor } from './store';
+import { rootDoc, useEditor } from './store';
 
 const ROUTES: { route: ExportRoute; label: string; what: string; run: string }[] = [
   {
@@ -49,7 +49,9 @@ const ROUTES: { route: ExportRoute; label: string; what: string; run: string }[]
 ];
 
 export function ExportDialog({ onClose }: { onClose(): void }) {
-  const { doc, ok } = useEditor(useShallow((s) => ({ doc: s.doc, ok: s.analysis.ok })));
+  // The whole graph, also while a block is open (the canvas' analysis is then the block's).
+  const { doc, viewOk, inBlock } = useEditor(useShallow((s) => ({ doc: rootDoc(s), viewOk: s.analysis.ok, inBlock: !!s.scope })));
+  const ok = useMemo(() => (inBlock ? analyzeGraph(doc).ok : viewOk), [doc, inBlock, viewOk]);
   const phase = useTraining((s) => s.phase);
   const busyTraining = phase === 'training' || phase === 'evaluating' || phase === 'loading';
   const [origin, setOrigin] = useState<string | null>(null);

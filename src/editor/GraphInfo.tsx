@@ -25,8 +25,8 @@ function Counter({ length, max, testid }: { length: number; max: number; testid:
   );
 }
 
-function useTextField(key: 'name' | 'description', value: string) {
-  const { max, label } = GRAPH_TEXT_FIELDS[key];
+function useTextField(key: 'name' | 'description', value: string, label: string) {
+  const { max } = GRAPH_TEXT_FIELDS[key];
   const [text, setText] = useState(value);
   const [error, setError] = useState<string | null>(null);
   useEffect(() => setText(value), [value]);
@@ -43,13 +43,15 @@ function useTextField(key: 'name' | 'description', value: string) {
 }
 
 export function GraphInfo() {
-  const { name, description } = useEditor(useShallow((s) => ({ name: s.doc.name, description: s.doc.description })));
-  const n = useTextField('name', name);
-  const d = useTextField('description', description);
+  const { name, description, inBlock } = useEditor(useShallow((s) => ({ name: s.doc.name, description: s.doc.description, inBlock: !!s.scope })));
+  // While a block is open the canvas document is the block's view: these fields edit the block's name and description.
+  const nameLabel = inBlock ? 'Block name' : GRAPH_TEXT_FIELDS.name.label;
+  const n = useTextField('name', name, nameLabel);
+  const d = useTextField('description', description, GRAPH_TEXT_FIELDS.description.label);
   return (
     <div className="ll-inspector-body" data-testid="graph-info">
       <label className="ll-field">
-        <span>{GRAPH_TEXT_FIELDS.name.label}</span>
+        <span>{nameLabel}</span>
         <input className="ll-text" data-testid="graph-name" value={n.text} maxLength={n.max} onChange={(e) => n.setText(e.target.value)} onBlur={n.commit} />
       </label>
       <Counter length={n.text.length} max={n.max} testid="graph-name" />

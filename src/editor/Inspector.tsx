@@ -8,28 +8,50 @@ import { useShallow } from 'zustand/react/shallow';
 import { categoryColor } from '../../nodes/categories';
 import { paramLabel } from '../../nodes/params';
 import { formatShape } from '../../nodes/shape';
-import { renameAction, setParamAction } from './actions';
+import { renameAction, setEdgeLockAction, setNodeLockAction, setParamAction, setParamHiddenAction, setParamLockAction } from './actions';
+import { isEdgeLocked, isParamHidden, lockProblem, paramLockMessage } from '../graph/locks';
+import type { GraphEdge, GraphNode } from '../graph/types';
 import { connectInputAction, inputSources, type InputSource } from './keyboard';
 import { GraphInfo } from './GraphInfo';
 import { ParamControl } from './ParamControl';
 import { useEditor } from './store';
+import { nodeInfo } from '../graph/analyze';
+import { BLOCK_TYPE } from '../graph/blocks';
+import { BlockInspector } from './blocks/BlockInspector';
 
 function RenameField({ id }: { id: string }) {
   const [text, setText] = useState(id);
   useEffect(() => setText(id), [id]);
+  // In learner mode a locked node (or one whose params or wires are locked) keeps its name.
+  const locked = useEditor((s) => (s.mode === 'learner' ? lockProblem(s.doc, { kind: 'renameNode', nodeId: id }) : undefined));
   const commit = () => {
     if (text !== id && !renameAction(id, text.trim())) setText(id);
   };
   return (
     <input
-      className="ll-text ll-id-input"
+      className={`ll-text ll-id-input${locked ? ' ll-locked' : ''}`}
       aria-label="Node id"
       data-testid="inspector-id"
       value={text}
+      readOnly={!!locked}
+      title={locked}
       onChange={(e) => setText(e.target.value)}
       onBlur={commit}
-      onKeyDown={(e) => e.key === 'Enter' && (e.target as HTMLInputElement).blur()}
+      onKeyDown={(e) => {
+        if (e.key === 'Enter') (e.target as HTMLInputElement).blur();
+        else if (locked && (e.key.length === 1 || e.key === 'Backspace' || e.key === 'Delete') && !e.ctrlKey && !e.metaKey) useEditor.getState().notify('error', locked);
+      }}
     />
+  );
+}
+
+/** A small lock / hide switch of the inspector (instructor mode). */
+function Toggle({ testid, checked, label, title, onChange }: { testid: string; checked: boolean; label: string; title: string; onChange(on: boolean): void }) {
+  return (
+    <label className="ll-lock-toggle" title={title}>
+      <input type="checkbox" data-testid={testid} checked={checked} onChange={(e) => onChange(e.target.checked)} />
+      {label}
+    </label>
   );
 }
 
@@ -40,6 +62,13 @@ function RenameField({ id }: { id: string }) {
  */
 function InputSourceField({ id, port, label }: { id: string; port: string; label: string }) {
   const current = useEditor((s) => s.doc.edges.find((e) => e.to[0] === id && e.to[1] === port)?.from[0] ?? '');
+  const mode = useEditor((s) => s.mode);
+  // Is the wire into this input locked (marked so, or joining two locked nodes)?
+  const wireLocked = useEditor((s) => {
+    const e = s.doc.edges.find((x) => x.to[0] === id && x.to[1] === port);
+    return !!e && isEdgeLocked(s.doc, e);
+  });
+  const lockedWhy = mode === 'learner' && wireLocked ? `The instructor locked the wire ${current} → ${id}: it cannot be removed or replaced.` : undefined;
   const [choice, setChoice] = useState(current);
   const [sources, setSources] = useState<InputSource[] | null>(null);
   useEffect(() => {
@@ -58,6 +87,8 @@ function InputSourceField({ id, port, label }: { id: string; port: string; label
         <select
           id={selectId}
           data-testid={`inspector-source-${port}`}
+          disabled={!!lockedWhy}
+          title={lockedWhy}
           value={choice}
           onFocus={load}
           onPointerDown={load}
@@ -71,10 +102,15 @@ function InputSourceField({ id, port, label }: { id: string; port: string; label
             </option>
           ))}
         </select>
-        <button type="button" data-testid={`inspector-connect-${port}`} disabled={choice === current} onClick={() => connectInputAction(choice || null, id, port)}>
+        <button type="button" data-testid={`inspector-connect-${port}`} disabled={choice === current || !!lockedWhy} title={lockedWhy} onClick={() => connectInputAction(choice || null, id, port)}>
           {choice ? 'Connect' : 'Disconnect'}
         </button>
       </div>
+      {lockedWhy && (
+        <small className="ll-lock-note" data-testid={`locked-wire-note-${port}`}>
+          🔒 wire locked by the instructor
+        </small>
+      )}
       {sources && sources.length === 0 && !current && <small className="ll-muted">No output fits this input yet.</small>}
     </div>
   );
@@ -85,7 +121,14 @@ export function Inspector() {
   const id = selection.length === 1 ? selection[0]! : undefined;
   const n = useEditor((s) => (id ? s.analysis.nodes.get(id) : undefined));
   const diagnostics = useEditor(useShallow((s) => (id ? s.analysis.diagnostics.filter((d) => d.nodeIds.includes(id)) : [])));
-  const inputShapes = useEditor(useShallow((s) => (n ? n.sources.map((src) => (src ? formatShape(s.analysis.nodes.get(src)?.outputShape) : 'not connected')) : [])));
+  const inputShapes = useEditor(useShallow((s) => (n ? n.sources.map((src) => (src ? formatShape(nodeInfo(s.analysis, src)?.outputShape) : 'not connected')) : [])));
+  // A block instance (no NodeDef) has an inspector of its own (blocks/BlockInspector.tsx).
+  const isBlock = useEditor((s) => !!id && s.doc.nodes.some((m) => m.id === id && m.type === BLOCK_TYPE));
+  const mode = useEditor((s) => s.mode);
+  const notify = useEditor((s) => s.notify);
+  // The node as the document has it (its locks and hidden params).
+  const docNode = useEditor((s) => (id ? s.doc.nodes.find((m) => m.id === id) : undefined));
+  const inBlock = useEditor((s) => !!s.scope);
 
   if (selection.length > 1) {
     return (
@@ -95,10 +138,11 @@ export function Inspector() {
       </aside>
     );
   }
+  if (id && isBlock && selection.length === 1) return <BlockInspector id={id} inputField={(p, label) => <InputSourceField key={p} id={id} port={p} label={label} />} />;
   if (!id || !n) {
     return (
       <aside className="ll-inspector" data-testid="inspector">
-        <h2>Graph</h2>
+        <h2>{inBlock ? 'Block' : 'Graph'}</h2>
         <GraphInfo />
       </aside>
     );
@@ -109,8 +153,14 @@ export function Inspector() {
     <aside className="ll-inspector" data-testid="inspector" style={{ ['--node-color' as string]: categoryColor(def?.category) }}>
       <h2 className="ll-inspector-title">
         <span data-testid="inspector-title">{def?.title ?? n.type}</span>
+        {docNode?.locked && (
+          <span className="ll-lock-badge" data-testid="inspector-lock" role="img" aria-label="locked" title="The instructor locked this node: it cannot be deleted, renamed or have its parameters changed">
+            🔒
+          </span>
+        )}
       </h2>
       <RenameField id={id} />
+
       {def && <p className="ll-explain" data-testid="inspector-explain">{def.explain}</p>}
       {diagnostics.length > 0 && (
         <ul className="ll-diagnostics">
@@ -149,16 +199,85 @@ export function Inspector() {
       {def && Object.keys(def.params).length > 0 && (
         <div className="ll-inspector-params">
           {Object.entries(def.params)
-            .filter(([key]) => visible[key] !== false)
-            .map(([key, spec]) => (
-              <label className="ll-field" key={key}>
-                <span title={spec.doc}>{paramLabel(key, spec)}</span>
-                <ParamControl nodeId={`inspector-${id}`} name={key} spec={spec} value={n.node.params[key]} onCommit={(v) => setParamAction(id, key, v)} />
-                <small className="ll-muted">{spec.doc}</small>
-              </label>
-            ))}
+            .filter(([key]) => visible[key] !== false && !(mode === 'learner' && isParamHidden(docNode, key)))
+            .map(([key, spec]) => {
+              const why = paramLockMessage(docNode, key);
+              const locked = mode === 'learner' ? why : undefined;
+              return (
+                <label className="ll-field" key={key}>
+                    <span title={spec.doc}>
+                      {paramLabel(key, spec)}
+                      {why && (
+                        <span className="ll-lock-badge" data-testid={`param-lock-${key}`} role="img" aria-label="locked" title={why}>
+                          {' '}
+                          🔒
+                        </span>
+                      )}
+                    </span>
+                    <ParamControl nodeId={`inspector-${id}`} name={key} spec={spec} value={n.node.params[key]} onCommit={(v) => setParamAction(id, key, v)} locked={locked} onLocked={() => locked && notify('error', locked)} />
+                    <small className="ll-muted">{spec.doc}</small>
+                </label>
+              );
+            })}
         </div>
       )}
+      {mode === 'author' && docNode && <LocksSection node={docNode} params={def ? Object.keys(def.params) : []} ports={n.ports} />}
     </aside>
+  );
+}
+
+/**
+ * Instructor mode: what learners may not change or see of this node — the node, each parameter
+ * (lock, hide) and each wire into it. Folded away until opened, so it stays out of everyday editing.
+ */
+function LocksSection({ node, params, ports }: { node: GraphNode; params: string[]; ports: string[] }) {
+  const id = node.id;
+  const wires = useEditor(useShallow((s) => ports.map((p) => s.doc.edges.find((e) => e.to[0] === id && e.to[1] === p)).filter((e): e is GraphEdge => !!e)));
+  const anyLock = !!(node.locked || node.lockedParams?.length || node.hiddenParams?.length || wires.some((w) => w.locked));
+  return (
+    <details className="ll-locks" data-testid="inspector-locks" open={anyLock || undefined}>
+      <summary title="Lock parts of the graph for learners and hide parameters: a teaching aid, not security (anyone can switch to instructor mode)">🔒 Locks for learners</summary>
+      <Toggle
+        testid="lock-node"
+        checked={!!node.locked}
+        label={`Lock ${id}`}
+        title="In learner mode this node cannot be deleted, renamed or have its parameters changed"
+        onChange={(on) => setNodeLockAction(id, on)}
+      />
+      {params.length > 0 && (
+        <table className="ll-locks-table">
+          <thead>
+            <tr>
+              <th scope="col">Parameter</th>
+              <th scope="col">Lock</th>
+              <th scope="col">Hide</th>
+            </tr>
+          </thead>
+          <tbody>
+            {params.map((key) => (
+              <tr key={key}>
+                <th scope="row">{key}</th>
+                <td>
+                  <input type="checkbox" aria-label={`Lock ${key}`} title={`Learners cannot change “${key}”`} data-testid={`lock-param-${key}`} checked={!!node.lockedParams?.includes(key)} onChange={(e) => setParamLockAction(id, key, e.target.checked)} />
+                </td>
+                <td>
+                  <input type="checkbox" aria-label={`Hide ${key}`} title={`Learners do not see “${key}” (on the node or here)`} data-testid={`hide-param-${key}`} checked={isParamHidden(node, key)} onChange={(e) => setParamHiddenAction(id, key, e.target.checked)} />
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      {wires.map((w) => (
+        <Toggle
+          key={w.to[1]}
+          testid={`lock-wire-${w.to[1]}`}
+          checked={!!w.locked}
+          label={`Lock the wire ${w.from[0]} → ${id}${ports.length > 1 ? ` (${w.to[1]})` : ''}`}
+          title="Learners cannot remove or replace this wire"
+          onChange={(on) => setEdgeLockAction(w, on)}
+        />
+      ))}
+    </details>
   );
 }

@@ -2,11 +2,15 @@
  * Every node type from the registry, grouped by category and searchable. Drag an item onto the
  * canvas, or double-click / press Enter on it to add it at the centre of the view.
  */
-import { useMemo, useState, type KeyboardEvent } from 'react';
+import { useEffect, useMemo, useState, type KeyboardEvent } from 'react';
 import { CATEGORIES } from '../../nodes/categories';
 import { NODE_DEFS } from '../../nodes/registry';
 import type { Category } from '../../nodes/types';
 import { addAndFocus } from './keyboard';
+import { blockRef, libraryRef } from './blocks/actions';
+import { BLOCK_COLOR } from './blocks/face';
+import { removeFromLibraryAction, useLibrary } from './blocks/library-actions';
+import { rootDoc, useEditor } from './store';
 
 export const PALETTE_MIME = 'application/x-layerlab-node-type';
 
@@ -39,6 +43,37 @@ export function Palette({ onAdd }: { onAdd(type: string): void }) {
       .map((cat) => ({ cat, defs: NODE_DEFS.filter((d) => d.category === cat && match(d)) }))
       .filter((g) => g.defs.length);
   }, [query]);
+  // Blocks: this graph's (an instance is added; every use shares the definition) and the
+  // browser's library (adding one copies its definition into the graph).
+  const blocks = useEditor((s) => rootDoc(s).blocks);
+  const openBlock = useEditor((s) => s.scope?.blockId);
+  const library = useLibrary((s) => s.entries);
+  useEffect(() => useLibrary.getState().refresh(), []);
+  const q = query.trim().toLowerCase();
+  const docBlocks = (blocks ?? []).filter((b) => !q || b.name.toLowerCase().includes(q) || 'block'.includes(q));
+  const libBlocks = library.filter((e) => (!q || e.name.toLowerCase().includes(q) || 'block'.includes(q)) && !docBlocks.some((b) => b.name === e.name));
+  const blockItem = (ref: string, testid: string, title: string, summary: string, tip: string, refused?: string) => (
+    <button
+      key={ref}
+      type="button"
+      className="ll-palette-item"
+      data-testid={testid}
+      style={{ ['--node-color' as string]: BLOCK_COLOR }}
+      draggable={!refused}
+      disabled={!!refused}
+      title={refused ?? `${tip}\n\nDrag onto the canvas, or double-click to add.`}
+      onDragStart={(e) => {
+        e.dataTransfer.setData(PALETTE_MIME, ref);
+        e.dataTransfer.setData('text/plain', ref);
+        e.dataTransfer.effectAllowed = 'copy';
+      }}
+      onDoubleClick={() => onAdd(ref)}
+      onKeyDown={(e) => onItemKey(e, ref)}
+    >
+      <span className="ll-palette-title">{title}</span>
+      <span className="ll-palette-summary">{summary}</span>
+    </button>
+  );
 
   return (
     <aside className="ll-palette" aria-label="Node palette" data-testid="palette">
@@ -58,7 +93,44 @@ export function Palette({ onAdd }: { onAdd(type: string): void }) {
           }
         }}
       />
-      {groups.length === 0 && <p className="ll-muted">No layer matches “{query}”.</p>}
+      {groups.length === 0 && !docBlocks.length && !libBlocks.length && <p className="ll-muted">No layer matches “{query}”.</p>}
+      {(docBlocks.length > 0 || libBlocks.length > 0) && (
+        <section className="ll-palette-group" data-testid="palette-blocks">
+          <h3 style={{ ['--node-color' as string]: BLOCK_COLOR }}>Blocks</h3>
+          {docBlocks.map((b) =>
+            blockItem(
+              blockRef(b.id),
+              `palette-block-${b.id}`,
+              b.name,
+              `${b.nodes.length} nodes · in this graph`,
+              `${b.description ?? `Block “${b.name}”`}: every use shares one definition.`,
+              b.id === openBlock ? 'This block is open: a block cannot contain itself.' : undefined,
+            ),
+          )}
+          {libBlocks.map((e) => (
+            <div key={e.name} className="ll-palette-library">
+              {blockItem(
+                libraryRef(e.name),
+                `palette-library-${e.name}`,
+                e.name,
+                `${e.blocks[0]!.nodes.length} nodes · your library`,
+                `Block “${e.name}” from your library (this browser): adding it copies it into the graph.`,
+                openBlock ? 'Library blocks are added to the whole graph: leave this block first (Esc).' : undefined,
+              )}
+              <button
+                type="button"
+                className="ll-palette-remove"
+                title={`Remove “${e.name}” from your library`}
+                aria-label={`Remove ${e.name} from your library`}
+                data-testid={`palette-library-remove-${e.name}`}
+                onClick={() => removeFromLibraryAction(e.name)}
+              >
+                ×
+              </button>
+            </div>
+          ))}
+        </section>
+      )}
       {groups.map(({ cat, defs }) => (
         <section key={cat} className="ll-palette-group">
           <h3 style={{ ['--node-color' as string]: CATEGORIES[cat].color }}>{CATEGORIES[cat].label}</h3>

@@ -17,7 +17,32 @@ export interface ParamControlProps {
   value: unknown;
   onCommit(value: unknown): void;
   compact?: boolean;
+  /**
+   * Set when an instructor locked this param (learner mode): the reason. The control is then
+   * read-only, says why in its title, and any try to change it calls onLocked instead.
+   */
+  locked?: string;
+  onLocked?(): void;
 }
+
+/** Keys that would change a read-only field's text (Tab, Enter, Escape and moving the caret do not). */
+const isEditKey = (key: string) => key.length === 1 || ['Backspace', 'Delete', 'ArrowUp', 'ArrowDown', 'PageUp', 'PageDown'].includes(key);
+
+/** What a locked text field has on top: read-only, the reason as its title (greyed by .ll-locked, editor.css). */
+const lockProps = (locked: string | undefined, onLocked: (() => void) | undefined) =>
+  locked
+    ? {
+        readOnly: true,
+        'aria-readonly': true,
+        title: locked,
+        onKeyDownCapture: (e: KeyboardEvent<HTMLInputElement>) => {
+          if (isEditKey(e.key) && !e.ctrlKey && !e.metaKey) {
+            e.preventDefault();
+            onLocked?.();
+          }
+        },
+      }
+    : {};
 
 const testId = (nodeId: string, name: string, part?: string) => `param-${nodeId}-${name}${part ? `-${part}` : ''}`;
 
@@ -32,6 +57,8 @@ function NumberField(props: {
   label: string;
   testid: string;
   onCommit(v: number | null): void;
+  locked?: string;
+  onLocked?(): void;
 }) {
   const shown = props.value === null ? '' : String(props.value);
   const [text, setText] = useState(shown);
@@ -61,7 +88,7 @@ function NumberField(props: {
   return (
     <input
       type="number"
-      className="ll-num"
+      className={props.locked ? 'll-num ll-locked' : 'll-num'}
       aria-label={props.label}
       data-testid={props.testid}
       value={text}
@@ -72,11 +99,12 @@ function NumberField(props: {
       onChange={(e) => setText(e.target.value)}
       onBlur={commit}
       onKeyDown={onKey}
+      {...lockProps(props.locked, props.onLocked)}
     />
   );
 }
 
-function PaddingField(props: { value: unknown; label: string; testid: string; onCommit(v: unknown): void }) {
+function PaddingField(props: { value: unknown; label: string; testid: string; onCommit(v: unknown): void; locked?: string; onLocked?(): void }) {
   const shown = JSON.stringify(props.value);
   const [text, setText] = useState(shown);
   useEffect(() => setText(shown), [shown]);
@@ -91,7 +119,7 @@ function PaddingField(props: { value: unknown; label: string; testid: string; on
   return (
     <input
       type="text"
-      className="ll-text"
+      className={props.locked ? 'll-text ll-locked' : 'll-text'}
       aria-label={props.label}
       data-testid={props.testid}
       value={text}
@@ -99,14 +127,19 @@ function PaddingField(props: { value: unknown; label: string; testid: string; on
       onChange={(e) => setText(e.target.value)}
       onBlur={commit}
       onKeyDown={(e) => e.key === 'Enter' && (e.target as HTMLInputElement).blur()}
+      {...lockProps(props.locked, props.onLocked)}
     />
   );
 }
 
-export function ParamControl({ nodeId, name, spec, value, onCommit }: ParamControlProps) {
+export function ParamControl({ nodeId, name, spec, value, onCommit: commitValue, locked, onLocked }: ParamControlProps) {
   const raw = value === undefined ? spec.default : value;
   const check = checkParam(spec, raw, name);
   const label = `${nodeId} ${name}`;
+  // A locked param is never committed from here (the store would refuse it too): the try is told.
+  const onCommit = (v: unknown) => (locked ? onLocked?.() : commitValue(v));
+  const lock = { locked, onLocked };
+  const lockedChoice = locked ? { 'aria-disabled': true, title: locked, className: 'll-locked' } : {};
   switch (spec.kind) {
     case 'int':
     case 'float':
@@ -119,6 +152,7 @@ export function ParamControl({ nodeId, name, spec, value, onCommit }: ParamContr
           label={label}
           testid={testId(nodeId, name)}
           onCommit={(v) => onCommit(v)}
+          {...lock}
         />
       );
     case 'bool':
@@ -129,11 +163,12 @@ export function ParamControl({ nodeId, name, spec, value, onCommit }: ParamContr
           data-testid={testId(nodeId, name)}
           checked={raw === true}
           onChange={(e) => onCommit(e.target.checked)}
+          {...lockedChoice}
         />
       );
     case 'enum':
       return (
-        <select aria-label={label} data-testid={testId(nodeId, name)} value={String(raw)} onChange={(e) => onCommit(e.target.value)}>
+        <select aria-label={label} data-testid={testId(nodeId, name)} value={String(raw)} onChange={(e) => onCommit(e.target.value)} {...lockedChoice}>
           {!spec.options.includes(raw as string) && <option value={String(raw)}>{String(raw)} (invalid)</option>}
           {spec.options.map((o) => (
             <option key={o} value={o}>
@@ -156,9 +191,9 @@ export function ParamControl({ nodeId, name, spec, value, onCommit }: ParamContr
       const square = h === w;
       return (
         <span className="ll-pair">
-          <NumberField value={h} min={spec.min} max={spec.max} label={`${label} height`} testid={testId(nodeId, name, 'h')} placeholder={placeholder} allowEmpty={spec.nullable} onCommit={(v) => write(v, square ? v : w)} />
+          <NumberField value={h} min={spec.min} max={spec.max} label={`${label} height`} testid={testId(nodeId, name, 'h')} placeholder={placeholder} allowEmpty={spec.nullable} onCommit={(v) => write(v, square ? v : w)} {...lock} />
           <span className="ll-times">×</span>
-          <NumberField value={w} min={spec.min} max={spec.max} label={`${label} width`} testid={testId(nodeId, name, 'w')} placeholder={placeholder} allowEmpty={spec.nullable} onCommit={(v) => write(square ? v : h, v)} />
+          <NumberField value={w} min={spec.min} max={spec.max} label={`${label} width`} testid={testId(nodeId, name, 'w')} placeholder={placeholder} allowEmpty={spec.nullable} onCommit={(v) => write(square ? v : h, v)} {...lock} />
         </span>
       );
     }
@@ -177,6 +212,7 @@ export function ParamControl({ nodeId, name, spec, value, onCommit }: ParamContr
                 label={`${label} ${['height', 'width', 'channels'][i]}`}
                 testid={testId(nodeId, name, parts[i])}
                 onCommit={(v) => onCommit(dims.map((x, j) => (j === i ? v : x)))}
+                {...lock}
               />
             </span>
           ))}
@@ -184,6 +220,6 @@ export function ParamControl({ nodeId, name, spec, value, onCommit }: ParamContr
       );
     }
     case 'padding2d':
-      return <PaddingField value={raw} label={label} testid={testId(nodeId, name)} onCommit={onCommit} />;
+      return <PaddingField value={raw} label={label} testid={testId(nodeId, name)} onCommit={onCommit} {...lock} />;
   }
 }

@@ -4,7 +4,7 @@
  * fresh page, a just-opened model file), and nothing above the drawing pad changes size, so the pad
  * never moves under the pen; strokes are joined lines through every (coalesced) pointer position.
  */
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { initTrainer, loadDataset, predict, samples, setProbe } from '../training/client';
 import { graphDatasetName, graphDatasetSpec } from '../training/graph-dataset';
@@ -12,7 +12,8 @@ import { useTraining } from '../training/store';
 import { ImageThumb } from '../viz/SampleGrid';
 import type { Sample } from '../training/protocol';
 import type { TaskPrediction } from '../training/task-probe';
-import { useEditor } from './store';
+import { rootDoc, useEditor } from './store';
+import { analyzeGraph } from '../graph/analyze';
 import { setProbeSource, showTestImage, useProbe } from './probe-store';
 import { CameraSource, recordingTarget } from './labs/CameraSource';
 import { ExplainLab } from './labs/ExplainLab';
@@ -53,7 +54,9 @@ function useGraphDataset() {
 export function ProbePanel() {
   const { prediction, phase } = useTraining(useShallow((s) => ({ prediction: s.prediction, phase: s.phase })));
   const { dataset, custom, datasetError } = useGraphDataset();
-  const { doc, ok } = useEditor(useShallow((s) => ({ doc: s.doc, ok: s.analysis.ok })));
+  // The whole network, also while a block is open (its inner nodes then show this use's maps).
+  const { doc, viewOk, inBlock } = useEditor(useShallow((s) => ({ doc: rootDoc(s), viewOk: s.analysis.ok, inBlock: !!s.scope })));
+  const ok = useMemo(() => (inBlock ? analyzeGraph(doc).ok : viewOk), [doc, inBlock, viewOk]);
   const { index, source } = useProbe(useShallow((s) => ({ index: s.index, source: s.source })));
   const setIndex = (f: (i: number) => number) => showTestImage(f(useProbe.getState().index));
   const setSource = setProbeSource;

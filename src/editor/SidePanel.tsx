@@ -1,5 +1,6 @@
 /**
- * The right-hand panel: Inspect (the selected node), Train, and Probe (what the network sees).
+ * The right-hand panel: Inspect (the selected node), Train, Probe (what the network sees) and
+ * Lesson (the open lesson, or the built-in course to choose from).
  * A WAI-ARIA tab list: the selected tab is the one Tab stop, ←/→ (Home/End) move between tabs and
  * open them; each tab controls its own tabpanel. `openSideTab` opens a tab from anywhere (the I, T
  * and P shortcuts) and can move the focus into it.
@@ -10,12 +11,14 @@ import { Inspector } from './Inspector';
 
 const TrainPanel = lazy(() => import('./TrainPanel').then((m) => ({ default: m.TrainPanel })));
 const ProbePanel = lazy(() => import('./ProbePanel').then((m) => ({ default: m.ProbePanel })));
+const LessonPanel = lazy(() => import('../lessons/LessonPanel').then((m) => ({ default: m.LessonPanel })));
 
-export type SideTab = 'inspect' | 'train' | 'probe';
+export type SideTab = 'inspect' | 'train' | 'probe' | 'lesson';
 const TABS: readonly { tab: SideTab; label: string }[] = [
   { tab: 'inspect', label: 'Inspect' },
   { tab: 'train', label: 'Train' },
   { tab: 'probe', label: 'Probe' },
+  { tab: 'lesson', label: 'Lesson' },
 ];
 
 interface SidePanelState {
@@ -122,6 +125,7 @@ export function SidePanel() {
         {panel('inspect', tab === 'inspect' && <Inspector />)}
         {panel('train', visited.has('train') && <Suspense fallback={<p className="ll-muted">Loading…</p>}><TrainPanel /></Suspense>)}
         {panel('probe', visited.has('probe') && <Suspense fallback={<p className="ll-muted">Loading…</p>}><ProbePanel /></Suspense>)}
+        {panel('lesson', visited.has('lesson') && <Suspense fallback={<p className="ll-muted">Loading…</p>}><LessonPanel /></Suspense>)}
       </div>
     </div>
   );

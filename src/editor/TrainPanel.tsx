@@ -53,8 +53,9 @@ function duration(seconds: number): string {
  */
 function useFit(): { text: string; fix?: () => void }[] | null {
   const dataset = useTraining((s) => s.dataset);
-  const { doc, analysis } = useEditor(useShallow((s) => ({ doc: s.doc, analysis: s.analysis })));
-  if (!dataset) return null;
+  const { doc, analysis, inBlock } = useEditor(useShallow((s) => ({ doc: s.doc, analysis: s.analysis, inBlock: !!s.scope })));
+  // Inside an open block the canvas is the block, not the network: nothing to fit to the data there.
+  if (!dataset || inBlock) return null;
   const input = doc.nodes.find((n) => n.type === 'input');
   const inShape = input ? analysis.nodes.get(input.id)?.outputShape : undefined;
   const folder = useFolder.getState();
@@ -120,7 +121,9 @@ export function TrainPanel() {
   const lrSeries = [{ label: 'learning rate', color: '#047857', dash: true, points: lrPoints }];
   const lrChanged = new Set(lrPoints.map((q) => q[1])).size > 1;
   const p = t.progress;
-  const canTrain = ok && !!t.dataset && !(fit && fit.length) && !running && t.phase !== 'loading';
+  // Inside an open block the canvas shows the block alone: training waits for the whole graph.
+  const inBlock = useEditor((s) => !!s.scope);
+  const canTrain = !inBlock && ok && !!t.dataset && !(fit && fit.length) && !running && t.phase !== 'loading';
 
   return (
     <div className="ll-train" data-testid="train-panel">
@@ -270,6 +273,11 @@ export function TrainPanel() {
       </section>
 
       <section>
+        {inBlock && (
+          <p className="ll-muted" data-testid="train-in-block">
+            A block is open: go back to the whole graph (Esc, or “Graph” above the canvas) to train it.
+          </p>
+        )}
         <div className="ll-train-buttons">
           {!running && (
             <button type="button" className="primary" data-testid="train-start" disabled={!canTrain} onClick={() => void startTraining(doc, settings)}>

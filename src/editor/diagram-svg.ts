@@ -7,6 +7,9 @@
 import { formatShape, type Analysis, type GraphDoc, type GraphNode } from '../graph';
 import { categoryColor } from '../../nodes/categories';
 import { getNodeDef } from '../../nodes/registry';
+import { nodeInfo } from '../graph/analyze';
+import { findBlock } from '../graph/blocks';
+import { BLOCK_COLOR } from './blocks/face';
 
 export const NODE_SIZE = { width: 180, height: 72 } as const;
 
@@ -108,7 +111,7 @@ export function diagramSvg(doc: GraphDoc, analysis: Analysis, opts: DiagramOptio
     const from = byId.get(edge.from[0]);
     const to = byId.get(edge.to[0]);
     if (!from || !to) continue;
-    const ports = analysis.nodes.get(to.node.id)?.ports ?? [];
+    const ports = nodeInfo(analysis, to.node.id)?.ports ?? [];
     const slot = ports.indexOf(edge.to[1]);
     const x1 = from.x + from.w;
     const y1 = from.y + from.h / 2;
@@ -127,9 +130,11 @@ export function diagramSvg(doc: GraphDoc, analysis: Analysis, opts: DiagramOptio
 
   const nodes = boxes.map((b) => {
     // A duplicated id is analysed once, for its first node.
-    const info = byId.get(b.node.id) === b ? analysis.nodes.get(b.node.id) : undefined;
+    const info = byId.get(b.node.id) === b ? nodeInfo(analysis, b.node.id) : undefined;
     const def = getNodeDef(b.node.type);
-    const color = categoryColor(def?.category);
+    // A block instance: its block's name and colour (blocks/face.ts).
+    const block = def ? undefined : findBlock(doc, b.node.params.block);
+    const color = block ? BLOCK_COLOR : categoryColor(def?.category);
     const bad = errors.has(b.node.id);
     const parts = [
       `<g class="node" transform="translate(${num(b.x)} ${num(b.y)})">`,
@@ -145,7 +150,7 @@ export function diagramSvg(doc: GraphDoc, analysis: Analysis, opts: DiagramOptio
       const shape = formatShape(info?.outputShape);
       const detail = total === undefined ? shape : `${shape} · ${total.toLocaleString('en-US')} param${total === 1 ? '' : 's'}`;
       parts.push(
-        `<text x="10" y="17" font-size="13" font-weight="bold" fill="#ffffff">${escapeXml(fit(def?.title ?? b.node.type, inner, 13, 0.62))}</text>`,
+        `<text x="10" y="17" font-size="13" font-weight="bold" fill="#ffffff">${escapeXml(fit(def?.title ?? block?.name ?? b.node.type, inner, 13, 0.62))}</text>`,
         `<text x="10" y="${num(HEADER + 20)}" font-family="${MONO}" font-size="12" fill="${COLORS.text}">${escapeXml(fit(b.node.id, inner, 12, 0.6))}</text>`,
         `<text x="10" y="${num(HEADER + 38)}" font-size="12" fill="${COLORS.muted}">${escapeXml(fit(detail, inner, 12, 0.55))}</text>`,
       );

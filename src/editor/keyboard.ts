@@ -6,10 +6,10 @@
  */
 import type { KeyboardEvent } from 'react';
 import { formatShape } from '../../nodes/shape';
-import { analyzeGraph } from '../graph/analyze';
+import { analyzeGraph, nodeInfo } from '../graph/analyze';
 import { connect, removeEdge } from '../graph/edit';
 import type { GraphDoc } from '../graph/types';
-import { deleteNodesAction, disconnectAction, moveNodesAction } from './actions';
+import { deleteNodesAction, disconnectAction, moveNodesAction, refusedByLock } from './actions';
 import { useEditor } from './store';
 
 /** How far an arrow key moves a node (graph units); with Shift, `NUDGE_FAR`. */
@@ -126,7 +126,7 @@ export function inputSources(doc: GraphDoc, toId: string, port: string): InputSo
   for (const n of doc.nodes) {
     if (n.id === toId) continue;
     if (!connect(base, n.id, toId, port, before).ok) continue;
-    out.push({ id: n.id, shape: formatShape(before.nodes.get(n.id)?.outputShape) });
+    out.push({ id: n.id, shape: formatShape(nodeInfo(before, n.id)?.outputShape) });
   }
   return out;
 }
@@ -138,11 +138,9 @@ export function inputSources(doc: GraphDoc, toId: string, port: string): InputSo
 export function connectInputAction(fromId: string | null, toId: string, port: string): boolean {
   const { doc, commit, notify } = useEditor.getState();
   const current = doc.edges.find((e) => e.to[0] === toId && e.to[1] === port);
-  if (fromId === null) {
-    if (current) disconnectAction(current);
-    return !!current;
-  }
+  if (fromId === null) return current ? disconnectAction(current) : false;
   if (current?.from[0] === fromId) return true;
+  if (refusedByLock({ kind: 'connect', toId, toPort: port })) return false;
   const base = current ? removeEdge(doc, current) : doc;
   const r = connect(base, fromId, toId, port);
   if (!r.ok) {
@@ -150,6 +148,7 @@ export function connectInputAction(fromId: string | null, toId: string, port: st
     return false;
   }
   commit(`Connect ${fromId} → ${toId}`, r.doc);
+  if (useEditor.getState().doc === doc) return false; // refused by the store (a lock)
   notify('info', `Connected ${fromId} → ${toId}${port === 'in' ? '' : ` (${port})`}`);
   return true;
 }

@@ -18,7 +18,7 @@ import { loadTrainedWeights, saveModel } from '../training/client';
 import type { SavedModel } from '../training/protocol';
 import { loadAction } from './actions';
 import { downloadBlob, fileBase } from './download';
-import { useEditor } from './store';
+import { rootDoc, useEditor } from './store';
 
 export type ExportRoute = 'tfjs-zip' | 'tfjs-files' | 'keras' | 'pytorch' | 'onnx';
 
@@ -46,7 +46,7 @@ export interface OnnxExport {
  * seeded random images through the same TensorFlow.js model, so `check()` can compare ONNX
  * Runtime's outputs for the downloaded bytes with them later.
  */
-export async function exportOnnx(doc: GraphDoc = useEditor.getState().doc): Promise<OnnxExport> {
+export async function exportOnnx(doc: GraphDoc = rootDoc()): Promise<OnnxExport> {
   const x = randomInputs(inputShapeOf(doc), ONNX_CHECK_COUNT, ONNX_CHECK_SEED);
   const saved = await saveModel(doc, { images: x.nhwc, shape: x.nhwcShape });
   const weights = weightsFromArtifacts(saved.weightSpecs, saved.weightData);
@@ -83,7 +83,7 @@ function artifactsOf(saved: SavedModel) {
  * Downloads the current graph's model by one route. Returns which weights went out ("trained to
  * epoch 3, batch 891", "untrained …"), or throws with a message for people.
  */
-export async function exportModel(route: ExportRoute, doc: GraphDoc = useEditor.getState().doc): Promise<string> {
+export async function exportModel(route: ExportRoute, doc: GraphDoc = rootDoc()): Promise<string> {
   const base = fileBase(doc.name);
   if (route === 'keras') {
     const files = kerasFiles(doc);

@@ -22,7 +22,8 @@ export type ShortcutAction =
   | 'findLayer'
   | 'inspect'
   | 'train'
-  | 'probe';
+  | 'probe'
+  | 'makeBlock';
 
 export interface Shortcut {
   action: ShortcutAction;
@@ -51,6 +52,7 @@ export const SHORTCUTS: readonly Shortcut[] = [
   { action: 'delete', keys: 'Delete, Backspace', label: 'Delete the selected nodes', match: (e) => !mod(e) && (e.key === 'Delete' || e.key === 'Backspace') },
   { action: 'copy', keys: 'Ctrl/⌘ C', label: 'Copy the selected nodes', match: (e) => mod(e) && key(e) === 'c' },
   { action: 'paste', keys: 'Ctrl/⌘ V', label: 'Paste', match: (e) => mod(e) && key(e) === 'v' },
+  { action: 'makeBlock', keys: 'Ctrl/⌘ G', label: 'Make a block of the selected nodes (double-click a block to open it, Esc to leave)', match: (e) => mod(e) && !e.shiftKey && key(e) === 'g' },
   { action: 'duplicate', keys: 'Ctrl/⌘ D', label: 'Duplicate the selected nodes', match: (e) => mod(e) && key(e) === 'd' },
   { action: 'selectAll', keys: 'Ctrl/⌘ A', label: 'Select every node', match: (e) => mod(e) && key(e) === 'a' },
   { action: 'open', keys: 'Ctrl/⌘ O', label: 'Open a graph file or a trained model', match: (e) => mod(e) && key(e) === 'o' },

@@ -46,7 +46,9 @@ export function paramLockMessage(node: GraphNode | undefined, param: string): st
   return isParamLocked(node, param) ? `The instructor locked “${param}” of ${node!.id}.` : undefined;
 }
 
-export const nodeLockMessage = (id: string, what: 'deleted' | 'renamed') => `The instructor locked ${id}: it cannot be ${what}.`;
+export const nodeLockMessage = (id: string, what: 'deleted' | 'renamed' | 'put into a block' | 'detached') => `The instructor locked ${id}: it cannot be ${what}.`;
+export const blockLockMessage = (name: string, what: 'detached' | 'removed') =>
+  what === 'detached' ? `The instructor locked parts of block “${name}”, so its uses cannot be detached.` : `The instructor locked parts of block “${name}”: it cannot be removed.`;
 export const wireLockMessage = (e: GraphEdge) => `The instructor locked the wire ${wireText(e)}: it cannot be removed.`;
 
 /**
@@ -76,7 +78,11 @@ export type LockChange =
   /** A wire into `toId`'s input `toPort`, replacing the one there (if any). */
   | { kind: 'connect'; toId: string; toPort: string }
   /** Changing a lock or a hidden param (instructor mode only). */
-  | { kind: 'lockEdit' };
+  | { kind: 'lockEdit' }
+  /** Putting nodes into a new block (they leave the graph's top level, their wires are rewired). */
+  | { kind: 'makeBlock'; ids: readonly string[] }
+  /** Replacing a block instance by copies of its inner nodes. */
+  | { kind: 'detach'; instanceId: string };
 
 /** Why learner mode refuses this edit, or undefined when it is allowed. */
 export function lockProblem(doc: GraphDoc, change: LockChange): string | undefined {
@@ -108,7 +114,56 @@ export function lockProblem(doc: GraphDoc, change: LockChange): string | undefin
     }
     case 'lockEdit':
       return ONLY_INSTRUCTOR;
+    case 'makeBlock': {
+      const chosen = new Set(change.ids);
+      for (const id of change.ids) {
+        const n = node(id);
+        if (n?.locked) return nodeLockMessage(id, 'put into a block');
+        if (n?.lockedParams?.length) return `The instructor locked parameters of ${id}, so it stays out of blocks.`;
+      }
+      const wire = doc.edges.find((e) => (chosen.has(e.from[0]) || chosen.has(e.to[0])) && isEdgeLocked(doc, e));
+      return wire ? `The instructor locked the wire ${wireText(wire)}, so its nodes stay out of blocks.` : undefined;
+    }
+    case 'detach': {
+      const n = node(change.instanceId);
+      if (!n) return undefined;
+      if (n.locked) return nodeLockMessage(n.id, 'detached');
+      const def = (doc.blocks ?? []).find((b) => b.id === n.params.block);
+      if (def && lockedInside(def)) return blockLockMessage(def.name, 'detached');
+      const wire = doc.edges.find((e) => (e.from[0] === n.id || e.to[0] === n.id) && isEdgeLocked(doc, e));
+      return wire ? `The instructor locked the wire ${wireText(wire)}, so ${n.id} cannot be detached.` : undefined;
+    }
   }
+}
+
+/** Does a block's inside lock a node, a param or a wire (hidden params alone do not count)? */
+function lockedInside(def: Pick<GraphDoc, 'nodes' | 'edges'>): boolean {
+  return def.nodes.some((n) => n.locked || n.lockedParams?.length) || def.edges.some((e) => isEdgeLocked(def, e));
+}
+
+type LockDoc = Pick<GraphDoc, 'nodes' | 'edges' | 'blocks'>;
+
+/**
+ * Locks inside block definitions hold as on the top level: a definition with locks cannot be
+ * removed, and its inside is checked like a graph. (A locked inner param that refers to a block
+ * parameter, "$filters", keeps that reference; each use's value is the use's own param.)
+ */
+function blocksViolation(before: LockDoc, after: LockDoc): string | undefined {
+  if (before.blocks === after.blocks) return undefined;
+  const afterBlocks = new Map((after.blocks ?? []).map((b) => [b.id, b]));
+  for (const b of before.blocks ?? []) {
+    const a = afterBlocks.get(b.id);
+    if (!hasLocks({ nodes: b.nodes, edges: b.edges })) continue;
+    if (!a) {
+      if (lockedInside(b)) return blockLockMessage(b.name, 'removed');
+      continue;
+    }
+    const inner = lockViolation({ nodes: b.nodes, edges: b.edges }, { nodes: a.nodes, edges: a.edges });
+    if (inner) return `Block “${b.name}”: ${inner}`;
+  }
+  const beforeIds = new Set((before.blocks ?? []).map((b) => b.id));
+  for (const a of after.blocks ?? []) if (!beforeIds.has(a.id) && lockedInside(a)) return ONLY_INSTRUCTOR;
+  return undefined;
 }
 
 const sameList = (a: readonly string[] | undefined, b: readonly string[] | undefined) => (a ?? []).join('\u0000') === (b ?? []).join('\u0000');
@@ -117,9 +172,10 @@ const sameValue = (a: unknown, b: unknown) => a === b || JSON.stringify(a) === J
 /**
  * Does `after` break a lock of `before`? The check behind every commit in learner mode, whatever
  * the edit: a locked node gone, renamed or with a changed param; a locked param changed; a locked
- * wire gone; a lock or hidden param added, changed or removed. Returns the message, or undefined.
+ * wire gone; a lock or hidden param added, changed or removed; the same inside block definitions.
+ * Returns the message, or undefined.
  */
-export function lockViolation(before: GraphDoc, after: GraphDoc): string | undefined {
+export function lockViolation(before: LockDoc, after: LockDoc): string | undefined {
   if (before === after) return undefined;
   const afterNodes = new Map(after.nodes.map((n) => [n.id, n]));
   const beforeIds = new Set(before.nodes.map((n) => n.id));
@@ -153,7 +209,7 @@ export function lockViolation(before: GraphDoc, after: GraphDoc): string | undef
   }
   const beforeEdges = new Set(before.edges.map(key));
   for (const a of after.edges) if (a.locked && !beforeEdges.has(key(a))) return ONLY_INSTRUCTOR;
-  return undefined;
+  return blocksViolation(before, after);
 }
 
 /** Nodes pasted by a learner become the learner's: without node and param locks (hidden params stay hidden). */

@@ -21,7 +21,7 @@ import { ImageThumb } from '../../viz/SampleGrid';
 import { downloadBlob } from '../download';
 import { useFolder } from '../FolderAdvice';
 import { Modal } from '../Modal';
-import { useEditor } from '../store';
+import { rootAnalysis, rootDoc, useEditor } from '../store';
 
 type Shape = [number, number, number];
 
@@ -60,8 +60,8 @@ const update = (id: number, f: (c: RecClass) => RecClass) => useRecorder.setStat
 function useInputShape(): Shape | null {
   return useEditor(
     useShallow((s) => {
-      const input = s.doc.nodes.find((n) => n.type === 'input');
-      const shape = input ? s.analysis.nodes.get(input.id)?.outputShape : undefined;
+      const input = rootDoc(s).nodes.find((n) => n.type === 'input');
+      const shape = input ? rootAnalysis(s).nodes.get(input.id)?.outputShape : undefined;
       return shape?.length === 3 && (shape[2] === 1 || shape[2] === 3) ? (shape as Shape) : null;
     }),
   );
@@ -159,11 +159,13 @@ export function CameraRecorder(props: { dataset: DatasetInfo; stream: MediaStrea
 
   const useAsTrainingData = async () => {
     try {
-      const seed = useEditor.getState().doc.training?.seed ?? TRAINING_DEFAULTS.seed;
+      const seed = rootDoc().training?.seed ?? TRAINING_DEFAULTS.seed;
       const data = buildRecordedDataset(classes, shape, { name: RECORDED_NAME, seed, testShare: 0.2 });
       if (!useTraining.getState().backend) await initTrainer();
       // One undoable edit: train on your own images, with as many outputs as classes (and the
       // Input at the recorded shape, should it have changed since).
+      // The edit is to the whole network (its Input and output): leave an open block first.
+      useEditor.getState().leaveBlock();
       const { doc, analysis, commit } = useEditor.getState();
       let next = doc;
       const input = doc.nodes.find((n) => n.type === 'input');

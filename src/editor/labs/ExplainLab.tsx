@@ -15,7 +15,7 @@ import type { ExplainProbeResult } from '../../training/labs/explain';
 import type { DatasetInfo } from '../../training/protocol';
 import { useTraining } from '../../training/store';
 import { useProbe } from '../probe-store';
-import { useEditor } from '../store';
+import { rootAnalysis, rootDoc, useEditor } from '../store';
 import { overlayPixels, turboGradient } from './heat-colors';
 
 /** The last explain request handled (module-wide: the Probe tab may mount after the request). */
@@ -71,7 +71,7 @@ function ExplainBody(props: {
   setLayer(l: string | null): void;
 }) {
   const { dataset, method, classIndex, layer } = props;
-  const { doc, analysis } = useEditor(useShallow((s) => ({ doc: s.doc, analysis: s.analysis })));
+  const { doc, analysis } = useEditor(useShallow((s) => ({ doc: rootDoc(s), analysis: rootAnalysis(s) })));
   const prediction = useTraining((s) => s.prediction);
   const [result, setResult] = useState<ExplainProbeResult | null>(null);
   const [error, setError] = useState<string | null>(null);

@@ -10,12 +10,12 @@ import type { FavouriteInput as Favourite } from '../../labs/explain';
 import { remote } from '../../training/client';
 import { useTraining } from '../../training/store';
 import { ImageThumb } from '../../viz/SampleGrid';
-import { useEditor } from '../store';
+import { rootAnalysis, rootDoc, useEditor } from '../store';
 
 const fmt = (v: number) => (Math.abs(v) >= 100 ? v.toFixed(0) : v.toFixed(3));
 
 export function FavouriteInput({ nodeId }: { nodeId: string }) {
-  const { doc, analysis } = useEditor(useShallow((s) => ({ doc: s.doc, analysis: s.analysis })));
+  const { doc, analysis } = useEditor(useShallow((s) => ({ doc: rootDoc(s), analysis: rootAnalysis(s) })));
   const classes = useTraining((s) => s.dataset?.classes);
   const hasDataset = useTraining((s) => !!s.dataset);
   const [channel, setChannel] = useState(0);

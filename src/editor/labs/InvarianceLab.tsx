@@ -16,7 +16,8 @@ import type { PinnedModelInfo, SweepResult } from '../../training/labs/invarianc
 import type { DatasetInfo } from '../../training/protocol';
 import { useTraining } from '../../training/store';
 import { ImageThumb } from '../../viz/SampleGrid';
-import { useEditor } from '../store';
+import { rootAnalysis, rootDoc, useEditor } from '../store';
+import { useLabEvents } from '../../lessons/lab-events';
 
 /** One colour per model: the current one first, then the pins (distinct, readable on white). */
 export const SERIES_COLORS = ['#3558d4', '#d9480f', '#2b8a3e', '#9c36b5'];
@@ -162,8 +163,8 @@ function InvarianceBody({ dataset, refresh }: { dataset: DatasetInfo; refresh():
 }
 
 function Sweep({ dataset }: { dataset: DatasetInfo }) {
-  const doc = useEditor((s) => s.doc);
-  const ok = useEditor((s) => s.analysis.ok);
+  const doc = useEditor((s) => rootDoc(s));
+  const ok = useEditor((s) => rootAnalysis(s).ok);
   const phase = useTraining((s) => s.phase);
   const epochs = useTraining((s) => s.epochs.length);
   const loadedWeights = useTraining((s) => s.loadedWeights);
@@ -215,7 +216,10 @@ function Sweep({ dataset }: { dataset: DatasetInfo }) {
           if (live()) setProgress(done / total);
         }),
       );
-      if (live()) setResult(r);
+      if (live()) {
+        setResult(r);
+        useLabEvents.getState().record({ kind: 'sweep', transform: kind }); // for lesson goals
+      }
     } catch (e) {
       if (live()) setError((e as Error).message);
     } finally {

@@ -40,6 +40,7 @@ import { samples } from '../../training/client';
 import { useTraining } from '../../training/store';
 import { Modal } from '../Modal';
 import { useProbe } from '../probe-store';
+import { recordSoon } from '../../lessons/lab-events';
 
 /** What a learned kernel brings with it (see src/training/labs/kernel-lab.ts). */
 export interface LabLearned {
@@ -209,6 +210,8 @@ function KernelLab() {
 
   const kernel: Kernel = useMemo(() => ({ h: shape.h, w: shape.w, values: cells.map((s) => (Number.isFinite(Number(s)) && s.trim() !== '' ? Number(s) : 0)) }), [shape, cells]);
   const bias = Number.isFinite(Number(biasText)) ? Number(biasText) : 0;
+  // Lesson goals ask what the learner's kernel does: recorded once the typing has paused.
+  useEffect(() => recordSoon({ kind: 'kernel', kernel: Array.from({ length: kernel.h }, (_, y) => kernel.values.slice(y * kernel.w, (y + 1) * kernel.w)) }), [kernel]);
 
   // The image.
   const initialSource: Source = learned ? (learned.fromInput || !learned.inputMap ? 'probe' : 'map') : dataset ? (probe.source === 'drawing' ? 'drawing' : 'test') : 'sample';

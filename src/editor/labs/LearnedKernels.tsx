@@ -8,7 +8,7 @@ import { useState } from 'react';
 import { remote } from '../../training/client';
 import type { LearnedKernel } from '../../training/labs/kernel-lab';
 import { KernelView, type KernelPicture } from '../../viz/KernelView';
-import { useEditor } from '../store';
+import { rootDoc, useEditor } from '../store';
 import { openKernelLab } from './KernelLab';
 
 type Kernels = KernelPicture & { nodeId: string; type: string; size: [number, number]; filters: number; averagedOver: number };
@@ -24,7 +24,7 @@ function notesFor(k: LearnedKernel): string[] {
 }
 
 export async function openLearnedKernel(nodeId: string, filter: number, inputChannel: number) {
-  const doc = useEditor.getState().doc;
+  const doc = rootDoc();
   try {
     const k = await remote().learnedKernel(doc, nodeId, filter, inputChannel);
     openKernelLab({

@@ -11,7 +11,7 @@ import { remote } from '../../training/client';
 import type { FeatureMap } from '../../training/feature-maps';
 import { FeatureMapView } from '../../viz/FeatureMapView';
 import { useTraining } from '../../training/store';
-import { useEditor } from '../store';
+import { rootAnalysis, rootDoc, useEditor } from '../store';
 
 /** Largest tile side of the large view's grid (the worker's nodeDetail samples bigger maps down). */
 const LARGE_TILE = 112;
@@ -255,7 +255,7 @@ function markerBox(map: FeatureMap, shape: readonly number[], canvas: HTMLCanvas
 }
 
 export function NodeWindowView({ nodeId, map, classes }: { nodeId: string; map: FeatureMap; classes?: string[] }) {
-  const shape = useEditor((s) => s.analysis.nodes.get(nodeId)?.outputShape);
+  const shape = useEditor((s) => rootAnalysis(s).nodes.get(nodeId)?.outputShape);
   const wrap = useRef<HTMLDivElement>(null);
   const [spot, setSpot] = useState<Spot | null>(null);
   const [report, setReport] = useState<WindowReport | null>(null);
@@ -279,7 +279,7 @@ export function NodeWindowView({ nodeId, map, classes }: { nodeId: string; map: 
         return;
       }
       f.busy = true;
-      const doc = useEditor.getState().doc;
+      const doc = rootDoc();
       remote()
         .nodeWindow(doc, nodeId, s.y, s.x, s.channel, useTraining.getState().mapsVersion)
         .then((r) => {

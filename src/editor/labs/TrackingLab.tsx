@@ -12,7 +12,7 @@ import { useShallow } from 'zustand/react/shallow';
 import { remote } from '../../training/client';
 import type { TrackClipResult } from '../../training/labs/tracking';
 import { useTraining } from '../../training/store';
-import { useEditor } from '../store';
+import { rootAnalysis, rootDoc, useEditor } from '../store';
 
 const VIEW = 256;
 const FRAMES = 60;
@@ -29,7 +29,7 @@ const MOTA_TIP =
   'MOTA (multiple object tracking accuracy) = 1 − (missed boxes + false boxes + identity switches) ÷ boxes in the clip. A box counts as found when it overlaps the true one by at least half (IoU ≥ 0.5); an identity switch is an object that changes track. 100% is perfect; it can drop below 0.';
 
 export function TrackingLab() {
-  const detector = useEditor((s) => s.doc.training?.task === 'detection');
+  const detector = useEditor((s) => rootDoc(s).training?.task === 'detection');
   const [open, setOpen] = useState(false);
   if (!detector) return null;
   return (
@@ -43,7 +43,7 @@ export function TrackingLab() {
 }
 
 function TrackingBody() {
-  const { doc, ok } = useEditor(useShallow((s) => ({ doc: s.doc, ok: s.analysis.ok })));
+  const { doc, ok } = useEditor(useShallow((s) => ({ doc: rootDoc(s), ok: rootAnalysis(s).ok })));
   const { phase, epochs, loadedWeights } = useTraining(useShallow((s) => ({ phase: s.phase, epochs: s.epochs.length, loadedWeights: s.loadedWeights })));
   const running = RUNNING.has(phase);
   const [seed, setSeed] = useState(1);

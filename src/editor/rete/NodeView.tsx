@@ -8,7 +8,6 @@
 import { memo, useLayoutEffect, useRef } from 'react';
 import { Drag, Presets, type RenderEmit } from 'rete-react-plugin';
 import { useShallow } from 'zustand/react/shallow';
-import { categoryColor } from '../../../nodes/categories';
 import { faceParams, paramLabel } from '../../../nodes/params';
 import { useEditor } from '../store';
 import { useTraining } from '../../training/store';
@@ -17,7 +16,9 @@ import { openNodeDetail } from '../NodeDetail';
 import { ParamControl } from '../ParamControl';
 import { setParamAction } from '../actions';
 import { handleNodeKey } from '../keyboard';
-import { ariaLabel, faceData, faceKind, guessHeight, heightOf, shortMessage } from './face';
+import { ariaLabel, faceColor, faceData, faceKind, faceTitle, guessHeight, heightOf, shortMessage } from './face';
+import { mapKeyFor } from '../blocks/face';
+import { openBlockAction } from '../blocks/actions';
 import { afterWrites } from './sockets';
 import type { LLNode, Schemes } from './types';
 import { useNear } from './visibility';
@@ -33,8 +34,20 @@ function useNodeData(id: string) {
   return useEditor(useShallow((s) => faceData(s, id)));
 }
 
+/** The node's locks as its face shows them (graph/locks.ts): param lists joined, so that equal ones compare equal. */
+function useLockView(id: string) {
+  return useEditor(
+    useShallow((s) => {
+      const n = s.doc.nodes.find((m) => m.id === id);
+      return { learner: s.mode === 'learner', locked: !!n?.locked, lockedParams: n?.lockedParams?.join(' ') ?? '', hidden: n?.hiddenParams?.join(' ') ?? '' };
+    }),
+  );
+}
+type LockView = ReturnType<typeof useLockView>;
+const listed = (list: string, key: string) => list.split(' ').includes(key);
+
 /** What the full face has under its header: sockets, the parameter controls, the feature map. */
-function NodeBody({ data, emit, v, face, socketLayout }: { data: LLNode; emit: RenderEmit<Schemes>; v: ReturnType<typeof useNodeData>; face: string[]; socketLayout: string }) {
+function NodeBody({ data, emit, v, face, socketLayout, lock }: { data: LLNode; emit: RenderEmit<Schemes>; v: ReturnType<typeof useNodeData>; face: string[]; socketLayout: string; lock: LockView }) {
   const id = data.id;
   const def = v.def;
   const inputs = Object.entries(data.inputs);
@@ -53,13 +66,44 @@ function NodeBody({ data, emit, v, face, socketLayout }: { data: LLNode; emit: R
         )}
       </div>
       <div className="ll-node-controls" ref={controlsRef}>
+        {v.blockName !== null && (
+          <div className="ll-block-face" data-testid="block-face">
+            <span className="ll-block-inner" data-testid="block-inner-count">
+              {v.innerCount} node{v.innerCount === 1 ? '' : 's'} inside
+            </span>
+            {v.blockParams && <span className="ll-block-params" data-testid="block-params">{v.blockParams}</span>}
+            <button type="button" className="ll-block-open" data-testid="block-open" title="Open the block to edit it (every use changes)" onClick={() => openBlockAction(id)}>
+              Open
+            </button>
+          </div>
+        )}
         {def &&
-          face.map((key) => (
-            <label className="ll-control" key={key} title={def.params[key]!.doc}>
-              <span className="ll-control-label">{paramLabel(key, def.params[key]!)}</span>
-              <ParamControl nodeId={id} name={key} spec={def.params[key]!} value={v.node?.params[key]} onCommit={(value) => setParamAction(id, key, value)} compact />
-            </label>
-          ))}
+          face.map((key) => {
+            const why = lock.locked || listed(lock.lockedParams, key) ? `The instructor locked “${key}” of ${id}.` : undefined;
+            const locked = lock.learner ? why : undefined;
+            return (
+              <label className="ll-control" key={key} title={def.params[key]!.doc}>
+                <span className="ll-control-label">
+                  {paramLabel(key, def.params[key]!)}
+                  {why && (
+                    <span className="ll-lock-badge" data-testid={`face-lock-${key}`} role="img" aria-label="locked" title={why}>
+                      🔒
+                    </span>
+                  )}
+                </span>
+                <ParamControl
+                  nodeId={id}
+                  name={key}
+                  spec={def.params[key]!}
+                  value={v.node?.params[key]}
+                  onCommit={(value) => setParamAction(id, key, value)}
+                  compact
+                  locked={locked}
+                  onLocked={() => locked && useEditor.getState().notify('error', locked)}
+                />
+              </label>
+            );
+          })}
       </div>
       <div className="ll-node-outputs">
         {data.outputs.out && (
@@ -79,19 +123,23 @@ export const NodeView = memo(function NodeView({ data, emit }: { data: LLNode; e
   // Selection comes from the store (Rete's selector is mirrored into it): a selection change
   // re-renders only this node's face, not Rete's whole node (sockets, wires, minimap).
   const selected = useEditor((s) => s.selection.includes(id));
-  const map = useTraining((s) => s.maps.get(id));
+  // Training keys maps by flat id: an instance shows its block's output, a node inside an open block that instance's.
+  const mapKey = useEditor((s) => (s.scope || v.blockName !== null ? mapKeyFor({ nodes: s.doc.nodes, blocks: s.scope?.root.blocks ?? s.doc.blocks }, s.scope?.instanceId, id) : id));
+  const map = useTraining((s) => s.maps.get(mapKey));
   const classes = useTraining((s) => s.dataset?.classes);
   const ref = useRef<HTMLDivElement>(null);
 
   const def = v.def;
-  const color = categoryColor(def?.category);
-  const face = def ? faceParams(def, v.params) : [];
+  const color = faceColor(v);
+  const lock = useLockView(id);
+  // Hidden params are not on a learner's face.
+  const face = def ? faceParams(def, v.params).filter((k) => !(lock.learner && listed(lock.hidden, k))) : [];
   const inputs = Object.entries(data.inputs);
 
   // Rete's minimap, zoom-to-fit and auto-arrange need each node's size. Reading it forces a
   // layout, so only when something that changes the size changed (not on every render), and
   // together with the other nodes' reads (afterWrites). A light face is given its size.
-  const kind = faceKind(v.node?.type, face.length, inputs.length, !!map);
+  const kind = faceKind(v.node?.type, face.length + (v.blockName !== null ? 1 : 0), inputs.length, !!map);
   const lightHeight = near ? undefined : (data.measured === kind ? data.height : (heightOf.get(kind) ?? guessHeight(face.length, inputs.length)));
   if (lightHeight !== undefined) data.height = lightHeight;
   useLayoutEffect(() => {
@@ -124,18 +172,28 @@ export const NodeView = memo(function NodeView({ data, emit }: { data: LLNode; e
       aria-label={ariaLabel(v, id, selected)}
       onKeyDown={(e) => handleNodeKey(id, e) && (e.preventDefault(), e.stopPropagation())}
     >
-      <div className="ll-node-header" title={def ? `${def.summary}\n\n${def.explain}` : `Unknown node type "${v.node?.type}"`}>
+      <div className="ll-node-header" title={v.blockName !== null ? `Block “${v.blockName}”: ${v.innerCount} nodes inside. Double-click to open it.` : def ? `${def.summary}\n\n${def.explain}` : `Unknown node type "${v.node?.type}"`}>
         <span className="ll-node-title" data-testid="title">
-          {def?.title ?? v.node?.type ?? '?'}
+          {faceTitle(v)}
         </span>
+        {v.blockName !== null && (
+          <span className="ll-badge block" data-testid="block-badge">
+            block
+          </span>
+        )}
         <span className="ll-node-id">{id}</span>
+        {lock.locked && (
+          <span className="ll-lock-badge" data-testid="node-lock" role="img" aria-label="locked" title="The instructor locked this node: it cannot be deleted, renamed or have its parameters changed">
+            🔒
+          </span>
+        )}
         {v.severity && (
           <span className={`ll-badge ${v.severity}`} data-testid="node-badge" title={v.message} role="img" aria-label={`${v.problemCount} ${v.severity === 'error' ? 'error' : 'warning'}(s)`}>
             {v.severity === 'error' ? '!' : '⚠'}
           </span>
         )}
       </div>
-      {near && <NodeBody data={data} emit={emit} v={v} face={face} socketLayout={socketLayout} />}
+      {near && <NodeBody data={data} emit={emit} v={v} face={face} socketLayout={socketLayout} lock={lock} />}
       {near && map && (
         <div className="ll-node-map" data-testid="node-map" title="What this node sees">
           <FeatureMapView map={map} classes={classes} />
@@ -146,7 +204,7 @@ export const NodeView = memo(function NodeView({ data, emit }: { data: LLNode; e
             title="Open every channel large (and the learned kernels)"
             aria-label={`Open what ${id} sees`}
             onPointerDown={(e) => e.stopPropagation()}
-            onClick={() => openNodeDetail(id)}
+            onClick={() => openNodeDetail(mapKey)}
           >
             ⤢
           </button>
@@ -170,7 +228,7 @@ export const NodeView = memo(function NodeView({ data, emit }: { data: LLNode; e
       {/* The compact face, shown only when zoomed out (editor.css, data-lod on the canvas): title
           and output shape in type that stays readable on screen. */}
       <div className="ll-node-lod" data-testid="node-lod" aria-hidden="true">
-        <span className="ll-node-lod-title">{def?.shortTitle ?? def?.title ?? v.node?.type ?? '?'}</span>
+        <span className="ll-node-lod-title">{def?.shortTitle ?? faceTitle(v)}</span>
         <span className="ll-node-lod-shape">{v.shape ?? '?'}</span>
       </div>
     </div>

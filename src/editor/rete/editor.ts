@@ -17,11 +17,15 @@ import { NODE_DEFS, getNodeDef } from '../../../nodes/registry';
 import { inputPorts } from '../../../nodes/types';
 import { edgeKey } from '../../graph/edit';
 import type { GraphDoc } from '../../graph/types';
-import { addNodeAction, connectAction, deleteNodesAction, disconnectAction, duplicateAction, moveNodesAction, settleNewNodeAction } from '../actions';
+import { addNodeAction, connectAction, deleteNodesAction, disconnectAction, duplicateAction, moveNodesAction, setEdgeLockAction, settleNewNodeAction } from '../actions';
 import { boxAt, freeCentre, placeBox, unstack, type Box, type Point, type Size } from '../placement';
 import { useEditor } from '../store';
+import { isBlockRef } from '../blocks/actions';
+import { addBlockRefAction } from '../blocks/library-actions';
+import { blockMenuItems, docNodePorts, openBlockOnSecondPick } from '../blocks/canvas';
 import { ContextMenuSearch } from './ContextMenuSearch';
 import { NodeView } from './NodeView';
+import { WireView } from './WireView';
 import { ColdFaces } from './face';
 import { BatchedSocketPosition } from './sockets';
 import { nearIds, nearNodes, type AreaBox } from './visibility';
@@ -45,8 +49,10 @@ export const FIT_MIN_ZOOM = 0.45;
  */
 export const ALL_NEAR_UP_TO = 60;
 export const NEAR_MARGIN = 0.5;
-/** A sync gives the page back (a frame, input) after this long, so that no task runs past ~50 ms. */
-const SYNC_SLICE_MS = 50;
+/** A sync gives the page back (a frame, input) after this long, so that no task runs much past 50 ms. */
+const SYNC_SLICE_MS = 40;
+/** Drawing cold nodes with React gives the page back after this long (a node takes a few ms). */
+const PROMOTE_SLICE_MS = 25;
 
 /** The zoom range of the wheel, pinch and the + / - keys. */
 export const MIN_ZOOM = 0.08;
@@ -230,6 +236,21 @@ export async function createEditor(container: HTMLElement, hooks: EditorHooks): 
     return toArea(p.x, p.y);
   };
 
+  const edgeOf = (c: LLConnection) => ({ from: [c.source, c.sourceOutput] as [string, string], to: [c.target, c.targetInput] as [string, string] });
+  /** A wire's menu: remove it; in instructor mode, lock or unlock it (graph/locks.ts). */
+  const wireMenu = (c: LLConnection) => {
+    const edge = edgeOf(c);
+    const { doc, mode } = useEditor.getState();
+    const locked = !!doc.edges.find((e) => edgeKey(e) === edgeKey(edge))?.locked;
+    return {
+      searchBar: false,
+      list: [
+        { label: 'Remove wire', key: 'remove-wire', handler: () => void disconnectAction(edge, { ...pointer }) },
+        ...(mode === 'author' ? [{ label: locked ? 'Unlock wire' : 'Lock wire', key: 'lock-wire', handler: () => void setEdgeLockAction(edge, !locked) }] : []),
+      ],
+    };
+  };
+
   const contextMenu = new ContextMenuPlugin<Schemes>({
     items(context) {
       if (context === 'root') {
@@ -243,6 +264,7 @@ export async function createEditor(container: HTMLElement, hooks: EditorHooks): 
           })),
         };
       }
+      if (context instanceof LLConnection) return wireMenu(context);
       const id = context.id;
       const targets = () => {
         const sel = useEditor.getState().selection;
@@ -253,6 +275,7 @@ export async function createEditor(container: HTMLElement, hooks: EditorHooks): 
         list: [
           { label: 'Duplicate', key: 'duplicate', handler: () => void duplicateAction(targets()) },
           { label: 'Delete', key: 'delete', handler: () => deleteNodesAction(targets()) },
+          ...blockMenuItems(id, targets()),
         ],
       };
     },
@@ -263,7 +286,7 @@ export async function createEditor(container: HTMLElement, hooks: EditorHooks): 
   AreaExtensions.simpleNodesOrder(area);
 
   const sockets = new BatchedSocketPosition(() => editor);
-  render.addPreset(Presets.classic.setup({ socketPositionWatcher: sockets as never, customize: { node: () => NodeView as never } }));
+  render.addPreset(Presets.classic.setup({ socketPositionWatcher: sockets as never, customize: { node: () => NodeView as never, connection: () => WireView as never } }));
   render.addPreset(Presets.contextMenu.setup({ delay: 400, customize: { search: () => ContextMenuSearch } }));
   render.addPreset(Presets.minimap.setup({ size: 160 }));
   connection.addPreset(ConnectionPresets.classic.setup());
@@ -298,21 +321,32 @@ export async function createEditor(container: HTMLElement, hooks: EditorHooks): 
     }
     return ctx;
   });
-  /** Draws with React the near nodes that are still cold, and their wires (a slice at a time). */
+  /**
+   * Draws with React the near nodes that are still cold, and their wires, in the order given (the
+   * nodes in view first), a slice at a time: a frame and input get through between slices.
+   */
   let promoting: Promise<void> = Promise.resolve();
+  /** Promotions queued or running: the minimap waits for them (each drawn node asked it to redraw). */
+  let promotions = 0;
   const promote = (ids: string[]) => {
+    if (!ids.length) return;
+    promotions++;
     promoting = promoting.then(async () => {
       let slice = performance.now();
       for (const id of ids) {
         if (mounted.has(id) || !editor.getNode(id) || !nearNodes.isNear(id)) continue;
         await area.update('node', id);
         for (const c of editor.getConnections()) if ((c.source === id || c.target === id) && !wired.has(c.id)) await area.update('connection', c.id);
-        if (performance.now() - slice > SYNC_SLICE_MS) {
+        if (performance.now() - slice > PROMOTE_SLICE_MS) {
           await new Promise((r) => setTimeout(r, 0));
           slice = performance.now();
         }
       }
-    });
+    })
+      .catch((e) => console.error('LayerLab: drawing nodes in full failed', e))
+      .finally(() => {
+        if (--promotions === 0) renderMinimap();
+      });
   };
 
   editor.use(area);
@@ -323,12 +357,13 @@ export async function createEditor(container: HTMLElement, hooks: EditorHooks): 
 
   // The minimap redraws all its nodes (and reads the canvas' size, forcing a layout) on every
   // node render, node move, pan and zoom: a Ctrl+A on ResNet-50 redrew it 177 times in one go,
-  // and each pointer move of a pan redrew it. Once per animation frame is enough.
+  // and each pointer move of a pan redrew it. Once per animation frame is enough, and none while
+  // nodes are being drawn in full (promote), which redraws it once at the end.
   const minimapRender = (minimap as unknown as { render(): void }).render.bind(minimap);
   let minimapFrame = 0;
   const renderMinimap = () => (minimap as unknown as { render(): void }).render();
   (minimap as unknown as { render(): void }).render = () => {
-    if (!minimapFrame && !nearHeld)
+    if (!minimapFrame && !nearHeld && !promotions)
       minimapFrame = requestAnimationFrame(() => {
         minimapFrame = 0;
         minimapRender();
@@ -355,7 +390,9 @@ export async function createEditor(container: HTMLElement, hooks: EditorHooks): 
     });
     const ids = nearIds(boxes, view, NEAR_MARGIN);
     nearNodes.set(ids);
-    promote(ids.filter((id) => !mounted.has(id)));
+    const inView = new Set(nearIds(boxes, view, 0));
+    const waiting = ids.filter((id) => !mounted.has(id));
+    promote([...waiting.filter((id) => inView.has(id)), ...waiting.filter((id) => !inView.has(id))]);
   };
   let nearFrame = 0;
   const scheduleNear = () => {
@@ -376,13 +413,23 @@ export async function createEditor(container: HTMLElement, hooks: EditorHooks): 
   const releaseNearSoon = () => {
     if (nearHeld) nearHeldTimer = setTimeout(releaseNear, 200);
   };
+  let releaseFrame = 0;
+  let releaseTimer: ReturnType<typeof setTimeout> | undefined;
   const releaseNear = () => {
     if (!nearHeld) return updateNear();
     clearTimeout(nearHeldTimer);
     nearHeld = false;
     area.area.content.holder.style.display = '';
-    updateNear();
-    renderMinimap();
+    // The first frame shows the whole graph in light faces (cheap: face.ts); right after it, the
+    // nodes in view are drawn in full, then those near it, and the minimap.
+    cancelAnimationFrame(releaseFrame);
+    releaseFrame = requestAnimationFrame(() => {
+      releaseFrame = 0;
+      releaseTimer = setTimeout(() => {
+        updateNear();
+        renderMinimap();
+      }, 0);
+    });
   };
   const resizeObserver = new ResizeObserver(() => {
     viewSize = { width: container.clientWidth, height: container.clientHeight };
@@ -391,19 +438,28 @@ export async function createEditor(container: HTMLElement, hooks: EditorHooks): 
   resizeObserver.observe(container);
 
   // --- Rete -> document -------------------------------------------------------------------
-  const edgeOf = (c: LLConnection) => ({ from: [c.source, c.sourceOutput] as [string, string], to: [c.target, c.targetInput] as [string, string] });
+  /**
+   * Set when picking up a wire was refused (a lock): Rete then drags a new wire from its output,
+   * which must come to nothing — no second message, no quick-add menu where it is dropped.
+   */
+  let refusedPick = false;
 
   editor.addPipe((ctx) => {
     if (ctx.type === 'connectioncreate') {
       const c = ctx.data as LLConnection;
       if (c.fromDoc) return ctx;
+      if (refusedPick) return undefined;
       // A wire the user drew: the store checks it (cycle, taken port, shapes) and the sync adds it.
       connectAction(c.source, c.target, c.targetInput, { ...pointer });
       return undefined;
     }
     if (ctx.type === 'connectionremove') {
       const c = ctx.data as LLConnection;
-      if (!c.removingByDoc) disconnectAction(edgeOf(c)); // picked up from an input socket
+      // Picked up from an input socket; a locked wire stays where it is.
+      if (!c.removingByDoc && !disconnectAction(edgeOf(c), { ...pointer })) {
+        refusedPick = true;
+        return undefined;
+      }
       return ctx;
     }
     return ctx;
@@ -442,6 +498,9 @@ export async function createEditor(container: HTMLElement, hooks: EditorHooks): 
       case 'nodetranslated':
         scheduleNear();
         break;
+      case 'nodepicked':
+        openBlockOnSecondPick(ctx.data.id); // a double-click on a block instance opens it
+        break;
       case 'nodedragged': {
         const ids = new Set([...selector.entities.values()].map((e) => e.id));
         ids.add(ctx.data.id);
@@ -458,6 +517,10 @@ export async function createEditor(container: HTMLElement, hooks: EditorHooks): 
   });
 
   connection.addPipe((ctx) => {
+    if (ctx.type === 'connectiondrop' && refusedPick) {
+      refusedPick = false;
+      return ctx;
+    }
     if (ctx.type === 'connectiondrop' && !ctx.data.created && !ctx.data.socket) {
       const s: SocketData = ctx.data.initial;
       hooks.onWireDrop({ from: { nodeId: s.nodeId, side: s.side, key: s.key }, client: { ...pointer }, area: toArea(pointer.x, pointer.y) });
@@ -499,7 +562,7 @@ export async function createEditor(container: HTMLElement, hooks: EditorHooks): 
     }
     for (const d of doc.nodes) {
       const def = getNodeDef(d.type);
-      const ports = def ? inputPorts(def, d.params.inputs) : [];
+      const ports = def ? inputPorts(def, d.params.inputs) : docNodePorts(doc, d);
       let node = editor.getNode(d.id);
       if (!node) {
         node = new LLNode(d.id, d.type);
@@ -507,7 +570,13 @@ export async function createEditor(container: HTMLElement, hooks: EditorHooks): 
         node.addOutput('out', new ClassicPreset.Output(tensorSocket, 'out'));
         await editor.addNode(node);
         const [x, y] = d.position ?? [0, 0];
-        await area.translate(node.id, { x, y });
+        const view = area.nodeViews.get(node.id);
+        if (nearHeld && view) {
+          // A whole graph being opened: nothing is wired to the new node yet and the minimap and
+          // the near set wait for the fit, so it is placed without Rete's two translate events.
+          view.position = { x, y };
+          view.element.style.transform = `translate(${x}px, ${y}px)`;
+        } else await area.translate(node.id, { x, y });
         await breathe();
         continue;
       }
@@ -589,6 +658,8 @@ export async function createEditor(container: HTMLElement, hooks: EditorHooks): 
     destroy() {
       cancelAnimationFrame(minimapFrame);
       cancelAnimationFrame(nearFrame);
+      cancelAnimationFrame(releaseFrame);
+      clearTimeout(releaseTimer);
       clearTimeout(nearHeldTimer);
       resizeObserver.disconnect();
       unsubscribe();
@@ -668,7 +739,7 @@ export async function createEditor(container: HTMLElement, hooks: EditorHooks): 
         });
         centre = unstack(freeCentre(free), onScreen(expected), taken, free, 32);
       }
-      const id = addNodeAction(type, placeFor(expected, centre), opts);
+      const id = isBlockRef(type) ? addBlockRefAction(type, placeFor(expected, centre)) : addNodeAction(type, placeFor(expected, centre), opts);
       if (!id) return undefined;
       // Once it is drawn, centre it exactly on its real size, in the same undo step (the size can
       // still change in the frames after it is first drawn: measure until it holds still).

@@ -10,9 +10,14 @@ import type { EditorState } from '../store';
 import { categoryColor } from '../../../nodes/categories';
 import { handleNodeKey } from '../keyboard';
 import type { LLNode } from './types';
+import { nodeInfo } from '../../graph/analyze';
+import { BLOCK_COLOR, blockFace, blockParamsText } from '../blocks/face';
 
-export function faceData(s: Pick<EditorState, 'analysis'>, id: string) {
-  const n = s.analysis.nodes.get(id);
+export function faceData(s: Pick<EditorState, 'analysis' | 'doc'>, id: string) {
+  const n = nodeInfo(s.analysis, id);
+  // A block instance (no NodeDef): its block's name, inner node count and params (primitives,
+  // so that NodeView's shallow comparison holds).
+  const block = n?.def ? null : blockFace(s.doc, id);
   const diags = s.analysis.diagnostics.filter((d) => d.nodeId === id);
   const errors = diags.filter((d) => d.severity === 'error');
   return {
@@ -25,6 +30,10 @@ export function faceData(s: Pick<EditorState, 'analysis'>, id: string) {
     message: (errors[0] ?? diags[0])?.message ?? '',
     problemCount: diags.length,
     isOutput: s.analysis.outputId === id,
+    blockName: block?.name ?? null,
+    blockId: block?.blockId ?? null,
+    blockParams: block ? blockParamsText(block) : '',
+    innerCount: block?.innerCount ?? 0,
   };
 }
 export type FaceData = ReturnType<typeof faceData>;
@@ -36,17 +45,63 @@ export const faceKind = (type: string | undefined, rows: number, inputs: number,
 /** A full face's height before any like it was measured: header, body rows, footer (editor.css). */
 export const guessHeight = (rows: number, inputs: number) => 28 + Math.max(38, 8 + Math.max(rows * 25, inputs * 20)) + 25;
 
+/** The face's title: the layer's, or a block instance's block name. */
+export const faceTitle = (v: FaceData) => v.blockName ?? v.def?.title ?? v.node?.type ?? '?';
+/** The face's colour: the category's, or the blocks' own. */
+export const faceColor = (v: FaceData) => (v.blockName !== null ? BLOCK_COLOR : categoryColor(v.def?.category));
+
 export const ariaLabel = (v: FaceData, id: string, selected: boolean) =>
-  `${v.def?.title ?? v.node?.type ?? 'Unknown'} ${id}${selected ? ', selected' : ''}${v.severity ? `, ${v.problemCount} problem${v.problemCount > 1 ? 's' : ''}` : ''}`;
+  `${v.blockName !== null ? `Block ${v.blockName}` : (v.def?.title ?? v.node?.type ?? 'Unknown')} ${id}${selected ? ', selected' : ''}${v.severity ? `, ${v.problemCount} problem${v.problemCount > 1 ? 's' : ''}` : ''}`;
 
 /** The message without the node's id in front (the node shows its id already). */
 export const shortMessage = (v: FaceData, id: string) => (v.message.startsWith(`${id}: `) ? v.message.slice(id.length + 2) : v.message);
 
-const esc = (t: string) => t.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+/**
+ * The cold face's markup, parsed once and cloned per node: parsing HTML for every node (innerHTML)
+ * was a good part of the time it took to build ResNet-50's 177 faces.
+ */
+let template: HTMLElement | null = null;
+function faceTemplate(): HTMLElement {
+  if (!template) {
+    const t = document.createElement('template');
+    t.innerHTML =
+      '<div data-testid="node" data-face="cold" tabindex="0" role="group" aria-roledescription="layer">' +
+      '<div class="ll-node-header"><span class="ll-node-title" data-testid="title"></span><span class="ll-node-id"></span>' +
+      '<span role="img" hidden></span></div>' +
+      '<div class="ll-node-footer"><span class="ll-shape" data-testid="node-shape" title="Output shape (height×width×channels)"></span>' +
+      '<span hidden></span><span class="ll-count" data-testid="node-params" title="Weights in this layer"></span></div>' +
+      '<div class="ll-node-lod" data-testid="node-lod" aria-hidden="true"><span class="ll-node-lod-title"></span><span class="ll-node-lod-shape"></span></div>' +
+      '</div>';
+    template = t.content.firstElementChild as HTMLElement;
+  }
+  return template.cloneNode(true) as HTMLElement;
+}
+
+/** The parts of a cold face that change, found once when it is built. */
+interface ColdParts {
+  header: HTMLElement;
+  title: HTMLElement;
+  id: HTMLElement;
+  badge: HTMLElement;
+  footer: HTMLElement;
+  shape: HTMLElement;
+  message: HTMLElement;
+  count: HTMLElement;
+  lodTitle: HTMLElement;
+  lodShape: HTMLElement;
+}
+
+function partsOf(el: HTMLElement): ColdParts {
+  const [header, footer, lod] = [...el.children] as HTMLElement[];
+  const [title, id, badge] = [...header!.children] as HTMLElement[];
+  const [shape, message, count] = [...footer!.children] as HTMLElement[];
+  const [lodTitle, lodShape] = [...lod!.children] as HTMLElement[];
+  return { header: header!, title: title!, id: id!, badge: badge!, footer: footer!, shape: shape!, message: message!, count: count!, lodTitle: lodTitle!, lodShape: lodShape! };
+}
 
 /** Builds and updates cold faces (plain DOM) inside Rete's node elements. */
 export class ColdFaces {
-  private faces = new Map<string, { el: HTMLDivElement; key: string; node: LLNode }>();
+  private faces = new Map<string, { el: HTMLElement; parts: ColdParts; key: string; node: LLNode }>();
 
   has(id: string) {
     return this.faces.has(id);
@@ -56,18 +111,13 @@ export class ColdFaces {
   }
 
   /** Draws (or redraws) node `id`'s cold face in `host`; returns its height. */
-  draw(host: HTMLElement, node: LLNode, s: Pick<EditorState, 'analysis' | 'selection'>): number {
+  draw(host: HTMLElement, node: LLNode, s: Pick<EditorState, 'analysis' | 'selection' | 'doc'>): number {
     const id = node.id;
     let face = this.faces.get(id);
     if (!face || face.el.parentElement !== host) {
       face?.el.remove();
-      const el = document.createElement('div');
-      el.dataset.testid = 'node';
+      const el = faceTemplate();
       el.dataset.nodeId = id;
-      el.dataset.face = 'cold';
-      el.tabIndex = 0;
-      el.setAttribute('role', 'group');
-      el.setAttribute('aria-roledescription', 'layer');
       el.addEventListener('keydown', (e) => {
         if (handleNodeKey(id, e as unknown as Parameters<typeof handleNodeKey>[1])) {
           e.preventDefault();
@@ -75,14 +125,14 @@ export class ColdFaces {
         }
       });
       host.appendChild(el);
-      face = { el, key: '', node };
+      face = { el, parts: partsOf(el), key: '', node };
       this.faces.set(id, face);
     }
     return this.update(id, s) ?? 0;
   }
 
   /** Brings a cold face in line with the store; returns its height. */
-  update(id: string, s: Pick<EditorState, 'analysis' | 'selection'>): number | undefined {
+  update(id: string, s: Pick<EditorState, 'analysis' | 'selection' | 'doc'>): number | undefined {
     const face = this.faces.get(id);
     if (!face) return undefined;
     const v = faceData(s, id);
@@ -99,22 +149,42 @@ export class ColdFaces {
     if (el.className !== className) el.className = className;
     const label = ariaLabel(v, id, selected);
     if (el.getAttribute('aria-label') !== label) el.setAttribute('aria-label', label);
-    const key = JSON.stringify([v.def?.title, v.node?.type, v.shape, v.count, v.severity, v.message, v.problemCount, height]);
+    const key = JSON.stringify([v.blockName, v.def?.title, v.node?.type, v.shape, v.count, v.severity, v.message, v.problemCount, height]);
     if (key === face.key) return height;
     face.key = key;
-    el.style.setProperty('--node-color', categoryColor(v.def?.category));
+    el.style.setProperty('--node-color', faceColor(v));
     el.style.height = `${height}px`;
-    const title = v.def?.title ?? v.node?.type ?? '?';
-    const tip = v.def ? `${v.def.summary}\n\n${v.def.explain}` : `Unknown node type "${v.node?.type}"`;
+    // Laid out and painted only near the view, so that a big graph's first frame costs little.
+    el.style.contentVisibility = 'auto';
+    el.style.containIntrinsicSize = `220px ${height}px`;
+    const title = faceTitle(v);
+    const tip = v.blockName !== null ? `Block “${v.blockName}”: ${v.innerCount} nodes inside. Double-click to open it.` : v.def ? `${v.def.summary}\n\n${v.def.explain}` : `Unknown node type "${v.node?.type}"`;
     const count = v.count === null ? '' : `${v.count.toLocaleString('en-US')} params`;
     const sev = v.severity;
-    el.innerHTML =
-      `<div class="ll-node-header" title="${esc(tip)}"><span class="ll-node-title" data-testid="title">${esc(title)}</span><span class="ll-node-id">${esc(id)}</span>` +
-      (sev ? `<span class="ll-badge ${sev}" data-testid="node-badge" title="${esc(v.message)}" role="img" aria-label="${v.problemCount} ${sev === 'error' ? 'error' : 'warning'}(s)">${sev === 'error' ? '!' : '⚠'}</span>` : '') +
-      `</div><div class="ll-node-footer${sev ? ` has-${sev}` : ''}"><span class="ll-shape" data-testid="node-shape" title="Output shape (height×width×channels)">${esc(v.shape ?? '?')}</span>` +
-      (sev ? `<span class="ll-node-message ${sev}" data-testid="node-message" title="${esc(v.message)}">${esc(message)}</span>` : '') +
-      `<span class="ll-count" data-testid="node-params" title="Weights in this layer"${sev ? ' hidden' : ''}>${esc(count)}</span></div>` +
-      `<div class="ll-node-lod" data-testid="node-lod" aria-hidden="true"><span class="ll-node-lod-title">${esc(v.def?.shortTitle ?? title)}</span><span class="ll-node-lod-shape">${esc(v.shape ?? '?')}</span></div>`;
+    const p = face.parts;
+    p.header.title = tip;
+    p.title.textContent = title;
+    p.id.textContent = id;
+    // The badge and the message are there (for tests and screen readers) only with a problem, as in NodeView.
+    p.badge.hidden = !sev;
+    if (sev) p.badge.dataset.testid = 'node-badge';
+    else delete p.badge.dataset.testid;
+    p.badge.className = sev ? `ll-badge ${sev}` : '';
+    p.badge.title = v.message;
+    p.badge.setAttribute('aria-label', sev ? `${v.problemCount} ${sev === 'error' ? 'error' : 'warning'}(s)` : '');
+    p.badge.textContent = sev === 'error' ? '!' : sev ? '⚠' : '';
+    p.footer.className = `ll-node-footer${sev ? ` has-${sev}` : ''}`;
+    p.shape.textContent = v.shape ?? '?';
+    p.message.hidden = !sev;
+    if (sev) p.message.dataset.testid = 'node-message';
+    else delete p.message.dataset.testid;
+    p.message.className = sev ? `ll-node-message ${sev}` : '';
+    p.message.title = v.message;
+    p.message.textContent = sev ? message : '';
+    p.count.hidden = !!sev;
+    p.count.textContent = count;
+    p.lodTitle.textContent = v.def?.shortTitle ?? title;
+    p.lodShape.textContent = v.shape ?? '?';
     return height;
   }
 
