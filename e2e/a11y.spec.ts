@@ -301,8 +301,9 @@ test('keyboard only: train LeNet-5 until a batch completes, stop, then probe a t
   await page.keyboard.press('Home');
   expect(await focusedTestId(page)).toBe('tab-inspect');
   await expect(page.getByTestId('inspector')).toBeVisible();
+  // ← from the first tab wraps to the last (Lesson).
   await page.keyboard.press('ArrowLeft');
-  expect(await focusedTestId(page)).toBe('tab-probe');
+  expect(await focusedTestId(page)).toBe('tab-lesson');
   await page.keyboard.press('Shift+Tab');
   expect(await focusedTestId(page)).not.toMatch(/^tab-/);
   expect(errors).toEqual([]);
