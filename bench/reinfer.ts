@@ -1,10 +1,11 @@
 /**
  * Shape re-inference after an edit: `analyzeGraph(setParam(doc, node, 'filters', value))` on the
- * ResNet-50 preset, timed in Node and (through a small esbuild bundle of the same sources) in
- * Chromium. The value alternates between two numbers so every run is a real change.
+ * flat ResNet-50 (fixtures/resnet50-flat.json), timed in Node and (through a small esbuild
+ * bundle of the same sources) in Chromium. The value alternates between two numbers so every run
+ * is a real change.
  */
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { analyzeGraph } from '../src/graph/analyze';
 import { setParam } from '../src/graph/edit';
 import { parseGraphText } from '../src/graph/parse';
@@ -19,17 +20,23 @@ export interface TimingSamples {
   shape: string;
 }
 
-export function loadPreset(root: string, name: string) {
-  const text = readFileSync(join(root, 'presets', `${name}.json`), 'utf8');
+/** The flat ResNet-50 (177 nodes, no blocks) that the editor and re-inference figures measure. */
+export const RESNET_FILE = 'fixtures/resnet50-flat.json';
+
+/** A graph file of the repository (`path` relative to its root), as text and parsed. */
+export function loadGraphFile(root: string, path: string) {
+  const text = readFileSync(resolve(root, path), 'utf8');
   const parsed = parseGraphText(text);
-  if (!parsed.ok) throw new Error(`presets/${name}.json does not parse: ${parsed.message}`);
+  if (!parsed.ok) throw new Error(`${path} does not parse: ${parsed.message}`);
   return { text, doc: parsed.doc };
 }
 
+export const loadPreset = (root: string, name: string) => loadGraphFile(root, join('presets', `${name}.json`));
+
 /** Times the re-inference in this Node process. */
 export function reinferInNode(root: string, runs = 200, warmup = 30): TimingSamples {
-  const { doc } = loadPreset(root, 'resnet50');
-  if (!doc.nodes.some((n) => n.id === EDIT.node)) throw new Error(`presets/resnet50.json has no node "${EDIT.node}"`);
+  const { doc } = loadGraphFile(root, RESNET_FILE);
+  if (!doc.nodes.some((n) => n.id === EDIT.node)) throw new Error(`${RESNET_FILE} has no node "${EDIT.node}"`);
   const samples: number[] = [];
   let last = analyzeGraph(doc);
   for (let i = 0; i < warmup + runs; i++) {

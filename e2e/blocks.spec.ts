@@ -156,5 +156,7 @@ test('ResNet-50 opens as bottleneck blocks and still counts 25,636,712 parameter
   expect(count).toBeGreaterThanOrEqual(18);
   expect(count).toBeLessThanOrEqual(30);
   expect(await blockNodes(page).count()).toBeGreaterThanOrEqual(16);
+  // The README's screenshot of ResNet-50 made of blocks.
+  await page.screenshot({ path: 'docs/editor-resnet50-blocks.png' });
   expect(errors).toEqual([]);
 });

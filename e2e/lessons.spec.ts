@@ -50,6 +50,8 @@ test('a lesson link opens in a fresh browser, a goal ticks when met, and the pro
   await expect(goal(page, 0)).toHaveAttribute('data-state', 'met');
   await expect(goal(page, 0)).toContainText('✓');
   await expect(goal(page, 0)).toContainText(`"${flattenId}" comes after "image"`);
+  // The README's screenshot of a lesson with a goal just met.
+  await page.screenshot({ path: 'docs/lesson-panel.png' });
   // Undo takes the wire away: the goal follows the graph live.
   await page.getByTestId('btn-undo').click();
   await expect(goal(page, 0)).toHaveAttribute('data-state', 'unmet');
