@@ -24,16 +24,19 @@ export async function openApp(page: Page, path = '/') {
  * fixtures/resnet50-flat.json, the 177-node ResNet-50 without blocks.
  */
 export async function dropGraphFile(page: Page, path: string, nodes: number) {
-  const text = readFileSync(path, 'utf8');
-  const name = path.split('/').pop()!;
+  await dropText(page, readFileSync(path, 'utf8'), path.split('/').pop()!);
+  await expect(page.locator('[data-testid="node"]')).toHaveCount(nodes);
+  await viewSettled(page);
+}
+
+/** Drops a JSON text as a file named `name` on the canvas. */
+export async function dropText(page: Page, text: string, name: string) {
   const dataTransfer = await page.evaluateHandle(([t, n]) => {
     const dt = new DataTransfer();
     dt.items.add(new File([t], n, { type: 'application/json' }));
     return dt;
   }, [text, name] as const);
   await page.getByTestId('canvas').dispatchEvent('drop', { dataTransfer });
-  await expect(page.locator('[data-testid="node"]')).toHaveCount(nodes);
-  await viewSettled(page);
 }
 
 /** Starts from an empty canvas holding only the Input node "image". */

@@ -1,6 +1,6 @@
 /** Locked and hidden parts (graph/locks.ts) with a real mouse and keyboard on what `npm start` serves. */
-import { expect, test, type Page } from '@playwright/test';
-import { exportedGraph, node, openApp, viewSettled } from './helpers';
+import { expect, test } from '@playwright/test';
+import { dropText, exportedGraph, node, openApp, viewSettled } from './helpers';
 
 /** A handout: the input and the classifier are locked, c1's filters locked and its kernel size hidden. */
 const HANDOUT = {
@@ -20,15 +20,6 @@ const HANDOUT = {
     { from: ['flat', 'out'], to: ['d1', 'in'] },
   ],
 };
-
-async function dropText(page: Page, text: string, name: string) {
-  const dataTransfer = await page.evaluateHandle(([t, n]) => {
-    const dt = new DataTransfer();
-    dt.items.add(new File([t], n, { type: 'application/json' }));
-    return dt;
-  }, [text, name] as const);
-  await page.getByTestId('canvas').dispatchEvent('drop', { dataTransfer });
-}
 
 const nodeOf = (g: Record<string, unknown>, id: string) => (g.nodes as { id: string }[]).find((n) => n.id === id) as Record<string, unknown> | undefined;
 
@@ -126,5 +117,70 @@ test('a handout opens in learner mode: locks refuse edits with a message, hidden
   await page.keyboard.press('ArrowDown');
   await expect(page.getByTestId('notice')).toHaveText('The instructor locked “activation” of c1.');
   await expect(activation).toHaveValue('tanh');
+  expect(errors).toEqual([]);
+});
+
+test('a learner inside a block: locked inner nodes show 🔒 and refuse; the heading says Block; Make block refuses a locked node; cold faces show 🔒', async ({ page }) => {
+  const errors = await openApp(page);
+  // HANDOUT with c1 and flat made a block by the instructor: c1's locks go inside.
+  const { nodes, edges } = HANDOUT;
+  const withBlock = {
+    ...HANDOUT,
+    nodes: [nodes[0], { id: 'body', type: 'block', params: { block: 'body' }, position: [300, 0] }, nodes[3]],
+    edges: [
+      { from: ['image', 'out'], to: ['body', 'in0'] },
+      { from: ['body', 'out'], to: ['d1', 'in'] },
+    ],
+    blocks: [{ id: 'body', name: 'Body', inputs: ['x'], output: 'flat', nodes: [nodes[1], nodes[2]], edges: [{ from: ['x', 'out'], to: ['c1', 'in'] }, { ...edges[1], locked: true }] }],
+  };
+  await dropText(page, JSON.stringify(withBlock), 'block-handout.json');
+  await expect(page.locator('[data-testid="node"]')).toHaveCount(3);
+  await viewSettled(page);
+  await expect(page.getByTestId('mode-indicator')).toHaveAttribute('data-mode', 'learner');
+  // Make block of a locked node is refused with the reason.
+  await node(page, 'd1').locator('.ll-node-header').click();
+  await page.keyboard.press('Control+g');
+  await expect(page.getByTestId('notice')).toHaveText('The instructor locked d1: it cannot be put into a block.');
+
+  await node(page, 'body').locator('.ll-node-header').dblclick();
+  await expect(page.getByTestId('block-breadcrumb')).toContainText('body');
+  await expect(page.locator('[data-testid="node"]')).toHaveCount(3); // x, c1, flat
+  await viewSettled(page);
+  // Nothing selected inside: the inspector edits the block.
+  await expect(page.getByTestId('inspector').locator('h2')).toHaveText('Block');
+  await expect(page.getByTestId('inspector')).toContainText('Block name');
+  await expect(node(page, 'c1').getByTestId('face-lock-filters')).toBeVisible();
+  await expect(page.getByTestId('locked-wire')).toHaveCount(1);
+  await node(page, 'c1').locator('.ll-node-header').click();
+  const filters = page.getByTestId('param-inspector-c1-filters');
+  await expect(filters).toHaveAttribute('readonly', '');
+  await filters.click();
+  await page.keyboard.press('9');
+  await expect(page.getByTestId('notice')).toHaveText('The instructor locked “filters” of c1.');
+  await node(page, 'flat').locator('.ll-node-header').click();
+  await page.keyboard.press('Delete');
+  await expect(page.getByTestId('notice')).toHaveText('The instructor locked the wire c1 → flat: it cannot be removed.');
+  await expect(node(page, 'flat')).toHaveCount(1);
+  // Esc clears the selection, then leaves the block (which selects the instance), then clears again.
+  await node(page, 'flat').locator('.ll-node-header').click();
+  await page.keyboard.press('Escape');
+  await page.keyboard.press('Escape');
+  await expect(page.getByTestId('block-breadcrumb')).toHaveCount(0);
+  await page.keyboard.press('Escape');
+  await expect(page.getByTestId('inspector').locator('h2')).toHaveText('Graph');
+
+  // A big graph (cold faces for far nodes): a far locked node's cold face shows 🔒.
+  const chainNodes = Array.from({ length: 80 }, (_, i) =>
+    i === 0 ? { id: 'image', type: 'input', params: { shape: [8, 8, 1] }, position: [0, 0] } : { id: `r${i}`, type: 'activation', params: {}, position: [i * 300, 0], ...(i === 79 ? { locked: true } : {}) },
+  );
+  const big = { ...HANDOUT, nodes: chainNodes, edges: chainNodes.slice(1).map((n, i) => ({ from: [chainNodes[i]!.id, 'out'], to: [n.id, 'in'] })) };
+  await dropText(page, JSON.stringify(big), 'big.json');
+  await expect(page.locator('[data-testid="node"]')).toHaveCount(80);
+  await viewSettled(page);
+  const far = node(page, 'r79');
+  await expect(far).toHaveAttribute('data-face', 'cold');
+  await expect(far.getByTestId('node-lock')).toHaveCount(1);
+  expect(await far.getByTestId('node-lock').evaluate((el) => (el as HTMLElement).hidden)).toBe(false);
+  await expect(node(page, 'r78').getByTestId('node-lock')).toHaveCount(0);
   expect(errors).toEqual([]);
 });

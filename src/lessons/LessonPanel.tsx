@@ -7,6 +7,7 @@
 import { useEffect, useMemo, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { Modal } from '../editor/Modal';
+import { ShareDialog } from '../editor/ShareDialog';
 import { rootAnalysis, rootDoc, useEditor } from '../editor/store';
 import { COURSE } from './course';
 import { checkGoal } from './goals';
@@ -177,32 +178,18 @@ function OpenLesson() {
           Start this lesson again
         </button>
       </p>
-      {share && <LessonShareDialog url={share} onClose={() => setShare(null)} />}
+      {share && (
+        <ShareDialog
+          url={share}
+          onClose={() => setShare(null)}
+          title="Share lesson link"
+          text="Whoever opens this link gets this lesson, with its steps and goals (it travels inside the link; nothing is uploaded). Their progress stays in their browser."
+          label="Lesson link"
+          testid="lesson-share-dialog"
+          prefix="lesson-share"
+        />
+      )}
     </section>
   );
 }
 
-function LessonShareDialog({ url, onClose }: { url: string; onClose(): void }) {
-  const [copied, setCopied] = useState<'no' | 'yes' | 'failed'>('no');
-  return (
-    <Modal title="Share lesson link" onClose={onClose} testid="lesson-share-dialog">
-      <p>Whoever opens this link gets this lesson, with its steps and goals (it travels inside the link; nothing is uploaded). Their progress stays in their browser.</p>
-      <input className="ll-text ll-share-url" readOnly aria-label="Lesson link" value={url} data-testid="lesson-share-url" onFocus={(e) => e.target.select()} />
-      <p>
-        <button
-          type="button"
-          data-testid="lesson-share-copy"
-          onClick={() =>
-            navigator.clipboard.writeText(url).then(
-              () => setCopied('yes'),
-              () => setCopied('failed'),
-            )
-          }
-        >
-          Copy link
-        </button>{' '}
-        <span className="ll-muted">{copied === 'yes' ? 'Copied.' : copied === 'failed' ? 'The clipboard is not available: select the link and copy it.' : `${url.length.toLocaleString('en-US')} characters`}</span>
-      </p>
-    </Modal>
-  );
-}
