@@ -12,6 +12,7 @@ import { renameAction, setEdgeLockAction, setNodeLockAction, setParamAction, set
 import { isEdgeLocked, isParamHidden, lockProblem, paramLockMessage } from '../graph/locks';
 import type { GraphEdge, GraphNode } from '../graph/types';
 import { connectInputAction, inputSources, type InputSource } from './keyboard';
+import { DiagnosticList } from './DiagnosticList';
 import { GraphInfo } from './GraphInfo';
 import { ParamControl } from './ParamControl';
 import { useEditor } from './store';
@@ -162,15 +163,7 @@ export function Inspector() {
       <RenameField id={id} />
 
       {def && <p className="ll-explain" data-testid="inspector-explain">{def.explain}</p>}
-      {diagnostics.length > 0 && (
-        <ul className="ll-diagnostics">
-          {diagnostics.map((d, i) => (
-            <li key={i} className={d.severity} data-testid="inspector-diagnostic">
-              {d.message}
-            </li>
-          ))}
-        </ul>
-      )}
+      <DiagnosticList diagnostics={diagnostics} />
       <dl className="ll-shapes">
         {n.ports.map((p, i) => (
           <div key={p}>

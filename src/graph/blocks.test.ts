@@ -258,6 +258,17 @@ describe('editing blocks', () => {
     expect(network(back.doc)).toEqual(network(lenet));
   });
 
+  it('wire locks survive Make block and Detach', () => {
+    const lenet = loadPreset('lenet5');
+    const locked = { ...lenet, edges: lenet.edges.map((e) => (e.to[0] === 'c1' || e.to[0] === 's2' ? { ...e, locked: true } : e)) };
+    const made = makeBlock(locked, ['c1', 's2']);
+    if ('error' in made) throw new Error(made.error);
+    expect(made.doc.blocks![0]!.edges.every((e) => e.locked)).toBe(true);
+    const back = detachInstance(made.doc, made.instanceId);
+    if ('error' in back) throw new Error(back.error);
+    expect(back.doc.edges.filter((e) => e.locked).map((e) => e.to[0]).sort()).toEqual([`${made.instanceId}_c1`, `${made.instanceId}_s2`].sort());
+  });
+
   it('Make block refuses a selection with two exits, the input node, or nothing', () => {
     const mini = expandBlocks(loadPreset('resnet-mini'));
     // stem_relu feeds both branches of block1: selecting stem_relu and one branch leaves through two nodes.

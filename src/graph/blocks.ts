@@ -265,7 +265,7 @@ export function makeBlock(doc: GraphDoc, nodeIds: Iterable<string>, opts: { name
     output,
     nodes: chosen.map((n) => ({ ...n, position: [(n.position?.[0] ?? 0) - x0, (n.position?.[1] ?? 0) - y0] as [number, number] })),
     edges: [
-      ...into.map((e) => ({ from: [nameOf.get(e.from[0])!, 'out'] as [string, string], to: e.to })),
+      ...into.map((e) => ({ ...e, from: [nameOf.get(e.from[0])!, 'out'] as [string, string] })),
       ...doc.edges.filter((e) => sel.has(e.from[0]) && sel.has(e.to[0])),
     ],
   };
@@ -276,7 +276,7 @@ export function makeBlock(doc: GraphDoc, nodeIds: Iterable<string>, opts: { name
   const edges: GraphEdge[] = [
     ...doc.edges.filter((e) => !sel.has(e.from[0]) && !sel.has(e.to[0])),
     ...sources.map((s, i) => ({ from: [s, 'out'] as [string, string], to: [instanceId, ports[i]!] as [string, string] })),
-    ...outOf.map((e) => ({ from: [instanceId, 'out'] as [string, string], to: e.to })),
+    ...outOf.map((e) => ({ ...e, from: [instanceId, 'out'] as [string, string] })),
   ];
   const index = doc.nodes.findIndex((n) => sel.has(n.id));
   const nodes = [...rest.slice(0, index), instance, ...rest.slice(index)];
@@ -322,9 +322,9 @@ export function detachInstance(doc: GraphDoc, instanceId: string): { doc: GraphD
   const edges: GraphEdge[] = doc.edges.filter((e) => e.to[0] !== instanceId && e.from[0] !== instanceId);
   for (const e of def.edges) {
     const src = feeding.has(e.from[0]) ? feeding.get(e.from[0]) : newId.get(e.from[0]);
-    if (src !== undefined) edges.push({ from: [src, 'out'], to: [newId.get(e.to[0]) ?? e.to[0], e.to[1]] });
+    if (src !== undefined) edges.push({ ...e, from: [src, 'out'], to: [newId.get(e.to[0]) ?? e.to[0], e.to[1]] });
   }
-  for (const e of doc.edges) if (e.from[0] === instanceId) edges.push({ from: [newId.get(def.output)!, 'out'], to: e.to });
+  for (const e of doc.edges) if (e.from[0] === instanceId) edges.push({ ...e, from: [newId.get(def.output)!, 'out'] });
   const index = doc.nodes.findIndex((n) => n.id === instanceId);
   const nodes = [...doc.nodes.slice(0, index), ...inner, ...doc.nodes.slice(index + 1)];
   return { doc: { ...doc, nodes, edges }, ids: inner.map((n) => n.id) };

@@ -12,6 +12,7 @@ import { nodeInfo } from '../../graph/analyze';
 import { findBlock, instanceBlock, isInstance, paramRef } from '../../graph/blocks';
 import type { BlockDef, GraphDoc } from '../../graph/types';
 import { renameAction, setParamAction } from '../actions';
+import { DiagnosticList } from '../DiagnosticList';
 import { ParamControl } from '../ParamControl';
 import { rootDoc, useEditor } from '../store';
 import { detachAction, openBlockAction, renameBlockAction } from './actions';
@@ -142,15 +143,7 @@ export function BlockInspector({ id, inputField }: { id: string; inputField?: (p
           Save to library
         </button>
       </div>
-      {diagnostics.length > 0 && (
-        <ul className="ll-diagnostics">
-          {diagnostics.map((d, i) => (
-            <li key={i} className={d.severity} data-testid="inspector-diagnostic">
-              {d.message}
-            </li>
-          ))}
-        </ul>
-      )}
+      <DiagnosticList diagnostics={diagnostics} />
       <dl className="ll-shapes">
         {ports.map((p, i) => (
           <div key={p}>

@@ -2,6 +2,7 @@
 import { create } from 'zustand';
 import { addBlockInstance, findBlock, isInstance } from '../../graph/blocks';
 import { useEditor } from '../store';
+import { unlockedCopies } from '../../graph/locks';
 import { BLOCK_REF, LIBRARY_REF, addBlockInstanceAction } from './actions';
 import { importEntry, readLibrary, removeFromLibrary, saveToLibrary, type LibraryEntry } from './library';
 
@@ -57,12 +58,14 @@ export function removeFromLibraryAction(name: string) {
 
 /** Copies a library block into the graph and adds an instance of it at `position`; one undo step. */
 export function addFromLibraryAction(entry: LibraryEntry, position: [number, number]): string | undefined {
-  const { doc, commit, notify, scope } = useEditor.getState();
+  const { doc, commit, notify, scope, mode } = useEditor.getState();
   if (scope) {
     notify('error', 'Blocks are added to the whole graph: leave this block first (Esc).');
     return undefined;
   }
-  const imported = importEntry(doc, entry);
+  // A learner's added block is the learner's, like pasted nodes: no node, param or wire locks.
+  const own = mode === 'learner' ? { ...entry, blocks: entry.blocks.map((b) => ({ ...b, nodes: unlockedCopies(b.nodes), edges: b.edges.map(({ locked: _locked, ...e }) => e) })) } : entry;
+  const imported = importEntry(doc, own);
   const r = addBlockInstance(imported.doc, imported.blockId, position);
   if ('error' in r) {
     notify('error', r.error);

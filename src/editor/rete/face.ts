@@ -61,12 +61,15 @@ export const shortMessage = (v: FaceData, id: string) => (v.message.startsWith(`
  * was a good part of the time it took to build ResNet-50's 177 faces.
  */
 let template: HTMLElement | null = null;
+/** The 🔒 of a locked node (as NodeView's). */
+export const LOCK_TIP = 'The instructor locked this node: it cannot be deleted, renamed or have its parameters changed';
 function faceTemplate(): HTMLElement {
   if (!template) {
     const t = document.createElement('template');
     t.innerHTML =
       '<div data-testid="node" data-face="cold" tabindex="0" role="group" aria-roledescription="layer">' +
       '<div class="ll-node-header"><span class="ll-node-title" data-testid="title"></span><span class="ll-node-id"></span>' +
+      `<span class="ll-lock-badge" role="img" aria-label="locked" title="${LOCK_TIP}" hidden>🔒</span>` +
       '<span role="img" hidden></span></div>' +
       '<div class="ll-node-footer"><span class="ll-shape" data-testid="node-shape" title="Output shape (height×width×channels)"></span>' +
       '<span hidden></span><span class="ll-count" data-testid="node-params" title="Weights in this layer"></span></div>' +
@@ -82,6 +85,7 @@ interface ColdParts {
   header: HTMLElement;
   title: HTMLElement;
   id: HTMLElement;
+  lock: HTMLElement;
   badge: HTMLElement;
   footer: HTMLElement;
   shape: HTMLElement;
@@ -93,10 +97,10 @@ interface ColdParts {
 
 function partsOf(el: HTMLElement): ColdParts {
   const [header, footer, lod] = [...el.children] as HTMLElement[];
-  const [title, id, badge] = [...header!.children] as HTMLElement[];
+  const [title, id, lock, badge] = [...header!.children] as HTMLElement[];
   const [shape, message, count] = [...footer!.children] as HTMLElement[];
   const [lodTitle, lodShape] = [...lod!.children] as HTMLElement[];
-  return { header: header!, title: title!, id: id!, badge: badge!, footer: footer!, shape: shape!, message: message!, count: count!, lodTitle: lodTitle!, lodShape: lodShape! };
+  return { header: header!, title: title!, id: id!, lock: lock!, badge: badge!, footer: footer!, shape: shape!, message: message!, count: count!, lodTitle: lodTitle!, lodShape: lodShape! };
 }
 
 /** Builds and updates cold faces (plain DOM) inside Rete's node elements. */
@@ -149,7 +153,8 @@ export class ColdFaces {
     if (el.className !== className) el.className = className;
     const label = ariaLabel(v, id, selected);
     if (el.getAttribute('aria-label') !== label) el.setAttribute('aria-label', label);
-    const key = JSON.stringify([v.blockName, v.def?.title, v.node?.type, v.shape, v.count, v.severity, v.message, v.problemCount, height]);
+    const locked = !!v.node?.locked;
+    const key = JSON.stringify([v.blockName, v.def?.title, v.node?.type, v.shape, v.count, v.severity, v.message, v.problemCount, height, locked]);
     if (key === face.key) return height;
     face.key = key;
     el.style.setProperty('--node-color', faceColor(v));
@@ -165,6 +170,9 @@ export class ColdFaces {
     p.header.title = tip;
     p.title.textContent = title;
     p.id.textContent = id;
+    p.lock.hidden = !locked;
+    if (locked) p.lock.dataset.testid = 'node-lock';
+    else delete p.lock.dataset.testid;
     // The badge and the message are there (for tests and screen readers) only with a problem, as in NodeView.
     p.badge.hidden = !sev;
     if (sev) p.badge.dataset.testid = 'node-badge';
