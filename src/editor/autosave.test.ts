@@ -72,7 +72,7 @@ describe('autosave', () => {
     ['an array', [1, 2]],
     ['a live object as doc', { doc: lenet, past: [], future: [] }],
     ['a doc that is not JSON', { doc: '{"format":', past: [], future: [] }],
-    ['a doc of a newer version', { doc: JSON.stringify({ ...lenet, version: 2 }), past: [], future: [] }],
+    ['a doc of a newer version', { doc: JSON.stringify({ ...lenet, version: 3 }), past: [], future: [] }],
     ['a hostile doc', { doc: '{"format":"layerlab-graph","version":1,"nodes":[],"edges":[],"__proto__":{}}', past: [], future: [] }],
     ['no doc', { past: [JSON.stringify(lenet)] }],
   ])('gives null for %s', async (_name, value) => {
@@ -108,7 +108,7 @@ describe('autosave', () => {
   it.each([
     ['a string', 'not json', 'not an autosave'],
     ['a doc that is not JSON', { doc: '{"format":', past: [], future: [] }, ''],
-    ['a doc of a newer version', { doc: JSON.stringify({ ...lenet, version: 2 }), past: [], future: [] }, 'version'],
+    ['a doc of a newer version', { doc: JSON.stringify({ ...lenet, version: 3 }), past: [], future: [] }, 'version'],
     ['a learning rate the parser refuses', { doc: JSON.stringify({ ...lenet, training: { ...lenet.training, learningRate: 11 } }), past: [], future: [] }, 'learningRate'],
   ])('tells an unreadable autosave (%s) from an empty one, and says why', async (_name, value, why) => {
     const store = memoryStore();
