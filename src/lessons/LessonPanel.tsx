@@ -9,7 +9,7 @@ import { useShallow } from 'zustand/react/shallow';
 import { Modal } from '../editor/Modal';
 import { ShareDialog } from '../editor/ShareDialog';
 import { rootAnalysis, rootDoc, useEditor } from '../editor/store';
-import { COURSE } from './course';
+import { courseEntries } from './course';
 import { checkGoal } from './goals';
 import { courseLessonUrl, lessonUrl } from './links';
 import { Markdown } from './Markdown';
@@ -43,7 +43,7 @@ function CourseList() {
         with Open… (or drop it on the canvas), a lesson link just by opening it.
       </p>
       <ul className="ll-course">
-        {COURSE.map((c) => (
+        {courseEntries().map((c) => (
           <li key={c.id}>
             {c.ok ? (
               <>

@@ -27,16 +27,25 @@ function rank(id: string): number {
   return i < 0 ? COURSE_ORDER.length : i;
 }
 
-export const COURSE: readonly CourseEntry[] = Object.entries(files)
-  .map(([path, text]): CourseEntry => {
-    const id = path.slice(path.lastIndexOf('/') + 1).replace(/\.json$/, '');
-    const parsed = parseLessonText(text);
-    if (!parsed.ok) return { id, ok: false, message: parsed.message };
-    if (parsed.lesson.id !== id) return { id, ok: false, message: `its id is "${parsed.lesson.id}", not the file name "${id}".` };
-    return { id, ok: true, lesson: parsed.lesson };
-  })
-  .sort((a, b) => rank(a.id) - rank(b.id) || a.id.localeCompare(b.id));
+let parsedCourse: readonly CourseEntry[] | undefined;
+
+/**
+ * The course, parsed on first use (not at start-up: the app opens without reading nine lessons
+ * unless one is open or the list is shown).
+ */
+export function courseEntries(): readonly CourseEntry[] {
+  parsedCourse ??= Object.entries(files)
+    .map(([path, text]): CourseEntry => {
+      const id = path.slice(path.lastIndexOf('/') + 1).replace(/\.json$/, '');
+      const parsed = parseLessonText(text);
+      if (!parsed.ok) return { id, ok: false, message: parsed.message };
+      if (parsed.lesson.id !== id) return { id, ok: false, message: `its id is "${parsed.lesson.id}", not the file name "${id}".` };
+      return { id, ok: true, lesson: parsed.lesson };
+    })
+    .sort((a, b) => rank(a.id) - rank(b.id) || a.id.localeCompare(b.id));
+  return parsedCourse;
+}
 
 export function findCourseLesson(id: string): CourseEntry | undefined {
-  return COURSE.find((c) => c.id === id);
+  return courseEntries().find((c) => c.id === id);
 }

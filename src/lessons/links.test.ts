@@ -1,14 +1,14 @@
 /** Lesson links (#lesson=…) and stored progress: both are untrusted input, read without throwing. */
 import LZString from 'lz-string';
 import { describe, expect, it } from 'vitest';
-import { COURSE } from './course';
+import { courseEntries } from './course';
 import { courseLessonUrl, lessonUrl, readLessonHash } from './links';
 import { parseLesson } from './parse';
 import { readProgress } from './progress';
 import type { Lesson } from './types';
 
 const course = (id: string): Lesson => {
-  const c = COURSE.find((x) => x.id === id);
+  const c = courseEntries().find((x) => x.id === id);
   if (!c?.ok) throw new Error(`no course lesson ${id}`);
   return c.lesson;
 };

@@ -8,7 +8,7 @@ import { findPreset } from '../app/presets';
 import { useEditor } from '../editor/store';
 import { serializeGraph } from '../graph/serialize';
 import { useTraining } from '../training/store';
-import { COURSE } from './course';
+import { courseEntries } from './course';
 import { checkGoal } from './goals';
 import { useLabEvents } from './lab-events';
 import { closeLesson, goToStep, loadStepGraph, noteMet, openLesson, restoreOpenLesson, useLesson } from './session';
@@ -25,7 +25,7 @@ const storage = new MemoryStorage();
 (globalThis as unknown as { localStorage: MemoryStorage }).localStorage = storage;
 
 const course = (id: string): Lesson => {
-  const c = COURSE.find((x) => x.id === id);
+  const c = courseEntries().find((x) => x.id === id);
   if (!c?.ok) throw new Error(id);
   return c.lesson;
 };
