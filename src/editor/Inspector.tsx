@@ -109,7 +109,10 @@ function InputSourceField({ id, port, label }: { id: string; port: string; label
       </div>
       {lockedWhy && (
         <small className="ll-lock-note" data-testid={`locked-wire-note-${port}`}>
-          🔒 wire locked by the instructor
+          <span className="ll-lock-badge" aria-hidden="true">
+            🔒
+          </span>{' '}
+          wire locked by the instructor
         </small>
       )}
       {sources && sources.length === 0 && !current && <small className="ll-muted">No output fits this input yet.</small>}

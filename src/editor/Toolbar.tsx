@@ -38,7 +38,16 @@ function ModeSwitch() {
             : 'Everything is editable; lock nodes, parameters and wires and hide parameters in the side panel.'
         }
       >
-        {learner ? '🔒 Learner mode' : 'Instructor mode'}
+        {learner ? (
+          <>
+            <span className="ll-lock-badge" aria-hidden="true">
+              🔒
+            </span>{' '}
+            Learner mode
+          </>
+        ) : (
+          'Instructor mode'
+        )}
       </span>
       <B
         id="mode"
