@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXPORT_CASES } from '../../fixtures/export-graphs';
 import { loadPreset, presetFiles } from '../../fixtures/presets';
+import { kerasName } from '../../nodes/codegen';
 import { analyzeGraph } from '../graph/analyze';
 import type { GraphDoc } from '../graph/types';
 import { KERAS_FILE, kerasFiles } from './keras';
@@ -161,14 +162,16 @@ describe.skipIf(!PY.ok)(titleFor('Keras code', PY), () => {
     if ('error' in result) throw new Error(result.error);
     const doc = CASES[i]!.doc;
     const a = analyzeGraph(doc);
-    expect(result.layers.map((l) => l.name)).toEqual(a.order); // layer names = node ids, in graph order
+    // Layer names = node ids (inside blocks "instance/inner", which Keras names "instance_inner"), in graph order.
+    expect(result.layers.map((l) => l.name)).toEqual(a.order.map(kerasName));
+    const byKerasName = new Map(a.order.map((id) => [kerasName(id), id]));
     for (const layer of result.layers) {
-      const n = a.nodes.get(layer.name)!;
+      const n = a.nodes.get(byKerasName.get(layer.name)!)!;
       expect(layer.class, layer.name).toBe(n.type === 'activation' && n.params!.activation === 'leakyRelu' ? 'LeakyReLU' : KERAS_CLASS[n.type]);
-      expect(layer.inputs, layer.name).toEqual(n.sources);
+      expect(layer.inputs, layer.name).toEqual(n.sources.map((id) => kerasName(id!)));
     }
-    expect(result.inputs).toBe(a.inputId);
-    expect(result.outputs).toBe(a.outputId);
+    expect(result.inputs).toBe(kerasName(a.inputId!));
+    expect(result.outputs).toBe(kerasName(a.outputId!));
   });
 
   it('writes the layer arguments Keras needs', () => {
