@@ -9,7 +9,7 @@ import type { GraphDoc } from '../graph/types';
 import { emptyGraph } from '../graph/edit';
 import { useTraining } from '../training/store';
 import { hasLocks, lockViolation, type EditorMode } from '../graph/locks';
-import { analyzeView, scopeView, writeScope, type BlockScope } from './blocks/scope';
+import { analyzeRoot, analyzeView, scopeView, writeScope, type BlockScope } from './blocks/scope';
 
 export interface HistoryEntry {
   doc: GraphDoc;
@@ -75,15 +75,19 @@ export interface EditorState {
 /** The real document: the whole graph, also while a block is open. Save, share, export, train and autosave use it. */
 export const rootDoc = (s: Pick<EditorState, 'doc' | 'scope'> = useEditor.getState()): GraphDoc => s.scope?.root ?? s.doc;
 
-let rootMemo: { root: GraphDoc; analysis: Analysis } | null = null;
 /**
  * The whole graph's analysis (flat ids, as training keys maps and layers), also while a block is
  * open; memoised on the root document, so it is a stable selector for the labs.
  */
 export function rootAnalysis(s: Pick<EditorState, 'analysis' | 'scope'> = useEditor.getState()): Analysis {
-  if (!s.scope) return s.analysis;
-  if (rootMemo?.root !== s.scope.root) rootMemo = { root: s.scope.root, analysis: analyzeGraph(s.scope.root) };
-  return rootMemo.analysis;
+  return s.scope ? analyzeRoot(s.scope.root) : s.analysis;
+}
+
+/** An edit of the open block's view written into its definition: the state to set, or why not. */
+function intoScope(scope: BlockScope, next: GraphDoc): Pick<EditorState, 'doc' | 'analysis' | 'scope'> | { error: string } {
+  const written = writeScope(scope.root, scope, next);
+  if ('error' in written) return written;
+  return { doc: next, analysis: analyzeView(next, written.root, scope.instanceId), scope: { ...scope, root: written.root } };
 }
 
 /**
@@ -123,12 +127,10 @@ export const useEditor = create<EditorState>()((set, get) => ({
     const ids = new Set(next.nodes.map((n) => n.id));
     if (scope && !opts?.source) {
       // Inside a block: the edit goes into the definition; history keeps whole documents.
-      const written = writeScope(scope.root, scope, next);
-      if ('error' in written) return get().notify('error', written.error);
+      const inside = intoScope(scope, next);
+      if ('error' in inside) return get().notify('error', inside.error);
       set({
-        doc: next,
-        analysis: analyzeView(next, written.root, scope.instanceId),
-        scope: { ...scope, root: written.root },
+        ...inside,
         past: [...past, { doc: scope.root, label }].slice(-HISTORY_LIMIT),
         future: [],
         selection: opts?.select ?? selection.filter((id) => ids.has(id)),
@@ -157,9 +159,9 @@ export const useEditor = create<EditorState>()((set, get) => ({
       set({ doc: next, analysis: analyzeGraph(next) });
       return true;
     }
-    const written = writeScope(scope.root, scope, next);
-    if ('error' in written) return false;
-    set({ doc: next, analysis: analyzeView(next, written.root, scope.instanceId), scope: { ...scope, root: written.root } });
+    const inside = intoScope(scope, next);
+    if ('error' in inside) return false;
+    set(inside);
     return true;
   },
 

@@ -31,6 +31,16 @@ export function blockInputShapes(root: GraphDoc, analysis: Analysis, blockId: st
   return fallback;
 }
 
+let rootMemo: { root: GraphDoc; analysis: Analysis } | null = null;
+/**
+ * The whole graph's analysis while a block is open, memoised on the root document: the view's
+ * analysis (blocks with several inputs) and the labs (store.rootAnalysis) share one.
+ */
+export function analyzeRoot(root: GraphDoc): Analysis {
+  if (rootMemo?.root !== root) rootMemo = { root, analysis: analyzeGraph(root) };
+  return rootMemo.analysis;
+}
+
 /** The view of the scope's block in `root`, or null when the block no longer exists there. */
 export function scopeView(root: GraphDoc, blockId: string, instanceId?: string, analysis: Analysis = analyzeGraph(root)): { view: GraphDoc; instanceId?: string } | null {
   if (!findBlock(root, blockId)) return null;
@@ -72,7 +82,7 @@ export function analyzeView(view: GraphDoc, root?: GraphDoc, instanceId?: string
   if (diagnostics.length !== a.diagnostics.length) a = { ...a, diagnostics, ok: !diagnostics.some((d) => d.severity === 'error') };
   const inputs = view.nodes.filter((n) => n.type === 'input');
   if (inputs.length < 2 || !root || !instanceId) return a;
-  const whole = analyzeGraph(root);
+  const whole = analyzeRoot(root);
   const sources = nodeInfo(whole, instanceId)?.sources ?? [];
   const nodes = new Map(a.nodes);
   const totals = { params: 0, trainable: 0, nonTrainable: 0, complete: true };
