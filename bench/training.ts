@@ -7,6 +7,8 @@
  *             warm-up), live feature maps on (the app's default), then Stop; on WASM on every
  *             core (the page is cross-origin isolated, as `npm start` serves it);
  *   app1      WASM only: the app on one thread (`&threads=1`, tfjs' single-thread binary);
+ *   appDP     WASM only: the app with one data-parallel training worker per core, 1 thread each
+ *             (`&workers=N`, src/training/data-parallel.ts);
  *   loop+maps LayerLab's training loop (trainModel on the lenet5 preset, backend from initBackend)
  *             in a bench worker, feature maps sent to the page every 400 ms at most, as the app does;
  *   loop      the same without feature maps (the app has no switch to turn them off);
@@ -72,7 +74,7 @@ export const TORCH_BATCHES = { full: { warmup: 20, batches: 500 }, quick: { warm
 /** Time for the browser measurements; what is left after it is not measured (the run goes on to PyTorch). */
 export const BROWSER_BUDGET_MS = 9 * 60_000;
 /** Configurations left out per backend, to keep the training part within about 9 minutes (threads are WASM's only). */
-const SKIPPED: Partial<Record<BackendName, ConfigName[]>> = { webgpu: ['loopMaps', 'app1', 'loop1'], webgl: ['app1', 'loop1'], cpu: ['app1', 'loop1'] };
+const SKIPPED: Partial<Record<BackendName, ConfigName[]>> = { webgpu: ['loopMaps', 'app1', 'appDP', 'loop1'], webgl: ['app1', 'appDP', 'loop1'], cpu: ['app1', 'appDP', 'loop1'] };
 
 // --- assets ---------------------------------------------------------------------------------
 
@@ -338,22 +340,22 @@ function stopInPage(waitMs: number): Promise<{ stopMs: number | null; batchesAft
   });
 }
 
-/** The app training LeNet-5 on `backend`; `wasmThreads` adds `&threads=N` to the URL. */
-export async function appJob(browser: Browser, url: string, backend: BackendName, plan: Plan, errors: string[], wasmThreads?: number): Promise<AppResult> {
-  const tag = `app ${backend}${wasmThreads ? ` ${wasmThreads} thread${wasmThreads > 1 ? 's' : ''}` : ''}`;
+/** The app training LeNet-5 on `backend`; `wasmThreads` adds `&threads=N` to the URL, `workers` `&workers=N`. */
+export async function appJob(browser: Browser, url: string, backend: BackendName, plan: Plan, errors: string[], wasmThreads?: number, workers?: number): Promise<AppResult> {
+  const tag = `app ${backend}${wasmThreads ? ` ${wasmThreads} thread${wasmThreads > 1 ? 's' : ''}` : ''}${workers ? ` ${workers} workers` : ''}`;
   const ctx = await freshContext(browser);
   const t0 = Date.now();
   try {
     const page = await ctx.newPage();
     watch(page, errors, tag);
-    await page.goto(`${url}?backend=${backend}${wasmThreads ? `&threads=${wasmThreads}` : ''}`, { waitUntil: 'commit', timeout: 30_000 });
+    await page.goto(`${url}?backend=${backend}${wasmThreads ? `&threads=${wasmThreads}` : ''}${workers ? `&workers=${workers}` : ''}`, { waitUntil: 'commit', timeout: 30_000 });
     await page.locator('[data-testid="node"]').first().waitFor({ timeout: 30_000 });
     await page.getByTestId('tab-train').click();
     const info = page.getByTestId('train-backend-info');
     await info.waitFor({ timeout: 60_000 });
     const backendInfo = (await info.textContent())?.trim() ?? '';
     const active = /Training on (\w+)/.exec(backendInfo)?.[1];
-    const threadsShown = /· (\d+) threads?/.exec(backendInfo)?.[1];
+    const threadsShown = /· (?:\d+ workers × )?(\d+) threads?/.exec(backendInfo)?.[1];
     const wasmThreadsShown = threadsShown ? Number(threadsShown) : undefined;
     if (active !== backend) {
       const label = await page.locator(`[data-testid="train-backend"] option[value="${backend}"]`).textContent().catch(() => null);
@@ -428,10 +430,11 @@ export async function runTorch(root: string, quick = false): Promise<{ results: 
 
 // --- the whole part -------------------------------------------------------------------------
 
-export type ConfigName = 'app' | 'app1' | 'loopMaps' | 'loop' | 'loop1' | 'plainGrads' | 'plainStock';
+export type ConfigName = 'app' | 'app1' | 'appDP' | 'loopMaps' | 'loop' | 'loop1' | 'plainGrads' | 'plainStock';
 export const CONFIGS: { name: ConfigName; label: string }[] = [
   { name: 'app', label: 'LayerLab app (maps on)' },
   { name: 'app1', label: 'app, 1 thread' },
+  { name: 'appDP', label: 'app, data-parallel' },
   { name: 'loopMaps', label: 'LayerLab loop, maps on' },
   { name: 'loop', label: 'LayerLab loop, maps off' },
   { name: 'loop1', label: 'loop, 1 thread' },
@@ -511,10 +514,15 @@ export async function runTrainingBench(browser: Browser, url: string, root: stri
       return !!row[c];
     };
 
-    for (const [name, threads] of [['app', undefined], ['app1', 1]] as const) {
+    const cores = cpus().length;
+    for (const [name, threads, workers] of [['app', undefined, undefined], ['app1', 1, undefined], ['appDP', undefined, Math.min(4, cores)]] as const) {
       if (skip(name)) continue;
-      step(`training on ${backend}: the app (Train tab, feature maps on${threads ? ', 1 thread' : backend === 'wasm' ? ', all cores' : ''})`);
-      const app = await appJob(browser, url, backend, plan, errors, threads);
+      if (workers !== undefined && workers < 2) {
+        row[name] = { ok: false, skipped: true, error: 'not measured: one core', detail: {} };
+        continue;
+      }
+      step(`training on ${backend}: the app (Train tab, feature maps on${threads ? ', 1 thread' : workers ? `, ${workers} data-parallel workers` : backend === 'wasm' ? ', all cores' : ''})`);
+      const app = await appJob(browser, url, backend, plan, errors, threads, workers);
       const { ok: _ok, error, ...appDetail } = app;
       row[name] = { ok: app.ok, imagesPerSecond: app.imagesPerSecond, error, detail: roundAll(appDetail as Record<string, unknown>) };
     }
@@ -644,6 +652,8 @@ export function trainingReport(f: TrainingFigures, env: Record<string, unknown>,
     add('appOverTorch1', 'LayerLab app on WASM, all cores / PyTorch 1 thread', ok(wasm.app), torch1?.imagesPerSecond);
     add('app1OverTorch1', 'LayerLab app on WASM, 1 thread / PyTorch 1 thread', ok(wasm.app1), torch1?.imagesPerSecond);
     add('threads.app', 'all cores / 1 thread: LeNet-5 in the app', ok(wasm.app), ok(wasm.app1));
+    add('dp.app', 'data-parallel workers / one worker on all cores: LeNet-5 in the app', ok(wasm.appDP), ok(wasm.app));
+    add('appDPOverTorchAll', `LayerLab app on WASM, data-parallel / ${torchAllLabel}`, ok(wasm.appDP), torchAll?.imagesPerSecond);
     add('threads.loop', "all cores / 1 thread: LeNet-5 in LayerLab's loop (maps off)", ok(wasm.loop), ok(wasm.loop1));
     add('threads.resnetMini', "all cores / 1 thread: ResNet-mini in LayerLab's loop (maps off)", ok(resnetAll), ok(resnetOne));
     if (torchAll && torch1 && torchAll !== torch1) add('threads.torch', `${torchAllLabel} / PyTorch 1 thread`, torchAll.imagesPerSecond, torch1.imagesPerSecond);

@@ -84,3 +84,25 @@ test('if the threaded binary cannot be fetched, WASM starts on one thread instea
   await trainSome(page, 10);
   expect(errors).toEqual([]);
 });
+
+test('?workers=2 trains in two data-parallel workers, and the panel says so before and after', async ({ page }) => {
+  const errors = await openTrainTab(page, '&workers=2');
+  const threads = page.getByTestId('train-wasm-threads');
+  await expect(threads).toHaveText(' · 2 workers × 1 thread (data-parallel)');
+  const status = await trainSome(page, 30);
+  // The loss fell: the shared steps trained (the first batches of LeNet-5 start at ln 10 ≈ 2.3).
+  expect(Number(status.match(/loss ([\d.]+)/)?.[1])).toBeLessThan(2.0);
+  // Still two workers: a follower that failed to start would have turned this into "1 thread (the other training workers did not start …)".
+  await expect(threads).toHaveText(' · 2 workers × 1 thread (data-parallel)');
+  await expect(page.getByTestId('train-message')).toHaveCount(0);
+  expect(errors).toEqual([]);
+});
+
+test('when the data-parallel worker cannot start, training goes on in one worker and says why', async ({ page }) => {
+  const errors = await openTrainTab(page, '&workers=2&faults=1');
+  // (Playwright's routes do not reach a worker started by a worker: the fault hook breaks its script.)
+  await page.evaluate(() => (window as unknown as { layerlabFaults: { breakFollowers(): Promise<void> } }).layerlabFaults.breakFollowers());
+  await trainSome(page, 10);
+  await expect(page.getByTestId('train-wasm-threads')).toContainText('1 thread (the other training workers did not start');
+  expect(errors).toEqual([]);
+});

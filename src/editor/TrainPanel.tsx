@@ -257,12 +257,22 @@ export function TrainPanel() {
           <p className="ll-muted" data-testid="train-backend-info">
             Training on <b>{t.backend.name}</b>
             {t.backend.adapterInfo ? ` (${t.backend.adapterInfo})` : ''}
-            {t.backend.wasmThreads && (
-              <span data-testid="train-wasm-threads" title={t.backend.wasmThreads.detail ?? 'WASM uses every core only where the page is cross-origin isolated (see the README)'}>
+            {t.backend.wasmThreads && t.backend.parallel && t.backend.parallel.workers > 1 ? (
+              <span
+                data-testid="train-wasm-threads"
+                title={`Data-parallel: each of ${t.backend.parallel.workers} training workers trains its share of every batch on its own copy of the model, and they apply the batch's averaged gradient together. ?workers=1 in the address trains in one worker.`}
+              >
                 {' · '}
-                {t.backend.wasmThreads.threads} thread{t.backend.wasmThreads.threads === 1 ? '' : 's'}
-                {t.backend.wasmThreads.why ? ` (${t.backend.wasmThreads.why})` : ''}
+                {t.backend.parallel.workers} workers × {t.backend.wasmThreads.threads} thread{t.backend.wasmThreads.threads === 1 ? '' : 's'} (data-parallel)
               </span>
+            ) : (
+              t.backend.wasmThreads && (
+                <span data-testid="train-wasm-threads" title={t.backend.wasmThreads.detail ?? t.backend.parallel?.why ?? 'WASM uses every core only where the page is cross-origin isolated (see the README)'}>
+                  {' · '}
+                  {t.backend.wasmThreads.threads} thread{t.backend.wasmThreads.threads === 1 ? '' : 's'}
+                  {t.backend.parallel?.why && t.backend.parallel.why.startsWith('the other training workers') ? ` (${t.backend.parallel.why})` : t.backend.wasmThreads.why ? ` (${t.backend.wasmThreads.why})` : ''}
+                </span>
+              )
             )}
             .
             {t.backend.keptWeights && (

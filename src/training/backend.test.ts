@@ -1,7 +1,7 @@
 /** Backend selection in Node: WASM (binaries from node_modules) and CPU, with convolution training. */
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { chooseWasmThreads, initBackend, MAX_WASM_THREADS, type WasmThreadEnv } from './backend';
+import { chooseParallelPlan, chooseWasmThreads, initBackend, MAX_TRAINING_WORKERS, MAX_WASM_THREADS, type WasmThreadEnv } from './backend';
 import { isConvGradientInstalled } from './conv-grad';
 
 /** One training step of a small conv net; returns the loss and how much the first kernel moved. */
@@ -104,5 +104,27 @@ describe('chooseWasmThreads', () => {
     expect(MAX_WASM_THREADS).toBe(8);
     expect(chooseWasmThreads({ ...isolated, logicalCores: 32 })).toEqual({ threads: 8, why: 'tfjs runs at most 8 WASM threads' });
     expect(chooseWasmThreads(isolated, 12)).toEqual({ threads: 8, why: 'tfjs runs at most 8 WASM threads' });
+  });
+});
+
+describe('chooseParallelPlan', () => {
+  const isolated: WasmThreadEnv = { node: false, crossOriginIsolated: true, threadsSupported: true, logicalCores: 2 };
+
+  it('splits the cores between the workers asked for', () => {
+    expect(chooseParallelPlan(isolated, 2)).toEqual({ workers: 2, threadsPerWorker: 1 });
+    expect(chooseParallelPlan({ ...isolated, logicalCores: 16 }, 4)).toEqual({ workers: 4, threadsPerWorker: 4 });
+    expect(chooseParallelPlan({ ...isolated, logicalCores: 3 }, 2)).toEqual({ workers: 2, threadsPerWorker: 1 });
+    expect(chooseParallelPlan({ ...isolated, logicalCores: 64 }, 2)).toEqual({ workers: 2, threadsPerWorker: MAX_WASM_THREADS });
+    expect(chooseParallelPlan(isolated, 99).workers).toBe(MAX_TRAINING_WORKERS);
+  });
+
+  it('trains in one worker, and says why, where workers cannot share memory or one was asked for', () => {
+    expect(chooseParallelPlan({ ...isolated, crossOriginIsolated: false }, 2)).toEqual({ workers: 1, threadsPerWorker: 1, why: 'page not cross-origin isolated' });
+    expect(chooseParallelPlan({ ...isolated, threadsSupported: false }, 2)).toEqual({ workers: 1, threadsPerWorker: 1, why: 'this browser cannot share memory between workers' });
+    expect(chooseParallelPlan({ ...isolated, node: true }, 2).workers).toBe(1);
+    // One worker asked for: it keeps every core as threads (or the threads asked for).
+    expect(chooseParallelPlan(isolated, 1)).toEqual({ workers: 1, threadsPerWorker: 2, why: 'set to 1 worker' });
+    expect(chooseParallelPlan(isolated, 1, 1)).toEqual({ workers: 1, threadsPerWorker: 1, why: 'set to 1 worker' });
+    expect(chooseParallelPlan(isolated, Number.NaN).workers).toBe(1);
   });
 });

@@ -37,6 +37,8 @@ export interface BackendResult {
   adapterInfo?: string;
   /** WASM: the threads tfjs actually runs (from its getThreadsCount), and why not more. */
   wasmThreads?: WasmThreads;
+  /** WASM, when `workers` was asked for: the data-parallel plan. */
+  parallel?: ParallelPlan;
 }
 
 export interface BackendOptions {
@@ -54,6 +56,12 @@ export interface BackendOptions {
    * first WASM start in a worker counts: tfjs cannot restart its module with another count.
    */
   wasmThreads?: number;
+  /**
+   * WASM data-parallel training (chooseParallelPlan): the number of training workers. When the
+   * plan has several, this worker starts WASM with the plan's threads per worker, and the result's
+   * `parallel` says how many workers to train with. Default: none (one worker, `wasmThreads`).
+   */
+  workers?: number;
 }
 
 /** tfjs' WASM module pre-creates 8 pthread workers and caps its pool there. */
@@ -97,6 +105,49 @@ export function chooseWasmThreads(env: WasmThreadEnv, requested?: number): WasmT
   if (cores === 1) return { threads: 1, why: 'this machine has one core' };
   if (cores > MAX_WASM_THREADS) return { threads: MAX_WASM_THREADS, why: `tfjs runs at most ${MAX_WASM_THREADS} WASM threads` };
   return { threads: cores };
+}
+
+/** Data-parallel training (data-parallel.ts): how many workers share each batch, and their threads. */
+export interface ParallelPlan {
+  /** Training workers, the leader included (1: no data parallelism). */
+  workers: number;
+  /** WASM threads each of them runs. */
+  threadsPerWorker: number;
+  /** Why one worker, for people (e.g. "page not cross-origin isolated"). */
+  why?: string;
+}
+
+/** At most this many training workers share a batch (each holds a copy of the data and model). */
+export const MAX_TRAINING_WORKERS = 4;
+
+/**
+ * Data-parallel WASM training with `requestedWorkers` workers (the ?workers=N of the URL), each
+ * training its share of every batch on its own copy of the model, with the machine's cores split
+ * between them as tfjs threads; or one worker, and why. Needs what WASM threads need: a cross-origin
+ * isolated page (SharedArrayBuffer). Pure: the environment is passed in.
+ */
+export function chooseParallelPlan(env: WasmThreadEnv, requestedWorkers: number, requestedThreads?: number): ParallelPlan {
+  const one = (why: string): ParallelPlan => ({ workers: 1, threadsPerWorker: chooseWasmThreads(env, requestedThreads).threads, why });
+  if (env.node) return one('in Node the command line trains in one process');
+  if (!env.crossOriginIsolated) return one('page not cross-origin isolated');
+  if (!env.threadsSupported) return one('this browser cannot share memory between workers');
+  const workers = Number.isFinite(requestedWorkers) ? Math.min(MAX_TRAINING_WORKERS, Math.max(1, Math.floor(requestedWorkers))) : 1;
+  if (workers === 1) return one('set to 1 worker');
+  const cores = Math.max(1, Math.floor(env.logicalCores ?? 1));
+  const threadsPerWorker = Math.min(MAX_WASM_THREADS, Math.max(1, Math.floor(cores / workers)));
+  return { workers, threadsPerWorker };
+}
+
+/** The environment chooseWasmThreads and chooseParallelPlan decide on, read here. */
+export async function wasmThreadEnv(): Promise<WasmThreadEnv> {
+  let threadsSupported = false;
+  try {
+    threadsSupported = (await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT')) === true;
+  } catch {
+    // An unregistered flag: the WASM backend is not loaded yet (or failed to).
+  }
+  const g = globalThis as { crossOriginIsolated?: boolean; navigator?: { hardwareConcurrency?: number } };
+  return { node: isNode(), crossOriginIsolated: g.crossOriginIsolated === true, threadsSupported, logicalCores: g.navigator?.hardwareConcurrency };
 }
 
 const isNode = (): boolean => typeof process !== 'undefined' && process.versions?.node != null && typeof window === 'undefined';
@@ -198,17 +249,9 @@ let wasmPlan: WasmThreads | undefined;
 async function planWasmThreads(opts: BackendOptions): Promise<WasmThreads> {
   if (wasmPlan && tf.findBackend('wasm')) return wasmPlan; // already running: the count is fixed
   const flag = 'WASM_HAS_MULTITHREAD_SUPPORT';
-  let threadsSupported = false;
-  try {
-    threadsSupported = (await tf.env().getAsync(flag)) === true;
-  } catch {
-    // An unregistered flag: the backend failed to load; setBackend reports that.
-  }
-  const g = globalThis as { crossOriginIsolated?: boolean; navigator?: { hardwareConcurrency?: number } };
-  const plan = chooseWasmThreads(
-    { node: isNode(), crossOriginIsolated: g.crossOriginIsolated === true, threadsSupported, logicalCores: g.navigator?.hardwareConcurrency },
-    opts.wasmThreads,
-  );
+  const env = await wasmThreadEnv();
+  const threadsSupported = env.threadsSupported;
+  const plan = chooseWasmThreads(env, opts.wasmThreads);
   if (plan.threads === 1) {
     if (threadsSupported) tf.env().set(flag, false); // the single-thread SIMD binary, as without isolation
   } else {
@@ -241,7 +284,12 @@ async function withLogicalCores<T>(cores: number, f: () => Promise<T>): Promise<
 }
 
 /** Starts the WASM backend with the planned threads; a threaded start that fails is retried on one thread. */
-async function setWasmBackend(opts: BackendOptions): Promise<{ ok: boolean; reason?: string; threads?: WasmThreads }> {
+async function setWasmBackend(opts: BackendOptions): Promise<{ ok: boolean; reason?: string; threads?: WasmThreads; parallel?: ParallelPlan }> {
+  if (opts.workers !== undefined) {
+    const parallel = chooseParallelPlan(await wasmThreadEnv(), opts.workers, opts.wasmThreads);
+    const set = await setWasmBackend({ ...opts, workers: undefined, wasmThreads: parallel.workers > 1 ? parallel.threadsPerWorker : opts.wasmThreads });
+    return { ...set, parallel: set.threads?.why === 'the threaded WASM binary did not start' ? { ...parallel, workers: 1, why: set.threads.why } : parallel };
+  }
   const plan = await planWasmThreads(opts);
   if (plan.threads === 1 || tf.findBackend('wasm')) {
     const set = await trySetBackend('wasm');
@@ -340,7 +388,7 @@ export async function initBackend(preferred?: readonly BackendName[], opts: Back
       tried.push({ name, ok: false, reason: `the ${name} backend did not register (unsupported here)` });
       continue;
     }
-    const set: { ok: boolean; reason?: string; threads?: WasmThreads } = name === 'wasm' ? await setWasmBackend(opts) : await trySetBackend(name);
+    const set: { ok: boolean; reason?: string; threads?: WasmThreads; parallel?: ParallelPlan } = name === 'wasm' ? await setWasmBackend(opts) : await trySetBackend(name);
     const failure = set.ok ? await smokeTest() : set.reason;
     if (failure !== undefined) {
       tried.push({ name, ok: false, reason: failure });
@@ -354,7 +402,7 @@ export async function initBackend(preferred?: readonly BackendName[], opts: Back
       continue;
     }
     tried.push({ name, ok: true });
-    return { name, tried, adapterInfo, ...(set.threads ? { wasmThreads: set.threads } : {}) };
+    return { name, tried, adapterInfo, ...(set.threads ? { wasmThreads: set.threads } : {}), ...(set.parallel ? { parallel: set.parallel } : {}) };
   }
   // Unreachable in practice (CPU always initialises), but a failed setBackend leaves none active.
   throw new Error(`No TensorFlow.js backend works here: ${tried.map((t) => `${t.name}: ${t.reason}`).join('; ')}`);

@@ -46,6 +46,17 @@ export function wasmThreadsPreference(): number | undefined {
   return Number.isInteger(n) && n >= 1 ? n : undefined;
 }
 
+/**
+ * Data-parallel training workers asked for by ?workers=N (data-parallel.ts), else undefined: one
+ * worker with every core as tfjs threads. Not the default: on this project's 2-core machine two
+ * workers trained LeNet-5 in the app at 0.85–0.9× the speed of one worker with two threads (the
+ * page's own work stalls the workers' lock-step), though faster than it in Node (README).
+ */
+export function trainingWorkersPreference(): number | undefined {
+  const n = Number(new URLSearchParams(window.location.search).get('workers'));
+  return Number.isInteger(n) && n >= 1 ? n : undefined;
+}
+
 let initInFlight: { key: string; done: Promise<BackendInfo> } | null = null;
 
 /**
@@ -56,7 +67,7 @@ export function initTrainer(prefer: BackendName[] | undefined = backendPreferenc
   const key = JSON.stringify(prefer ?? null);
   if (initInFlight?.key === key) return initInFlight.done;
   const done = remote()
-    .init(prefer, { wasmThreads: wasmThreadsPreference() })
+    .init(prefer, { wasmThreads: wasmThreadsPreference(), workers: trainingWorkersPreference() })
     .then((info) => {
       store().set({ backend: info, deviceLost: null });
       return info;
@@ -82,12 +93,14 @@ export async function chooseBackend(name: BackendName) {
 
 /**
  * Test-only fault injection, on the page only with ?faults=1: `window.layerlabFaults.loseDevice()`
- * destroys the worker's WebGPU device as a crashed driver would.
+ * destroys the worker's WebGPU device as a crashed driver would; `breakFollowers()` makes data-parallel
+ * followers fail to start.
  */
 export function installFaultHooks() {
   if (new URLSearchParams(window.location.search).get('faults') !== '1') return;
   (window as unknown as { layerlabFaults: unknown }).layerlabFaults = {
     loseDevice: () => remote().simulateDeviceLoss(),
+    breakFollowers: () => remote().simulateFollowerFailure(),
   };
 }
 
@@ -157,6 +170,10 @@ export async function startTraining(graph: GraphDoc, settings: TrainSettings, re
         },
         onEvaluating() {
           if (current()) store().set({ phase: 'evaluating' });
+        },
+        onParallel(plan) {
+          const b = store().backend;
+          if (b) store().set({ backend: { ...b, parallel: plan } });
         },
         onDeviceLost(message, fallback) {
           if (gen !== generation) return; // (may arrive just after the run's result)

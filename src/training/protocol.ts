@@ -41,6 +41,8 @@ export interface BackendInfo {
   adapterInfo?: string;
   /** WASM: the threads running, and why not more ("page not cross-origin isolated"). */
   wasmThreads?: WasmThreads;
+  /** WASM: the data-parallel plan (training workers sharing each batch, their threads, why only one). */
+  parallel?: import('./backend').ParallelPlan;
   /** After a switch: the trained weights were carried over, from this point of the run ("epoch 1, batch 37"). */
   keptWeights?: string;
 }
@@ -86,11 +88,13 @@ export interface TrainEvents {
   onEvaluating(): void;
   /** The GPU was lost mid-run: the weights so far are kept; `fallback` is the backend offered next. */
   onDeviceLost(message: string, fallback: BackendName): void;
+  /** WASM data-parallel training: how many workers this run trains with (and why one, if it fell back). */
+  onParallel?(p: import('./backend').ParallelPlan): void;
 }
 
 export interface TrainerApi extends InvarianceApi, ExplainApi, WindowApi, KernelLabApi, TrackingApi {
   /** `wasmThreads`: WASM threads to ask for (default all cores; only the worker's first WASM start counts). */
-  init(prefer?: BackendName[], opts?: { wasmThreads?: number }): Promise<BackendInfo>;
+  init(prefer?: BackendName[], opts?: { wasmThreads?: number; workers?: number }): Promise<BackendInfo>;
   loadDataset(spec: DatasetSpec): Promise<DatasetInfo>;
   samples(split: 'train' | 'test', indices: number[]): Promise<Sample[]>;
   /** Trains the graph (fresh weights unless `resume` and the graph's structure is unchanged). */
@@ -117,6 +121,8 @@ export interface TrainerApi extends InvarianceApi, ExplainApi, WindowApi, Kernel
    * device as a driver crash would, so the device-loss path can be exercised on purpose.
    */
   simulateDeviceLoss(): Promise<void>;
+  /** Fault injection for tests (?faults=1): data-parallel followers fail to start from now on. */
+  simulateFollowerFailure(): void;
   /** Where feature maps come from: a test image, or an image of the user's (drawn or dropped). */
   setProbe(probe: { split: 'test' | 'train'; index: number } | { image: Float32Array }): void;
   /** The invariance lab's transform of the probe image (shift, rotation, scale, brightness); predict and every lab use it. */

@@ -15,6 +15,7 @@ import { classesOfOutput } from '../tasks/segmentation';
 import { TRAINING_DEFAULTS, type GraphDoc } from '../graph/types';
 import { mulberry32 } from './data/rng';
 import { createLeanAdam } from './adam';
+import { RunEnded, shareGradients, shareSizes, type GradientExchange } from './data-parallel';
 import type { Augmentation } from './data/augment';
 import { gatherImages, imageOf } from './data/gather';
 import { featureMaps, type FeatureMap } from './feature-maps';
@@ -140,6 +141,11 @@ export interface TrainHooks {
   shouldStop?(): boolean;
   /** Keep the model's current weights (train further) instead of starting from the seed. */
   keepWeights?: boolean;
+  /**
+   * Data-parallel training (data-parallel.ts): this worker leads, and each batch is shared with the
+   * exchange's followers, which must run `followTraining` on the same model and weights.
+   */
+  parallel?: GradientExchange;
   /** Training is over and the test set is being scored. */
   onEvaluating?(): void;
   /** Resolves when training may go on (pause). */
@@ -322,6 +328,9 @@ export async function trainModel(tf: TF, compiled: CompiledGraph, data: TrainDat
     dice: s.segmentationLoss === 'cross-entropy+dice',
   });
   model.compile({ optimizer, ...adapter.compileArgs() } as tfjs.ModelCompileArgs);
+  const parallel = hooks.parallel;
+  let ownCount = 0;
+  const unshare = parallel ? shareGradients(tf, optimizer, parallel, () => ownCount) : () => {};
 
   const rng = mulberry32(s.seed);
   // Hold out a validation share (seeded) from the training split.
@@ -381,17 +390,32 @@ export async function trainModel(tf: TF, compiled: CompiledGraph, data: TrainDat
         }
         const start = b * s.batchSize;
         const count = Math.min(s.batchSize, trainIdx.length - start);
-        const idx = Array.from({ length: count }, (_, i) => trainIdx[perm[start + i]!]!);
+        const all = Array.from({ length: count }, (_, i) => trainIdx[perm[start + i]!]!);
+        // Data-parallel: this worker takes the first share, the followers the rest.
+        let idx = all;
+        if (parallel) {
+          const shares = shareSizes(count, parallel.workers);
+          const others: number[][] = [];
+          let at = shares[0]!;
+          for (let k = 1; k < shares.length; k++) {
+            others.push(all.slice(at, at + shares[k]!));
+            at += shares[k]!;
+          }
+          idx = all.slice(0, shares[0]);
+          ownCount = idx.length;
+          parallel.postStep(others, lr);
+        }
         gatherImages(data.train, idx, size, xBuf);
-        const x = xBuf.subarray(0, count * size);
+        const x = xBuf.subarray(0, idx.length * size);
         const targets = adapter.batch(data.train, idx, x, s.augmentation, augRng);
-        const xs = tf.tensor4d(x, [count, ...data.shape]);
+        const xs = tf.tensor4d(x, [idx.length, ...data.shape]);
         const ys = tf.tensor(targets.values, targets.shape);
         const decayed = decoupledWeightDecay(tf, model, lr, s.weightDecay ?? 0);
         const out = (await model.trainOnBatch(xs, ys)) as number | number[];
         decayed();
         tf.dispose([xs, ys]);
-        const [loss, acc] = Array.isArray(out) ? [out[0]!, out[1] ?? NaN] : [out, NaN];
+        let [loss, acc] = Array.isArray(out) ? [out[0]!, out[1] ?? NaN] : [out, NaN];
+        if (parallel) [loss, acc] = parallel.gatherMetrics(loss, acc, idx.length);
         seen += count;
         batches++;
         if (hasDiverged(loss, adapter.task)) {
@@ -471,8 +495,78 @@ export async function trainModel(tf: TF, compiled: CompiledGraph, data: TrainDat
       ...(keptEpoch !== undefined ? { keptEpoch } : {}),
     };
   } finally {
+    parallel?.end();
+    unshare();
     optimizer.dispose();
     if (bestWeights) tf.dispose(bestWeights);
+  }
+}
+
+/**
+ * A follower of data-parallel training (data-parallel.ts): trains its share of every batch the
+ * leader posts, on a model with the leader's architecture and starting weights (the caller sets
+ * them), until the leader ends the run. Returns the number of images it trained on.
+ */
+export async function followTraining(tf: TF, compiled: CompiledGraph, data: Pick<TrainData, 'train' | 'shape' | 'task' | 'classes'>, s: TrainSettings, exchange: GradientExchange): Promise<number> {
+  const { model } = compiled;
+  const size = data.shape[0] * data.shape[1] * data.shape[2];
+  const optimizer = makeOptimizer(tf, s);
+  const adapter = taskAdapter(tf, data.task ?? 'classification', data.shape, model.outputs[0]!.shape.slice(1), data.classes.length, {
+    dice: s.segmentationLoss === 'cross-entropy+dice',
+  });
+  model.compile({ optimizer, ...adapter.compileArgs() } as tfjs.ModelCompileArgs);
+  let ownCount = 0;
+  const unshare = shareGradients(tf, optimizer, exchange, () => ownCount);
+  // Its own augmentation stream (seeded, different from the leader's and the other followers').
+  const augRng = mulberry32((s.seed ^ 0x5eed) + 0x9e3779b9 * exchange.rank);
+  const xBuf = new Float32Array(exchange.spec.maxShare * size);
+  let lr = NaN;
+  let seen = 0;
+  try {
+    for (;;) {
+      const cmd = exchange.waitCommand();
+      if (cmd.kind === 'end') return seen;
+      if (cmd.lr !== lr) {
+        lr = cmd.lr;
+        setLearningRate(optimizer, lr);
+      }
+      const idx = Array.from(cmd.indices);
+      ownCount = idx.length;
+      const decayed = decoupledWeightDecay(tf, model, lr, s.weightDecay ?? 0);
+      if (!idx.length) {
+        // Nothing to train on (a last batch smaller than the workers): still apply the average.
+        const avg = exchange.average(new Float32Array(0), 0);
+        let at = 0;
+        const grads = model.trainableWeights.map((w) => {
+          const t = tf.tensor(avg.subarray(at, at + w.read().size), w.shape as number[], 'float32');
+          at += t.size;
+          return { name: (w.read() as tfjs.Variable).name, tensor: t };
+        });
+        optimizer.applyGradients(grads);
+        tf.dispose(grads.map((g) => g.tensor));
+        decayed();
+        exchange.postMetrics(NaN, NaN);
+        continue;
+      }
+      gatherImages(data.train, idx, size, xBuf);
+      const x = xBuf.subarray(0, idx.length * size);
+      const targets = adapter.batch(data.train, idx, x, s.augmentation, augRng);
+      const xs = tf.tensor4d(x, [idx.length, ...data.shape]);
+      const ys = tf.tensor(targets.values, targets.shape);
+      const out = (await model.trainOnBatch(xs, ys)) as number | number[];
+      decayed();
+      tf.dispose([xs, ys]);
+      const [loss, acc] = Array.isArray(out) ? [out[0]!, out[1] ?? NaN] : [out, NaN];
+      exchange.postMetrics(loss, acc);
+      seen += idx.length;
+    }
+  } catch (e) {
+    if (e instanceof RunEnded) return seen;
+    exchange.fail();
+    throw e;
+  } finally {
+    unshare();
+    optimizer.dispose();
   }
 }
 

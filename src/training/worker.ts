@@ -14,6 +14,9 @@ import type { GraphDoc } from '../graph/types';
 import { initBackend, type BackendName } from './backend';
 import { featureMaps, kernelPicture } from './feature-maps';
 import { seedWeights } from './init';
+import { ExchangeTimeout, GradientExchange, WorkerFailed, type ExchangeSpec } from './data-parallel';
+import type { FollowerMessage, FollowerReply } from './follower';
+import type { ParallelPlan } from './backend';
 import type { BackendInfo, DatasetInfo, DatasetSpec, Prediction, Sample, SavedModel, TrainerApi, TrainEvents } from './protocol';
 import { compileForData, imageOf, trainModel, type TrainData, type TrainSettings } from './trainer';
 import { IDENTITY_TRANSFORM, isIdentityTransform, transformImage, type ProbeTransform } from '../labs/transforms';
@@ -87,6 +90,96 @@ let paused = false;
 let lastYield = 0;
 let resumeWaiters: (() => void)[] = [];
 let probe: { split: 'test' | 'train'; index: number } | { image: Float32Array } = { split: 'test', index: 0 };
+
+// ---- Data-parallel followers (follower.ts) -----------------------------------------------------
+
+interface Follower {
+  worker: Worker;
+  /** The next reply (in order). */
+  next(): Promise<FollowerReply>;
+}
+
+let followers: Follower[] = [];
+/** The threads per follower they were started with. */
+let followersThreads = 0;
+/** Which dataset the followers hold (bumped by every loadDataset). */
+let dataVersion = 0;
+let followersDataVersion = -1;
+/** The followers' last failure in a run, for the message. */
+let followerError = '';
+/** Test-only (simulateFollowerFailure): followers are started from a script that fails to load. */
+let followerFault = false;
+
+function startFollower(): Follower {
+  const worker = followerFault
+    ? new Worker(URL.createObjectURL(new Blob(['throw new Error("simulated: the follower script failed to load")'], { type: 'text/javascript' })))
+    : new Worker(new URL('./follower.ts', import.meta.url), { type: 'module', name: 'layerlab-trainer-follower' });
+  const queue: FollowerReply[] = [];
+  const waiting: ((r: FollowerReply) => void)[] = [];
+  const deliver = (r: FollowerReply) => {
+    if (!r.ok) followerError = r.error;
+    const w = waiting.shift();
+    if (w) w(r);
+    else queue.push(r);
+  };
+  worker.onmessage = (e: MessageEvent<FollowerReply>) => deliver(e.data);
+  worker.onerror = (e: ErrorEvent) => {
+    e.preventDefault();
+    deliver({ ok: false, kind: 'init', error: e.message || 'the worker script failed to load' });
+  };
+  return { worker, next: () => (queue.length ? Promise.resolve(queue.shift()!) : new Promise((r) => waiting.push(r))) };
+}
+
+function stopFollowers() {
+  followers.forEach((f) => f.worker.terminate());
+  followers = [];
+  followersThreads = 0;
+  followersDataVersion = -1;
+}
+
+/** Sends a message and waits for its reply (an error reply or silence throws). */
+async function ask(f: Follower, m: FollowerMessage, ms: number, transfer: Transferable[] = []): Promise<FollowerReply> {
+  f.worker.postMessage(m, transfer);
+  const r = await within(f.next(), ms);
+  if (!r) throw new Error(`no answer in ${Math.round(ms / 1000)} s`);
+  if (!r.ok) throw new Error(r.error);
+  return r;
+}
+
+/**
+ * Gets the followers of `plan` ready for a run of `graph` from the model's current weights: started
+ * (WASM on the plan's threads), holding the training data and the model. Returns the leader's
+ * exchange, or throws why not. The run's end replies are in `done`.
+ */
+async function startFollowers(plan: ParallelPlan, c: CompiledGraph, graph: GraphDoc, settings: TrainSettings, done: Promise<FollowerReply>[]): Promise<GradientExchange> {
+  if (!data) throw new Error('no data');
+  if (followers.length !== plan.workers - 1 || followersThreads !== plan.threadsPerWorker) {
+    stopFollowers();
+    followers = Array.from({ length: plan.workers - 1 }, startFollower);
+    followersThreads = plan.threadsPerWorker;
+    await Promise.all(followers.map((f) => ask(f, { kind: 'init', threads: plan.threadsPerWorker }, 60_000)));
+  }
+  if (followersDataVersion !== dataVersion) {
+    const d = data;
+    const share = { train: d.train, shape: d.shape, task: d.task, classes: d.classes };
+    await Promise.all(followers.map((f) => ask(f, { kind: 'data', version: dataVersion, data: share }, 60_000)));
+    followersDataVersion = dataVersion;
+  }
+  const spec: ExchangeSpec = {
+    workers: plan.workers,
+    sizes: c.model.trainableWeights.map((w) => w.read().size),
+    maxShare: Math.ceil(settings.batchSize / plan.workers),
+  };
+  const buffer = GradientExchange.create(spec);
+  const weights = c.model.getWeights().map((w) => w.dataSync() as Float32Array);
+  await Promise.all(
+    followers.map(async (f, k) => {
+      await ask(f, { kind: 'run', graph, settings, weights, buffer, spec, rank: k + 1 }, 60_000);
+      done.push(f.next());
+    }),
+  );
+  return new GradientExchange(buffer, spec, 0);
+}
 
 /** What makes two graphs the same network (weights can carry over): everything but layout and text. */
 export function structureSignature(graph: GraphDoc): string {
@@ -214,7 +307,7 @@ function watchDevice(events: TrainEvents): Promise<string | undefined> | undefin
 }
 
 /** Activates a backend (see api.init), keeping the weights so far. */
-async function switchBackend(prefer?: BackendName[], wasmThreads?: number) {
+async function switchBackend(prefer?: BackendName[], wasmThreads?: number, workers?: number) {
   // Keep the weights so far: copy them off the old backend if it still answers (a lost GPU does
   // not: then the last copy taken during the run is used), and rebuild the model on the new one.
   if (!deviceLost) await within(snapshotWeights().catch(() => undefined), 5000);
@@ -225,7 +318,8 @@ async function switchBackend(prefer?: BackendName[], wasmThreads?: number) {
     /* a lost device cannot free its memory */
   }
   compiled = null;
-  const info = await initBackend(prefer, { wasmThreads });
+  const info = await initBackend(prefer, { wasmThreads, workers });
+  if (info.name !== 'wasm') stopFollowers();
   backend = info;
   restoreSnapshot();
   return { ...info, keptWeights: compiled && weightSnapshot ? weightSnapshot.at : undefined };
@@ -251,8 +345,8 @@ const labs: WorkerContext = {
 };
 
 const api: TrainerApi = {
-  init(prefer?: BackendName[], opts?: { wasmThreads?: number }) {
-    const next = initQueue.then(() => switchBackend(prefer, opts?.wasmThreads));
+  init(prefer?: BackendName[], opts?: { wasmThreads?: number; workers?: number }) {
+    const next = initQueue.then(() => switchBackend(prefer, opts?.wasmThreads, opts?.workers));
     initQueue = next.catch(() => undefined);
     return next;
   },
@@ -263,6 +357,7 @@ const api: TrainerApi = {
     const loaded = await loadData(spec);
     if (seq !== loadSeq) throw new Error('superseded by a newer dataset');
     data = loaded;
+    dataVersion++;
     dataName = spec.kind === 'custom' ? spec.name : spec.kind === 'synthetic' ? spec.name : spec.kind;
     compiled?.model.dispose();
     compiled = null;
@@ -295,7 +390,26 @@ const api: TrainerApi = {
     if (!resume) runPosition = 'the start of the run';
     const lost = backend?.name === 'webgpu' ? watchDevice(events) : undefined;
     lastSnapshotAt = performance.now();
+    // Data-parallel on WASM: followers train shares of each batch from the same starting weights,
+    // so those are set here (seeded as trainModel would) and sent along.
+    const plan = backend?.name === 'wasm' ? backend.parallel : undefined;
+    let parallel: GradientExchange | undefined;
+    const followersDone: Promise<FollowerReply>[] = [];
+    if (plan && plan.workers > 1) {
+      if (!resume) seedWeights(tf, c.model, settings.seed);
+      followerError = '';
+      try {
+        parallel = await startFollowers(plan, c, graph, settings, followersDone);
+        events.onParallel?.({ workers: plan.workers, threadsPerWorker: plan.threadsPerWorker });
+      } catch (e) {
+        stopFollowers();
+        const why = `the other training workers did not start (${e instanceof Error ? e.message : String(e)})`;
+        backend = { ...backend!, parallel: { ...plan, workers: 1, why } };
+        events.onParallel?.({ workers: 1, threadsPerWorker: plan.threadsPerWorker, why });
+      }
+    }
     const run = trainModel(tf, c, data, settings, {
+      parallel,
       onBatch: (p) => {
         runPosition = `epoch ${p.epoch}, batch ${p.batch}`;
         weightsOrigin = { kind: 'trained', epoch: p.epoch, batch: p.batch, continued: resume };
@@ -305,7 +419,7 @@ const api: TrainerApi = {
       onFeatureMaps: (maps) => events.onFeatureMaps(maps),
       onEvaluating: () => events.onEvaluating(),
       probeImage,
-      keepWeights: resume,
+      keepWeights: resume || Boolean(plan && plan.workers > 1),
       featureMapInterval: 400,
       shouldStop: () => stopRequested,
       // Between batches: answer messages, wait while paused, and on a GPU keep a CPU copy of the
@@ -317,8 +431,15 @@ const api: TrainerApi = {
       },
     });
     try {
-      return await run;
+      const outcome = await run;
+      if (followersDone.length) await within(Promise.all(followersDone), 10_000);
+      return outcome;
     } catch (e) {
+      if (e instanceof WorkerFailed || e instanceof ExchangeTimeout) {
+        // A follower died or hung: the next run starts them afresh.
+        stopFollowers();
+        throw new Error(`${e.message}${followerError ? ` (${followerError})` : ''} Train again to retry; ?workers=1 in the address trains in one worker.`);
+      }
       // A dying GPU fails the batch in flight ("mapAsync … unmapped") just before it reports its
       // loss: then the run ends as stopped, and the loss message tells the user what to do.
       const message = lost && (deviceLost ? await lost : await within(lost, 2000));
@@ -412,6 +533,11 @@ const api: TrainerApi = {
       }
       /* the dataset does not fit this graph (yet): the weights apply once one does */
     }
+  },
+
+  simulateFollowerFailure() {
+    followerFault = true;
+    stopFollowers();
   },
 
   async simulateDeviceLoss() {
