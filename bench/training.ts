@@ -4,13 +4,16 @@
  * each backend measured as
  *   app       LayerLab itself: `/?backend=<name>`, Train tab, batch size 64, Train; images/s from
  *             the progress the page shows (batches counted between two progress updates after a
- *             warm-up), live feature maps on (the app's default), then Stop; on WASM on every
- *             core (the page is cross-origin isolated, as `npm start` serves it);
+ *             warm-up), live feature maps on (the app's default), then Stop; on WASM with its
+ *             default threads (every core but one; the page is cross-origin isolated, as
+ *             `npm start` serves it);
+ *   appAll    WASM only: the app on every core (`&threads=N`);
  *   app1      WASM only: the app on one thread (`&threads=1`, tfjs' single-thread binary);
  *   appDP     WASM only: the app with one data-parallel training worker per core, 1 thread each
  *             (`&workers=N`, src/training/data-parallel.ts);
  *   loop+maps LayerLab's training loop (trainModel on the lenet5 preset, backend from initBackend)
- *             in a bench worker, feature maps sent to the page every 400 ms at most, as the app does;
+ *             in a bench worker, feature maps sent to the page every 400 ms at most, as the app does,
+ *             on WASM on every core;
  *   loop      the same without feature maps (the app has no switch to turn them off);
  *   loop1     WASM only: the loop without maps on one thread;
  *   plain     a plain tfjs script (plain-tfjs.ts: tf.sequential + trainOnBatch), with LayerLab's
@@ -74,7 +77,11 @@ export const TORCH_BATCHES = { full: { warmup: 20, batches: 500 }, quick: { warm
 /** Time for the browser measurements; what is left after it is not measured (the run goes on to PyTorch). */
 export const BROWSER_BUDGET_MS = 9 * 60_000;
 /** Configurations left out per backend, to keep the training part within about 9 minutes (threads are WASM's only). */
-const SKIPPED: Partial<Record<BackendName, ConfigName[]>> = { webgpu: ['loopMaps', 'app1', 'appDP', 'loop1'], webgl: ['app1', 'appDP', 'loop1'], cpu: ['app1', 'appDP', 'loop1'] };
+const SKIPPED: Partial<Record<BackendName, ConfigName[]>> = {
+  webgpu: ['loopMaps', 'appAll', 'app1', 'appDP', 'loop1'],
+  webgl: ['appAll', 'app1', 'appDP', 'loop1'],
+  cpu: ['appAll', 'app1', 'appDP', 'loop1'],
+};
 
 // --- assets ---------------------------------------------------------------------------------
 
@@ -430,9 +437,10 @@ export async function runTorch(root: string, quick = false): Promise<{ results: 
 
 // --- the whole part -------------------------------------------------------------------------
 
-export type ConfigName = 'app' | 'app1' | 'appDP' | 'loopMaps' | 'loop' | 'loop1' | 'plainGrads' | 'plainStock';
+export type ConfigName = 'app' | 'appAll' | 'app1' | 'appDP' | 'loopMaps' | 'loop' | 'loop1' | 'plainGrads' | 'plainStock';
 export const CONFIGS: { name: ConfigName; label: string }[] = [
   { name: 'app', label: 'LayerLab app (maps on)' },
+  { name: 'appAll', label: 'app, all cores' },
   { name: 'app1', label: 'app, 1 thread' },
   { name: 'appDP', label: 'app, data-parallel' },
   { name: 'loopMaps', label: 'LayerLab loop, maps on' },
@@ -515,20 +523,27 @@ export async function runTrainingBench(browser: Browser, url: string, root: stri
     };
 
     const cores = cpus().length;
-    for (const [name, threads, workers] of [['app', undefined, undefined], ['app1', 1, undefined], ['appDP', undefined, Math.min(4, cores)]] as const) {
+    const appConfigs: [ConfigName, number | undefined, number | undefined][] = [
+      ['app', undefined, undefined],
+      ['appAll', backend === 'wasm' ? cores : undefined, undefined],
+      ['app1', 1, undefined],
+      ['appDP', undefined, Math.min(4, cores)],
+    ];
+    for (const [name, threads, workers] of appConfigs) {
       if (skip(name)) continue;
-      if (workers !== undefined && workers < 2) {
+      if ((workers !== undefined && workers < 2) || (name === 'appAll' && cores < 2)) {
         row[name] = { ok: false, skipped: true, error: 'not measured: one core', detail: {} };
         continue;
       }
-      step(`training on ${backend}: the app (Train tab, feature maps on${threads ? ', 1 thread' : workers ? `, ${workers} data-parallel workers` : backend === 'wasm' ? ', all cores' : ''})`);
+      const how = name === 'app' ? (backend === 'wasm' ? ', its default threads' : '') : threads ? `, ${threads} thread${threads > 1 ? 's' : ''}` : `, ${workers} data-parallel workers`;
+      step(`training on ${backend}: the app (Train tab, feature maps on${how})`);
       const app = await appJob(browser, url, backend, plan, errors, threads, workers);
       const { ok: _ok, error, ...appDetail } = app;
       row[name] = { ok: app.ok, imagesPerSecond: app.imagesPerSecond, error, detail: roundAll(appDetail as Record<string, unknown>) };
     }
     const jobs: [ConfigName, string, Job][] = [
-      ['loopMaps', "LayerLab's loop, feature maps on", job('layerlab', true, true)],
-      ['loop', "LayerLab's loop, feature maps off", job('layerlab', true, false)],
+      ['loopMaps', "LayerLab's loop, feature maps on, all cores", job('layerlab', true, true, cores)],
+      ['loop', "LayerLab's loop, feature maps off, all cores", job('layerlab', true, false, cores)],
       ['loop1', "LayerLab's loop, feature maps off, 1 thread", job('layerlab', true, false, 1)],
       ['plainGrads', "plain tfjs with LayerLab's conv gradients", job('plain', true, false)],
       ['plainStock', "plain tfjs with tfjs' own gradients", job('plain', false, false)],
@@ -544,14 +559,14 @@ export async function runTrainingBench(browser: Browser, url: string, root: stri
     if (backend === 'wasm') {
       const resnet = readFileSync(join(root, 'presets/resnet-mini.json'), 'utf8');
       const plan = planOf(RESNET_PLAN);
-      for (const [key, threads] of [['all', undefined], ['one', 1]] as const) {
+      for (const [key, threads] of [['all', cpus().length], ['one', 1]] as const) {
         if (late()) {
           resnetMini[key] = { ok: false, skipped: true, error: `not measured: the browser measurements took longer than ${budgetMs / 60_000} minutes`, detail: {} };
           continue;
         }
-        step(`training ResNet-mini on wasm: LayerLab's loop, feature maps off, ${threads ? '1 thread' : 'all cores'}`);
+        step(`training ResNet-mini on wasm: LayerLab's loop, feature maps off, ${threads === 1 ? '1 thread' : 'all cores'}`);
         const j: Job = { kind: 'layerlab', backend: 'wasm', convGradients: true, featureMaps: false, batchSize: BATCH_SIZE, plan, preset: resnet, wasmThreads: threads };
-        resnetMini[key] = fromJob(await workerJob(browser, url, j, errors, `resnet-mini wasm ${threads ? '1 thread' : 'all cores'}`));
+        resnetMini[key] = fromJob(await workerJob(browser, url, j, errors, `resnet-mini wasm ${threads === 1 ? '1 thread' : 'all cores'}`));
         await sleep(200);
       }
     }
@@ -608,7 +623,7 @@ export function trainingReport(f: TrainingFigures, env: Record<string, unknown>,
   if (wasm) {
     const t = (r: ConfigResult | undefined) => (r?.ok && r.detail.wasmThreads !== undefined ? String(r.detail.wasmThreads) : '?');
     lines.push(
-      `  wasm threads running: app ${t(wasm.app)} (the Train panel's count), app 1-thread ${t(wasm.app1)}, loop ${t(wasm.loop)}, loop 1-thread ${t(wasm.loop1)}` +
+      `  wasm threads running: app ${t(wasm.app)} (the Train panel's count), app all cores ${t(wasm.appAll)}, app 1-thread ${t(wasm.app1)}, app data-parallel ${t(wasm.appDP)} per worker, loop ${t(wasm.loop)}, loop 1-thread ${t(wasm.loop1)}` +
         `${resnetAll ? `, ResNet-mini ${t(resnetAll)} and ${t(resnetOne)}` : ''}`,
     );
   }
@@ -648,11 +663,13 @@ export function trainingReport(f: TrainingFigures, env: Record<string, unknown>,
   };
   const ok = (r: ConfigResult | undefined) => (r?.ok ? r.imagesPerSecond : undefined);
   if (wasm) {
-    add('appOverTorchAll', `LayerLab app on WASM, all cores / ${torchAllLabel}`, ok(wasm.app), torchAll?.imagesPerSecond);
-    add('appOverTorch1', 'LayerLab app on WASM, all cores / PyTorch 1 thread', ok(wasm.app), torch1?.imagesPerSecond);
+    add('appOverTorchAll', `LayerLab app on WASM (default) / ${torchAllLabel}`, ok(wasm.app), torchAll?.imagesPerSecond);
+    add('appOverTorch1', 'LayerLab app on WASM (default) / PyTorch 1 thread', ok(wasm.app), torch1?.imagesPerSecond);
+    add('appAllOverTorchAll', `LayerLab app on WASM, all cores / ${torchAllLabel}`, ok(wasm.appAll), torchAll?.imagesPerSecond);
     add('app1OverTorch1', 'LayerLab app on WASM, 1 thread / PyTorch 1 thread', ok(wasm.app1), torch1?.imagesPerSecond);
-    add('threads.app', 'all cores / 1 thread: LeNet-5 in the app', ok(wasm.app), ok(wasm.app1));
-    add('dp.app', 'data-parallel workers / one worker on all cores: LeNet-5 in the app', ok(wasm.appDP), ok(wasm.app));
+    add('threads.app', 'all cores / 1 thread: LeNet-5 in the app', ok(wasm.appAll), ok(wasm.app1));
+    add('default.app', "the app's default / all cores: LeNet-5 in the app", ok(wasm.app), ok(wasm.appAll));
+    add('dp.app', 'data-parallel workers / one worker on all cores: LeNet-5 in the app', ok(wasm.appDP), ok(wasm.appAll));
     add('appDPOverTorchAll', `LayerLab app on WASM, data-parallel / ${torchAllLabel}`, ok(wasm.appDP), torchAll?.imagesPerSecond);
     add('threads.loop', "all cores / 1 thread: LeNet-5 in LayerLab's loop (maps off)", ok(wasm.loop), ok(wasm.loop1));
     add('threads.resnetMini', "all cores / 1 thread: ResNet-mini in LayerLab's loop (maps off)", ok(resnetAll), ok(resnetOne));
@@ -688,7 +705,7 @@ export function trainingReport(f: TrainingFigures, env: Record<string, unknown>,
       `PyTorch was much slower on ${torchAll.threads} threads (${ips(torchAll.imagesPerSecond)}) than on 1 (${ips(torch1.imagesPerSecond)}): something else was using a CPU, and its threads wait on each other; compare with the 1-thread figure or run again on a quiet machine`,
     );
   }
-  if (wasm?.app?.ok && wasm.app1?.ok && (wasm.app.imagesPerSecond ?? 0) < 0.8 * (wasm.app1.imagesPerSecond ?? 0)) {
+  if (wasm?.appAll?.ok && wasm.app1?.ok && (wasm.appAll.imagesPerSecond ?? 0) < 0.8 * (wasm.app1.imagesPerSecond ?? 0)) {
     warnings.push('the app was much slower on all cores than on 1 thread: WASM threads spin while they wait for each other, so other work on the CPUs hurts them most; run again on a quiet machine');
   }
 

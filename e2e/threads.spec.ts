@@ -1,7 +1,8 @@
 /**
  * WASM threads: the served app is cross-origin isolated (COOP/COEP from vite preview, what
- * `npm start` serves), so tfjs loads its threaded binary and LeNet-5 trains on every core; the
- * Train panel says how many threads run, and why only one where that is all there can be (the
+ * `npm start` serves), so tfjs can load its threaded binary; by default LeNet-5 trains on every
+ * core but one (left to the page), ?threads=N asks for N and ?workers=N for data-parallel workers.
+ * The Train panel says how many threads run, and why only one where that is all there can be (the
  * page not isolated, the threaded binary not served, or ?threads=1).
  */
 import { expect, test, type Page } from '@playwright/test';
@@ -33,7 +34,7 @@ async function trainSome(page: Page, batches: number) {
   return text;
 }
 
-test('the app is cross-origin isolated and trains LeNet-5 on every core', async ({ page }) => {
+test('the app is cross-origin isolated and trains LeNet-5 on every core but one (the page keeps one)', async ({ page }) => {
   const response = await page.goto('/');
   expect(response?.headers()['cross-origin-opener-policy']).toBe('same-origin');
   expect(response?.headers()['cross-origin-embedder-policy']).toBe('require-corp');
@@ -41,11 +42,27 @@ test('the app is cross-origin isolated and trains LeNet-5 on every core', async 
   const env = await page.evaluate(() => ({ isolated: crossOriginIsolated, cores: navigator.hardwareConcurrency, sab: typeof SharedArrayBuffer === 'function' }));
   expect(env.isolated).toBe(true);
   expect(env.sab).toBe(true);
-  const n = Math.min(8, env.cores);
-  // tfjs' own thread count (getThreadsCount), reported by the worker: every logical core, not half.
-  await expect(page.getByTestId('train-wasm-threads')).toHaveText(n === 1 ? ' · 1 thread (this machine has one core)' : ` · ${n} threads`);
+  const n = Math.min(8, env.cores - 1);
+  // tfjs' own thread count (getThreadsCount), reported by the worker.
+  const expected =
+    env.cores === 1
+      ? ' · 1 thread (this machine has one core)'
+      : env.cores - 1 > 8
+        ? ' · 8 threads (tfjs runs at most 8 WASM threads)'
+        : ` · ${n} thread${n === 1 ? '' : 's'} (one of the ${env.cores} cores is left to the page)`;
+  await expect(page.getByTestId('train-wasm-threads')).toHaveText(expected);
   const status = await trainSome(page, 20);
   expect(status).toMatch(/[\d,]+ images\/s/);
+  await expect(page.getByTestId('train-message')).toHaveCount(0);
+  expect(errors).toEqual([]);
+});
+
+test('?threads=N runs tfjs\' threaded binary on every core asked for', async ({ page }) => {
+  const cores = Math.min(8, Math.max(2, await page.evaluate(() => navigator.hardwareConcurrency)));
+  const errors = await openTrainTab(page, `&threads=${cores}`);
+  // Every logical core asked for, not tfjs' default of half.
+  await expect(page.getByTestId('train-wasm-threads')).toHaveText(` · ${cores} threads`);
+  await trainSome(page, 20);
   await expect(page.getByTestId('train-message')).toHaveCount(0);
   expect(errors).toEqual([]);
 });
@@ -76,7 +93,7 @@ test('without cross-origin isolation WASM trains on one thread and the panel say
 test('if the threaded binary cannot be fetched, WASM starts on one thread instead', async ({ page }) => {
   // Dedicated workers' requests go through the context's routes.
   await page.context().route(/tfjs-backend-wasm-threaded-simd.*\.wasm/, (route) => route.fulfill({ status: 404, body: 'not here' }));
-  const errors = await openTrainTab(page);
+  const errors = await openTrainTab(page, '&threads=2');
   const threads = page.getByTestId('train-wasm-threads');
   await expect(threads).toHaveText(' · 1 thread (the threaded WASM binary did not start)');
   // The error itself is there on hover.

@@ -77,9 +77,9 @@ describe('initBackend in Node', () => {
 describe('chooseWasmThreads', () => {
   const isolated: WasmThreadEnv = { node: false, crossOriginIsolated: true, threadsSupported: true, logicalCores: 2 };
 
-  it('uses every logical core where the page is isolated and threads work', () => {
-    expect(chooseWasmThreads(isolated)).toEqual({ threads: 2 });
-    expect(chooseWasmThreads({ ...isolated, logicalCores: 6 })).toEqual({ threads: 6 });
+  it('uses every logical core but one (left to the page) where the page is isolated and threads work', () => {
+    expect(chooseWasmThreads(isolated)).toEqual({ threads: 1, why: 'one of the 2 cores is left to the page' });
+    expect(chooseWasmThreads({ ...isolated, logicalCores: 6 })).toEqual({ threads: 5, why: 'one of the 6 cores is left to the page' });
   });
 
   it('runs one thread, and says why, where the threaded binary cannot run', () => {
@@ -96,13 +96,15 @@ describe('chooseWasmThreads', () => {
     expect(chooseWasmThreads({ ...isolated, logicalCores: 16 }, 3)).toEqual({ threads: 3 });
     expect(chooseWasmThreads(isolated, 2.7)).toEqual({ threads: 2 });
     expect(chooseWasmThreads(isolated, 0)).toEqual({ threads: 1, why: 'set to 1 thread' });
-    expect(chooseWasmThreads(isolated, Number.NaN)).toEqual({ threads: 2 });
+    expect(chooseWasmThreads(isolated, Number.NaN)).toEqual({ threads: 1, why: 'one of the 2 cores is left to the page' });
+    expect(chooseWasmThreads(isolated, 2)).toEqual({ threads: 2 });
     expect(chooseWasmThreads({ ...isolated, crossOriginIsolated: false }, 4)).toEqual({ threads: 1, why: 'page not cross-origin isolated' });
   });
 
   it("caps at tfjs' pool of 8 pthreads", () => {
     expect(MAX_WASM_THREADS).toBe(8);
     expect(chooseWasmThreads({ ...isolated, logicalCores: 32 })).toEqual({ threads: 8, why: 'tfjs runs at most 8 WASM threads' });
+    expect(chooseWasmThreads({ ...isolated, logicalCores: 9 })).toEqual({ threads: 8, why: 'one of the 9 cores is left to the page' });
     expect(chooseWasmThreads(isolated, 12)).toEqual({ threads: 8, why: 'tfjs runs at most 8 WASM threads' });
   });
 });
@@ -123,7 +125,8 @@ describe('chooseParallelPlan', () => {
     expect(chooseParallelPlan({ ...isolated, threadsSupported: false }, 2)).toEqual({ workers: 1, threadsPerWorker: 1, why: 'this browser cannot share memory between workers' });
     expect(chooseParallelPlan({ ...isolated, node: true }, 2).workers).toBe(1);
     // One worker asked for: it keeps every core as threads (or the threads asked for).
-    expect(chooseParallelPlan(isolated, 1)).toEqual({ workers: 1, threadsPerWorker: 2, why: 'set to 1 worker' });
+    expect(chooseParallelPlan(isolated, 1)).toEqual({ workers: 1, threadsPerWorker: 1, why: 'set to 1 worker' });
+    expect(chooseParallelPlan(isolated, 1, 2)).toEqual({ workers: 1, threadsPerWorker: 2, why: 'set to 1 worker' });
     expect(chooseParallelPlan(isolated, 1, 1)).toEqual({ workers: 1, threadsPerWorker: 1, why: 'set to 1 worker' });
     expect(chooseParallelPlan(isolated, Number.NaN).workers).toBe(1);
   });

@@ -13,8 +13,9 @@
  * (a cross-origin isolated page: COOP same-origin + COEP require-corp) and never in Node. Its C++
  * side then caps the thread pool at min(requested, 8, navigator.hardwareConcurrency / 2), the
  * divisor read once when the module starts: one thread on a 2-core machine, whatever
- * `setThreadsCount` asks. chooseWasmThreads decides how many to use (all logical cores when
- * isolated) and initBackend lifts the cap for the module's start (see withLogicalCores).
+ * `setThreadsCount` asks. chooseWasmThreads decides how many to use (all logical cores but one
+ * when isolated, or the number asked for) and initBackend lifts the cap for the module's start
+ * (see withLogicalCores).
  */
 import * as tf from '@tensorflow/tfjs';
 import { installConvFilterGradient } from './conv-grad';
@@ -89,8 +90,8 @@ export interface WasmThreads {
 }
 
 /**
- * The WASM thread count: the `requested` number (capped at 8) or every logical core, where the
- * threaded binary can run; else 1 and why. Pure: the environment is passed in.
+ * The WASM thread count: the `requested` number (capped at 8) or every logical core but one, where
+ * the threaded binary can run; else 1 and why. Pure: the environment is passed in.
  */
 export function chooseWasmThreads(env: WasmThreadEnv, requested?: number): WasmThreads {
   if (env.node) return { threads: 1, why: 'tfjs runs WASM on one thread in Node' };
@@ -103,8 +104,12 @@ export function chooseWasmThreads(env: WasmThreadEnv, requested?: number): WasmT
   }
   const cores = Math.max(1, Math.floor(env.logicalCores ?? 1));
   if (cores === 1) return { threads: 1, why: 'this machine has one core' };
-  if (cores > MAX_WASM_THREADS) return { threads: MAX_WASM_THREADS, why: `tfjs runs at most ${MAX_WASM_THREADS} WASM threads` };
-  return { threads: cores };
+  // One core stays with the page (it draws the live maps and charts) and the browser: tfjs'
+  // threads wait for each other by spinning, so one of them losing its core to the page stalls the
+  // rest. On this project's 2-core machine the app trained LeNet-5 faster on 1 thread than on 2
+  // (README, "Performance").
+  if (cores - 1 > MAX_WASM_THREADS) return { threads: MAX_WASM_THREADS, why: `tfjs runs at most ${MAX_WASM_THREADS} WASM threads` };
+  return { threads: cores - 1, why: `one of the ${cores} cores is left to the page` };
 }
 
 /** Data-parallel training (data-parallel.ts): how many workers share each batch, and their threads. */
