@@ -9,6 +9,7 @@
  */
 import { LIMITS } from './limits';
 import type { BlockDef, GraphDoc, GraphEdge, GraphNode } from './types';
+import { uniqueId } from './ids';
 
 export const BLOCK_TYPE = 'block';
 export const BLOCK_SEP = '/';
@@ -212,15 +213,14 @@ export type BlockEdit = { doc: GraphDoc } | { error: string };
 
 const taken = (doc: GraphDoc) => new Set(doc.nodes.map((n) => n.id));
 
+/** `base` made an id (or `base_2`, `base_3`, … when in use). */
 function freshName(base: string, used: Set<string>): string {
   const clean = base.replace(/[^A-Za-z0-9_-]+/g, '_').replace(/^_+|_+$/g, '').slice(0, 40) || 'block';
-  if (!used.has(clean)) return clean;
-  for (let i = 2; ; i++) if (!used.has(`${clean}_${i}`)) return `${clean}_${i}`;
+  return uniqueId(clean, used, { bareFirst: true, start: 2 });
 }
 
 function freshInstanceId(doc: GraphDoc, blockId: string): string {
-  const used = taken(doc);
-  for (let i = 1; ; i++) if (!used.has(`${blockId}_${i}`.slice(0, LIMITS.maxIdLength))) return `${blockId}_${i}`.slice(0, LIMITS.maxIdLength);
+  return uniqueId(blockId, taken(doc));
 }
 
 /**

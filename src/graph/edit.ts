@@ -11,17 +11,14 @@ import { blockInputPorts, instanceBlock, isInstance } from './blocks';
 import { MESSAGES } from './diagnostics';
 import { ID_PATTERN } from './parse';
 import { LIMITS } from './limits';
+import { uniqueId } from './ids';
 import { CURRENT_VERSION, TRAINING_DEFAULTS, type GraphDoc, type GraphEdge, type GraphNode } from './types';
 
 export type EditResult = { ok: true; doc: GraphDoc } | { ok: false; message: string };
 
 /** A fresh id for a node of this type: conv2d_1, conv2d_2, … (skipping ids in use). */
 export function freshId(doc: GraphDoc, type: string, taken: Set<string> = new Set(doc.nodes.map((n) => n.id))): string {
-  const base = type.replace(/[^A-Za-z0-9_-]/g, '').slice(0, 40) || 'node';
-  for (let i = 1; ; i++) {
-    const id = `${base}_${i}`;
-    if (!taken.has(id)) return id;
-  }
+  return uniqueId(type.replace(/[^A-Za-z0-9_-]/g, '').slice(0, 40) || 'node', taken);
 }
 
 export function emptyGraph(name = 'Untitled'): GraphDoc {
