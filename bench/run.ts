@@ -13,7 +13,8 @@
  *   training (training.ts): images/s training LeNet-5 on MNIST on every tfjs backend of Chromium,
  *   in the app, in LayerLab's loop with and without feature maps, in a plain tfjs script, on WASM
  *   with every core and with one thread, ResNet-mini on WASM with every core and one thread, and
- *   PyTorch on the CPU (bench/lenet_torch.py, all cores and one thread) for comparison, with
+ *   PyTorch on the CPU (bench/lenet_torch.py, all cores and one thread; then again with its vector
+ *   instructions limited to 128 bits, WebAssembly SIMD's width) for comparison, with
  *   the ratios between them.
  * Prints tables and writes bench/results/editor.json and bench/results/training.json.
  *
@@ -204,7 +205,7 @@ async function trainingPart(url: string) {
   load.beforePyTorch = round(loadavg()[0]!, 2);
   step('waiting for the CPUs to be quiet (at most 30 s)');
   busy.beforePyTorch = await waitForQuiet(30_000);
-  step(`PyTorch on the CPU (bench/lenet_torch.py, ${cpus().length > 1 ? `${cpus().length} threads then 1` : '1 thread'}${QUICK ? ', --quick' : ''})`);
+  step(`PyTorch on the CPU (bench/lenet_torch.py, ${cpus().length > 1 ? `${cpus().length} threads then 1` : '1 thread'}, native vectors then 128-bit${QUICK ? ', --quick' : ''})`);
   figures.torch = await runTorch(ROOT, QUICK);
   if (figures.torch.skipped) console.log(`  PyTorch skipped: ${figures.torch.skipped}`);
   load.end = round(loadavg()[0]!, 2);

@@ -19,9 +19,9 @@ export function killRunning(): void {
 }
 
 /** Runs a command to completion, collecting stdout and stderr together. */
-export function runCommand(cmd: string, args: string[], opts: { cwd: string; timeoutMs: number }): Promise<CommandResult> {
+export function runCommand(cmd: string, args: string[], opts: { cwd: string; timeoutMs: number; env?: Record<string, string> }): Promise<CommandResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { cwd: opts.cwd, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    const child = spawn(cmd, args, { cwd: opts.cwd, stdio: ['ignore', 'pipe', 'pipe'], detached: true, env: opts.env ? { ...process.env, ...opts.env } : process.env });
     running.add(child);
     child.on('exit', () => running.delete(child));
     let output = '';

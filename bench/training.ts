@@ -410,7 +410,17 @@ export interface TorchResult {
   warmupBatches: number;
   firstBatchMs: number;
   torch: string;
+  /** Run with its vector instructions limited to 128 bits (TORCH_128_BIT), as WebAssembly SIMD is. */
+  vectors128?: boolean;
 }
+
+/**
+ * PyTorch with its vector instructions limited to 128-bit SSE4.1, the width of WebAssembly's SIMD:
+ * oneDNN's convolutions (ONEDNN_MAX_CPU_ISA; it JIT-compiles AVX-512 code on this project's AMD EPYC
+ * otherwise) and ATen's element-wise kernels (ATEN_CPU_CAPABILITY=default: no AVX2 builds). A
+ * reference for what the same arithmetic costs at tfjs' vector width, not a setting anyone uses.
+ */
+export const TORCH_128_BIT = { ONEDNN_MAX_CPU_ISA: 'SSE41', DNNL_MAX_CPU_ISA: 'SSE41', ATEN_CPU_CAPABILITY: 'default' };
 
 export const PYTHON = '/usr/bin/python3';
 
@@ -423,15 +433,20 @@ export async function runTorch(root: string, quick = false): Promise<{ results: 
   const threads = [...new Set([Math.max(1, cpus().length), 1])].join(',');
   const n = quick ? TORCH_BATCHES.quick : TORCH_BATCHES.full;
   const args = ['--data', data, '--threads', threads, '--batch-size', String(BATCH_SIZE), '--warmup', String(n.warmup), '--batches', String(n.batches)];
-  const r = await runCommand(PYTHON, [join(root, 'bench/lenet_torch.py'), ...args], {
-    cwd: root,
-    timeoutMs: 150_000,
-  });
-  const results = r.output
-    .split('\n')
-    .filter((l) => l.startsWith('{'))
-    .map((l) => JSON.parse(l) as TorchResult);
-  if (r.code !== 0 || !results.length) return { results, skipped: `bench/lenet_torch.py failed (exit ${r.code}): ${r.output.trim().split('\n').slice(-3).join(' | ')}` };
+  const results: TorchResult[] = [];
+  for (const vectors128 of [false, true]) {
+    const r = await runCommand(PYTHON, [join(root, 'bench/lenet_torch.py'), ...args], {
+      cwd: root,
+      timeoutMs: 150_000,
+      env: vectors128 ? TORCH_128_BIT : undefined,
+    });
+    const got = r.output
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => ({ ...(JSON.parse(l) as TorchResult), ...(vectors128 ? { vectors128 } : {}) }));
+    results.push(...got);
+    if (r.code !== 0 || !got.length) return { results, skipped: `bench/lenet_torch.py failed (exit ${r.code}): ${r.output.trim().split('\n').slice(-3).join(' | ')}` };
+  }
   return { results };
 }
 
@@ -582,8 +597,10 @@ const ratio = (a: number | undefined, b: number | undefined) => (a && b && Numbe
 export function trainingReport(f: TrainingFigures, env: Record<string, unknown>, out: string, warnings: string[]): { json: Record<string, unknown>; text: string } {
   const lines: string[] = [];
   // PyTorch on every core (2 on the machine this was written on) and on one thread.
-  const torchAll = f.torch.results.reduce<TorchResult | undefined>((a, r) => (!a || r.threads > a.threads ? r : a), undefined);
-  const torch1 = f.torch.results.find((r) => r.threads === 1);
+  const native = f.torch.results.filter((r) => !r.vectors128);
+  const torchAll = native.reduce<TorchResult | undefined>((a, r) => (!a || r.threads > a.threads ? r : a), undefined);
+  const torch1 = native.find((r) => r.threads === 1);
+  const torch128one = f.torch.results.find((r) => r.vectors128 && r.threads === 1);
   const torchAllLabel = torchAll ? `PyTorch ${torchAll.threads} thread${torchAll.threads > 1 ? 's' : ''}` : 'PyTorch, all cores';
   const measured = BACKENDS.filter((b) => f.results[b]);
 
@@ -614,7 +631,8 @@ export function trainingReport(f: TrainingFigures, env: Record<string, unknown>,
   if (resnetAll || resnetOne) lines.push(`ResNet-mini, LayerLab loop on wasm, maps off: all cores ${cell(resnetAll)}, 1 thread ${cell(resnetOne)} images/s`);
   if ([...rows.flat(), cell(resnetAll), cell(resnetOne)].some((c) => c.endsWith('*'))) lines.push('* the time cap ended the measurement early (few batches)');
   lines.push('');
-  if (f.torch.results.length) for (const r of f.torch.results) lines.push(`${`PyTorch ${r.torch} CPU, ${r.threads} thread${r.threads > 1 ? 's' : ''}`.padEnd(34)} ${ips(r.imagesPerSecond).padStart(8)} images/s`);
+  if (f.torch.results.length)
+    for (const r of f.torch.results) lines.push(`${`PyTorch ${r.torch} CPU, ${r.threads} thread${r.threads > 1 ? 's' : ''}${r.vectors128 ? ', 128-bit vectors (SSE4.1)' : ''}`.padEnd(58)} ${ips(r.imagesPerSecond).padStart(8)} images/s`);
   else lines.push(`PyTorch: skipped (${f.torch.skipped ?? 'not run'})`);
 
   // What else the runs showed: threads, start-up, the UI while training, Stop.
@@ -673,6 +691,9 @@ export function trainingReport(f: TrainingFigures, env: Record<string, unknown>,
     add('appDPOverTorchAll', `LayerLab app on WASM, data-parallel / ${torchAllLabel}`, ok(wasm.appDP), torchAll?.imagesPerSecond);
     add('threads.loop', "all cores / 1 thread: LeNet-5 in LayerLab's loop (maps off)", ok(wasm.loop), ok(wasm.loop1));
     add('threads.resnetMini', "all cores / 1 thread: ResNet-mini in LayerLab's loop (maps off)", ok(resnetAll), ok(resnetOne));
+    add('app1OverTorch128', 'LayerLab app on WASM, 1 thread / PyTorch 1 thread, 128-bit vectors', ok(wasm.app1), torch128one?.imagesPerSecond);
+    add('loop1OverTorch128', "LayerLab's loop on WASM, 1 thread / PyTorch 1 thread, 128-bit vectors", ok(wasm.loop1), torch128one?.imagesPerSecond);
+    if (torch1 && torch128one) add('torch.vectors', 'PyTorch 1 thread: native vectors (AVX-512 in oneDNN) / 128-bit', torch1.imagesPerSecond, torch128one.imagesPerSecond);
     if (torchAll && torch1 && torchAll !== torch1) add('threads.torch', `${torchAllLabel} / PyTorch 1 thread`, torchAll.imagesPerSecond, torch1.imagesPerSecond);
   }
   if (best) {
