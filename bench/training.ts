@@ -622,7 +622,7 @@ export function trainingReport(f: TrainingFigures, env: Record<string, unknown>,
   const rows = measured.map((b) => [b, ...CONFIGS.map((c) => cell(f.results[b]?.[c.name]))]);
   const widths = header.map((_, i) => Math.max(header[i]!.length, ...rows.map((r) => r[i]!.length)));
   const fmt = (r: string[]) => r.map((c, i) => (i ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ');
-  lines.push(`images/s training LeNet-5 on MNIST, batch ${BATCH_SIZE}, Adam 1e-3 (TensorFlow.js in headless Chromium; WASM on every core unless "1 thread"; plain tfjs on one)\n`);
+  lines.push(`images/s training LeNet-5 on MNIST, batch ${BATCH_SIZE}, Adam 1e-3 (TensorFlow.js in headless Chromium; on WASM the app runs its default threads (every core but one), "all cores", "1 thread" or data-parallel workers of 1 thread each, the loop every core unless "1 thread", plain tfjs one)\n`);
   lines.push(fmt(header));
   lines.push(widths.map((w) => '-'.repeat(w)).join('  '));
   for (const r of rows) lines.push(fmt(r));
