@@ -2,7 +2,7 @@
  * Data-parallel training in Node (src/training/data-parallel.ts), against one worker:
  *   npx tsx bench/dp-node.ts [--workers 2] [--batches 500] [--rounds 2]
  * Trains LeNet-5 on MNIST (batch 64, Adam) with the leader on the main thread and followers on
- * worker threads (data-parallel.follower.testing.ts), then alone on the main thread, alternating
+ * worker threads (src/training/follower-node.ts), then alone on the main thread, alternating
  * `--rounds` times, and prints images/s of each and how long the workers waited for each other.
  * A measurement, not a test; on a shared machine compare figures from one run.
  */
@@ -12,7 +12,7 @@ import { cpus, loadavg } from 'node:os';
 import { parseGraphText } from '../src/graph/parse';
 import { initBackend } from '../src/training/backend';
 import { GradientExchange, type ExchangeSpec } from '../src/training/data-parallel';
-import { startNodeFollower } from '../src/training/data-parallel.follower.testing';
+import { startNodeFollower } from '../src/training/follower-node';
 import { loadMnist } from '../src/training/data/mnist';
 import { nodeMnistReader } from '../src/training/data/node-readers';
 import { seedWeights } from '../src/training/init';
@@ -45,7 +45,8 @@ for (let r = 0; r < rounds; r++) {
       const spec: ExchangeSpec = { workers, sizes: c.model.trainableWeights.map((w) => w.read().size), maxShare: Math.ceil(64 / workers) };
       const buffer = GradientExchange.create(spec);
       const weights = c.model.getWeights().map((w) => w.dataSync().slice() as Float32Array);
-      for (let k = 1; k < workers; k++) followers.push(startNodeFollower({ buffer, spec, rank: k, graph, weights, settings: s }));
+      const share = { train: subset.train, shape: subset.shape, classes: subset.classes };
+      for (let k = 1; k < workers; k++) followers.push(startNodeFollower({ buffer, spec, rank: k, backend: 'wasm', graph, data: share, weights, settings: s }));
       await Promise.all(followers.map((f) => f.ready));
       exchange = new GradientExchange(buffer, spec, 0);
     }

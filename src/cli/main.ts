@@ -8,6 +8,7 @@ import { settingsFromFlags, trainCommand, TRAIN_SETTING_OPTIONS } from './train'
 import { parsePredictOptions, predictCommand } from './predict';
 import { processIO, type CliIO } from './io';
 import { TRAINING_SETTINGS } from '../graph/training-settings';
+import { MAX_TRAINING_WORKERS } from '../training/data-parallel';
 
 export const USAGE = `Usage: layerlab <command> [options]
 
@@ -15,7 +16,7 @@ Commands:
   inspect FILE [--json]   Validate a graph file (or a preset name such as lenet5) and print every
                           node's output shape and parameter count, the totals and any problems.
                           Exit status: 0 valid, 1 graph has errors, 2 file cannot be read or parsed.
-  train FILE [--data DIR] [--fit] [--epochs N] [--backend wasm|cpu] [--out DIR] [--json]
+  train FILE [--data DIR] [--fit] [--epochs N] [--backend wasm|cpu] [--workers N] [--out DIR] [--json]
                           Train the graph in Node, with the browser's training code, on its dataset
                           (training.dataset: mnist, fashion-mnist, shapes; shapes-masks, cells for
                           segmentation; shapes-boxes for detection) or with --data on a folder of
@@ -46,6 +47,9 @@ Commands:
                           --weight-decay WD (decoupled, as AdamW), --early-stopping PATIENCE,
                           --keep-best-weights, --aug-shift PX, --aug-rotation DEG, --aug-zoom Z,
                           --aug-brightness B, --aug-flip (the saved graph.json keeps them).
+                          --workers N (up to 4) trains data-parallel: N threads, each with its own
+                          copy of the model, share every batch and average their gradients
+                          (the same training up to float rounding; "workers" in --json).
                           Exit status: 0 trained, 1 graph has errors or does not fit the data,
                           2 bad arguments or files.
   predict MODEL_DIR IMAGE... [--out DIR] [--min-score S] [--backend wasm|cpu] [--json]
@@ -132,6 +136,7 @@ export async function main(argv: string[], io: CliIO = processIO): Promise<numbe
         help: { type: 'boolean', short: 'h', default: false },
         epochs: { type: 'string' },
         backend: { type: 'string' },
+        workers: { type: 'string' },
         out: { type: 'string' },
         limit: { type: 'string' },
         data: { type: 'string' },
@@ -181,9 +186,11 @@ export async function main(argv: string[], io: CliIO = processIO): Promise<numbe
       };
       let epochs: number | undefined;
       let limit: number | undefined;
+      let workers: number | undefined;
       try {
         epochs = int('epochs', v.epochs, TRAINING_SETTINGS.epochs.min, TRAINING_SETTINGS.epochs.max);
         limit = int('limit', v.limit, 10, 10_000_000);
+        workers = int('workers', v.workers, 1, MAX_TRAINING_WORKERS);
         if (v.backend !== undefined && v.backend !== 'wasm' && v.backend !== 'cpu') throw new Error(`--backend must be wasm or cpu, not "${v.backend}".`);
       } catch (e) {
         io.err(`layerlab: ${(e as Error).message}\n`);
@@ -198,7 +205,7 @@ export async function main(argv: string[], io: CliIO = processIO): Promise<numbe
         io.err(`layerlab: ${settings}\n`);
         return 2;
       }
-      return trainCommand(rest[0]!, { epochs, limit, backend: v.backend as 'wasm' | 'cpu' | undefined, out: v.out, json: v.json, data: v.data, fit: v.fit, settings }, io);
+      return trainCommand(rest[0]!, { epochs, limit, workers, backend: v.backend as 'wasm' | 'cpu' | undefined, out: v.out, json: v.json, data: v.data, fit: v.fit, settings }, io);
     }
     case 'predict': {
       const opts = rest.length >= 2 ? parsePredictOptions(parsed.values) : 'layerlab predict takes a MODEL_DIR and at least one IMAGE file.';

@@ -71,6 +71,26 @@ describe('layerlab train', () => {
     expect(saved.training).toMatchObject({ epochs: 3, lrSchedule: 'cosine', weightDecay: 0.05, keepBestWeights: true });
   }, 900_000);
 
+  it('--workers 2 trains data-parallel on two threads: the same run as one thread, up to float rounding', async () => {
+    const run = async (workers: string) => {
+      const r = await layerlab('train', join(root, 'presets', 'lenet5.json'), '--epochs', '1', '--limit', '1200', '--workers', workers, '--json', '--out', join(tmp, `w${workers}`));
+      expect(r.code, r.stderr).toBe(0);
+      return { last: JSON.parse(r.stdout.trim().split('\n').at(-1)!), stderr: r.stderr };
+    };
+    const two = await run('2');
+    const one = await run('1');
+    expect(two.stderr).toContain('data-parallel: 2 threads share every batch');
+    expect(two.last.workers).toBe(2);
+    expect(one.last.workers).toBeUndefined();
+    expect(two.last.trainImages).toBe(one.last.trainImages);
+    // 18 Adam steps from the same seeded weights: the same model up to float rounding.
+    expect(two.last.validationLoss[0]).toBeCloseTo(one.last.validationLoss[0], 3);
+    expect(Math.abs(two.last.testAccuracy - one.last.testAccuracy)).toBeLessThanOrEqual(0.01);
+    const bad = await layerlab('train', join(root, 'presets', 'lenet5.json'), '--workers', '9');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--workers must be a whole number from 1 to 4, not "9".');
+  }, 180_000);
+
   it('a quick run on CPU with --limit and --epochs', async () => {
     const r = await layerlab('train', join(root, 'presets', 'mlp.json'), '--backend', 'cpu', '--epochs', '1', '--limit', '600', '--json', '--out', join(tmp, 'mlp'));
     expect(r.code, r.stderr).toBe(0);

@@ -43,6 +43,8 @@ export interface TrainOptions {
   fit?: boolean;
   /** Training settings given as flags (TRAIN_SETTING_FLAGS); they replace the graph's. */
   settings?: TrainingSettingsValues;
+  /** Data-parallel training threads (data-parallel.ts), 1 (default) to MAX_TRAINING_WORKERS. */
+  workers?: number;
 }
 
 /** 'lrStepEpochs' → 'lr-step-epochs'. */
@@ -315,7 +317,35 @@ export async function trainCommand(file: string, opts: TrainOptions, io: CliIO):
   const tty = Boolean((process.stderr as { isTTY?: boolean }).isTTY);
   const accName = task === 'segmentation' ? 'pixel acc' : 'acc';
   let lastLine = 0;
-  const outcome = await trainModel(tf, compiled, data, settings, {
+  // Data-parallel: follower threads start from the leader's seeded weights (trainModel would seed
+  // them itself), each with the training split.
+  const workers = opts.workers ?? 1;
+  let parallel: import('../training/data-parallel').GradientExchange | undefined;
+  const followers: ReturnType<typeof import('../training/follower-node').startNodeFollower>[] = [];
+  if (workers > 1) {
+    const { GradientExchange } = await import('../training/data-parallel');
+    const { startNodeFollower } = await import('../training/follower-node');
+    const { seedWeights } = await import('../training/init');
+    seedWeights(tf, compiled.model, settings.seed);
+    const spec = { workers, sizes: compiled.model.trainableWeights.map((w) => w.read().size), maxShare: Math.ceil(settings.batchSize / workers) };
+    const buffer = GradientExchange.create(spec);
+    const weights = compiled.model.getWeights().map((w) => w.dataSync() as Float32Array);
+    const share = { train: data.train, shape: data.shape, task: data.task, classes: data.classes };
+    for (let k = 1; k < workers; k++) followers.push(startNodeFollower({ buffer, spec, rank: k, backend: backend.name as 'wasm' | 'cpu', graph: trained, data: share, weights, settings }));
+    try {
+      await Promise.all(followers.map((f) => f.ready));
+    } catch (e) {
+      await Promise.all(followers.map((f) => f.worker.terminate()));
+      io.err(`layerlab: the training threads did not start: ${(e as Error).message}\n`);
+      compiled.model.dispose();
+      return 1;
+    }
+    parallel = new GradientExchange(buffer, spec, 0);
+    log(`data-parallel: ${workers} threads share every batch\n`);
+  }
+  const run = trainModel(tf, compiled, data, settings, {
+    parallel,
+    keepWeights: workers > 1,
     progressInterval: tty ? 200 : 5000,
     onBatch(p) {
       const line =
@@ -340,6 +370,24 @@ export async function trainCommand(file: string, opts: TrainOptions, io: CliIO):
       log(`${tty ? '\r\x1b[K' : ''}epoch ${m.epoch}: loss ${m.loss.toFixed(4)}${acc}${val}${watchesValLoss && m.valLoss !== null ? `, validation loss ${m.valLoss.toFixed(4)}` : ''}${lrText} (${duration(m.seconds)}, ${m.numTensors} tensors)\n`);
     },
   });
+  let outcome: Awaited<typeof run>;
+  try {
+    outcome = await run;
+  } catch (e) {
+    if (!followers.length) throw e;
+    // A training thread failed or hung: say so (with its own error), never hang.
+    const results = await Promise.all(followers.map((f) => Promise.race([f.done, new Promise<{ error?: string }>((r) => setTimeout(() => r({}), 5000))])));
+    await Promise.all(followers.map((f) => f.worker.terminate()));
+    const why = results.find((r) => r.error)?.error;
+    io.err(`layerlab: ${(e as Error).message}${why ? ` (${why})` : ''}\n`);
+    compiled.model.dispose();
+    if (opts.json) io.out(JSON.stringify({ ok: false, error: (e as Error).message }) + '\n');
+    return 1;
+  }
+  const followerResults = await Promise.all(followers.map((f) => f.done));
+  await Promise.all(followers.map((f) => f.worker.terminate()));
+  const followerError = followerResults.find((r) => r.error)?.error;
+  if (followerError) log(`note: a training thread reported: ${followerError}\n`);
   if (outcome.status === 'diverged') {
     io.err(`layerlab: ${outcome.message}\n`);
     compiled.model.dispose();
@@ -362,6 +410,7 @@ export async function trainCommand(file: string, opts: TrainOptions, io: CliIO):
     io.out(
       JSON.stringify({
         backend: backend.name,
+        ...(workers > 1 ? { workers } : {}),
         epochs: outcome.epochs.length,
         trainImages: outcome.trainImages,
         imagesPerSecond: Math.round(outcome.imagesPerSecond),

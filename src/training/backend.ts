@@ -19,6 +19,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { installConvFilterGradient } from './conv-grad';
+import { MAX_TRAINING_WORKERS } from './data-parallel';
 
 export type BackendName = 'webgpu' | 'webgl' | 'wasm' | 'cpu';
 export const BACKEND_ORDER: readonly BackendName[] = ['webgpu', 'webgl', 'wasm', 'cpu'];
@@ -122,8 +123,7 @@ export interface ParallelPlan {
   why?: string;
 }
 
-/** At most this many training workers share a batch (each holds a copy of the data and model). */
-export const MAX_TRAINING_WORKERS = 4;
+export { MAX_TRAINING_WORKERS } from './data-parallel';
 
 /**
  * Data-parallel WASM training with `requestedWorkers` workers (the ?workers=N of the URL), each

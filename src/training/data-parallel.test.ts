@@ -14,7 +14,7 @@ import { parseGraphText } from '../graph/parse';
 import type { GraphDoc } from '../graph/types';
 import { initBackend } from './backend';
 import { GradientExchange, shareSizes, WorkerFailed, type ExchangeSpec } from './data-parallel';
-import { startNodeFollower } from './data-parallel.follower.testing';
+import { startNodeFollower } from './follower-node';
 import { loadMnist } from './data/mnist';
 import { nodeMnistReader } from './data/node-readers';
 import { seedWeights } from './init';
@@ -45,7 +45,9 @@ async function run(workers: number, failAfter?: number) {
   const spec: ExchangeSpec = { workers, sizes: c.model.trainableWeights.map((w) => w.read().size), maxShare: Math.ceil(64 / workers) };
   const buffer = GradientExchange.create(spec);
   const start = c.model.getWeights().map((w) => w.dataSync().slice() as Float32Array);
-  const followers = Array.from({ length: workers - 1 }, (_, k) => startNodeFollower({ buffer, spec, rank: k + 1, graph, weights: start, settings, failAfter }));
+  const d = subset();
+  const share = { train: d.train, shape: d.shape, task: d.task, classes: d.classes };
+  const followers = Array.from({ length: workers - 1 }, (_, k) => startNodeFollower({ buffer, spec, rank: k + 1, backend: 'wasm', graph, data: share, weights: start, settings, failAfter }));
   try {
     await Promise.all(followers.map((f) => f.ready));
     const exchange = new GradientExchange(buffer, spec, 0, 20_000);

@@ -27,6 +27,8 @@ import type * as tfjs from '@tensorflow/tfjs';
 type TF = typeof tfjs;
 
 export const MAX_FOLLOWERS = 7;
+/** At most this many training workers share a batch (each holds a copy of the data and model). */
+export const MAX_TRAINING_WORKERS = 4;
 const CONTROL = 16;
 const NUMBERS = 8 + 2 * MAX_FOLLOWERS;
 const C_SEQ = 0;
