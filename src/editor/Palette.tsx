@@ -48,7 +48,18 @@ export function Palette({ onAdd }: { onAdd(type: string): void }) {
   const blocks = useEditor((s) => rootDoc(s).blocks);
   const openBlock = useEditor((s) => s.scope?.blockId);
   const library = useLibrary((s) => s.entries);
-  useEffect(() => useLibrary.getState().refresh(), []);
+  // Read once the page is idle: a page's first localStorage read waits for the browser to load
+  // the storage (5–25 ms on a blank page here, up to ~180 ms seen while the app was starting),
+  // and this read sat between start-up and the first graph on a cold load.
+  useEffect(() => {
+    const refresh = () => useLibrary.getState().refresh();
+    if (typeof requestIdleCallback !== 'function') {
+      const t = setTimeout(refresh, 200);
+      return () => clearTimeout(t);
+    }
+    const id = requestIdleCallback(refresh, { timeout: 2000 });
+    return () => cancelIdleCallback(id);
+  }, []);
   const q = query.trim().toLowerCase();
   const docBlocks = (blocks ?? []).filter((b) => !q || b.name.toLowerCase().includes(q) || 'block'.includes(q));
   const libBlocks = library.filter((e) => (!q || e.name.toLowerCase().includes(q) || 'block'.includes(q)) && !docBlocks.some((b) => b.name === e.name));

@@ -16,7 +16,7 @@ import { openNodeDetail } from '../NodeDetail';
 import { ParamControl } from '../ParamControl';
 import { setParamAction } from '../actions';
 import { handleNodeKey } from '../keyboard';
-import { ariaLabel, faceColor, faceData, faceKind, faceTitle, guessHeight, heightOf, shortMessage } from './face';
+import { ariaLabel, countText, faceColor, faceData, faceKind, faceTitle, guessHeight, heightOf, shortMessage } from './face';
 import { mapKeyFor } from '../blocks/face';
 import { openBlockAction } from '../blocks/actions';
 import { afterWrites } from './sockets';
@@ -222,7 +222,7 @@ export const NodeView = memo(function NodeView({ data, emit }: { data: LLNode; e
           </span>
         )}
         <span className="ll-count" data-testid="node-params" title="Weights in this layer" hidden={!!v.severity}>
-          {v.count === null ? '' : `${v.count.toLocaleString('en-US')} params`}
+          {countText(v.count)}
         </span>
       </div>
       {/* The compact face, shown only when zoomed out (editor.css, data-lod on the canvas): title

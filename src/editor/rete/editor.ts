@@ -6,7 +6,7 @@
  * first). Rete never changes the graph on its own.
  */
 import { createRoot } from 'react-dom/client';
-import { ClassicPreset, NodeEditor } from 'rete';
+import { NodeEditor } from 'rete';
 import { AreaExtensions, AreaPlugin, Zoom } from 'rete-area-plugin';
 import type { AutoArrangePlugin } from 'rete-auto-arrange-plugin';
 import { ConnectionPlugin, Presets as ConnectionPresets, type SocketData } from 'rete-connection-plugin';
@@ -29,14 +29,7 @@ import { WireView } from './WireView';
 import { ColdFaces } from './face';
 import { BatchedSocketPosition } from './sockets';
 import { nearIds, nearNodes, type AreaBox } from './visibility';
-import { LLConnection, LLNode, tensorSocket, type AreaExtra, type Schemes } from './types';
-
-/**
- * An input port in the view. It is marked as taking several wires only so that Rete's connection
- * flow does not delete the existing wire before the store has checked a new one; the document
- * (edit.connect) is what allows exactly one wire per input and explains a refusal.
- */
-const viewInput = (key: string) => new ClassicPreset.Input(tensorSocket, key, true);
+import { LLConnection, LLNode, viewInput, viewOutput, type AreaExtra, type Schemes } from './types';
 
 /** Below this zoom the nodes show their compact face (title and output shape in type that stays readable). */
 export const LOD_COMPACT_BELOW = 0.5;
@@ -421,7 +414,10 @@ export async function createEditor(container: HTMLElement, hooks: EditorHooks): 
     nearHeld = false;
     area.area.content.holder.style.display = '';
     // The first frame shows the whole graph in light faces (cheap: face.ts); right after it, the
-    // nodes in view are drawn in full, then those near it, and the minimap.
+    // nodes in view are drawn in full, then those near it, and the minimap. The near set that the
+    // fit's zoom asked for (scheduleNear) would draw them before that first frame: it waits too.
+    cancelAnimationFrame(nearFrame);
+    nearFrame = 0;
     cancelAnimationFrame(releaseFrame);
     releaseFrame = requestAnimationFrame(() => {
       releaseFrame = 0;
@@ -480,8 +476,18 @@ export async function createEditor(container: HTMLElement, hooks: EditorHooks): 
     };
   }
 
+  /** Nodes added quietly (below), and where their view's first move takes them. */
+  const placing = new Map<string, Point>();
   area.addPipe((ctx) => {
     switch (ctx.type) {
+      case 'nodetranslate': {
+        const at = placing.get(ctx.data.id);
+        if (at) {
+          placing.delete(ctx.data.id);
+          return { ...ctx, data: { ...ctx.data, position: { ...at } } };
+        }
+        break;
+      }
       case 'pointermove':
         pointer.x = ctx.data.event.clientX;
         pointer.y = ctx.data.event.clientY;
@@ -535,6 +541,41 @@ export async function createEditor(container: HTMLElement, hooks: EditorHooks): 
   container.addEventListener('dblclick', onDblClick);
 
   // --- document -> Rete -------------------------------------------------------------------
+  /**
+   * Adding a node or wire through Rete (editor.addNode / addConnection) sends a 'create' and a
+   * 'created' signal through every plugin's pipe (a dozen async steps each, 20–50 µs) before the
+   * area draws it, and awaiting each item serialises those steps. While a whole graph is being opened
+   * (nearHeld) nobody needs those signals — the area draws the item (its 'render' signal still goes
+   * through the pipes: cold faces, React), the minimap and the near set wait for the fit, and the
+   * store has already checked every wire — so the item is put in the editor's list and drawn by
+   * the area directly, as the area plugin does on 'nodecreated' / 'connectioncreated' (with
+   * simpleNodesOrder's move of a wire under the nodes). False (the caller takes Rete's way) if
+   * Rete's lists are not where this expects them.
+   */
+  const lists = editor as unknown as { nodes?: LLNode[]; connections?: LLConnection[] };
+  const quietly = {
+    /**
+     * The area's node view moves itself to (0, 0) when it is made (an async translate, through the
+     * pipes); the pipe below turns that first move into one to `at`, so the node is placed with
+     * the two translate events it has anyway (the minimap and the near set wait for the fit).
+     */
+    addNode(node: LLNode, at: Point): boolean {
+      if (!Array.isArray(lists.nodes) || editor.getNode(node.id)) return false;
+      lists.nodes.push(node);
+      placing.set(node.id, at);
+      area.addNodeView(node);
+      return true;
+    },
+    addConnection(c: LLConnection): boolean {
+      if (!Array.isArray(lists.connections) || editor.getConnection(c.id)) return false;
+      lists.connections.push(c);
+      const view = area.addConnectionView(c);
+      const holder = area.area.content.holder;
+      holder.insertBefore(view.element, holder.firstChild);
+      return true;
+    },
+  };
+
   let running: Promise<void> = Promise.resolve();
   let queued = false;
 
@@ -567,16 +608,12 @@ export async function createEditor(container: HTMLElement, hooks: EditorHooks): 
       if (!node) {
         node = new LLNode(d.id, d.type);
         for (const p of ports) node.addInput(p, viewInput(p));
-        node.addOutput('out', new ClassicPreset.Output(tensorSocket, 'out'));
-        await editor.addNode(node);
+        node.addOutput('out', viewOutput('out'));
         const [x, y] = d.position ?? [0, 0];
-        const view = area.nodeViews.get(node.id);
-        if (nearHeld && view) {
-          // A whole graph being opened: nothing is wired to the new node yet and the minimap and
-          // the near set wait for the fit, so it is placed without Rete's two translate events.
-          view.position = { x, y };
-          view.element.style.transform = `translate(${x}px, ${y}px)`;
-        } else await area.translate(node.id, { x, y });
+        if (!(nearHeld && quietly.addNode(node, { x, y }))) {
+          await editor.addNode(node);
+          await area.translate(node.id, { x, y });
+        }
         await breathe();
         continue;
       }
@@ -599,7 +636,7 @@ export async function createEditor(container: HTMLElement, hooks: EditorHooks): 
       const c = new LLConnection(source, 'out', target, e.to[1]);
       c.id = key;
       c.fromDoc = true;
-      await editor.addConnection(c);
+      if (!(nearHeld && quietly.addConnection(c))) await editor.addConnection(c);
       await breathe();
     }
     releaseNearSoon();

@@ -53,6 +53,14 @@ export const faceColor = (v: FaceData) => (v.blockName !== null ? BLOCK_COLOR : 
 export const ariaLabel = (v: FaceData, id: string, selected: boolean) =>
   `${v.blockName !== null ? `Block ${v.blockName}` : (v.def?.title ?? v.node?.type ?? 'Unknown')} ${id}${selected ? ', selected' : ''}${v.severity ? `, ${v.problemCount} problem${v.problemCount > 1 ? 's' : ''}` : ''}`;
 
+/**
+ * A weight count as the face shows it ("1,234 params", as toLocaleString('en-US') writes it).
+ * A whole number is grouped by hand: toLocaleString builds a new formatter on every call
+ * (~16 µs, 177 times when ResNet-50 opens).
+ */
+export const countText = (count: number | null) =>
+  count === null ? '' : `${Number.isInteger(count) ? String(count).replace(/\B(?=(\d{3})+(?!\d))/g, ',') : count.toLocaleString('en-US')} params`;
+
 /** The message without the node's id in front (the node shows its id already). */
 export const shortMessage = (v: FaceData, id: string) => (v.message.startsWith(`${id}: `) ? v.message.slice(id.length + 2) : v.message);
 
@@ -96,11 +104,23 @@ interface ColdParts {
 }
 
 function partsOf(el: HTMLElement): ColdParts {
-  const [header, footer, lod] = [...el.children] as HTMLElement[];
-  const [title, id, lock, badge] = [...header!.children] as HTMLElement[];
-  const [shape, message, count] = [...footer!.children] as HTMLElement[];
-  const [lodTitle, lodShape] = [...lod!.children] as HTMLElement[];
-  return { header: header!, title: title!, id: id!, lock: lock!, badge: badge!, footer: footer!, shape: shape!, message: message!, count: count!, lodTitle: lodTitle!, lodShape: lodShape! };
+  const at = (parent: Element, i: number) => parent.children[i] as HTMLElement;
+  const header = at(el, 0);
+  const footer = at(el, 1);
+  const lod = at(el, 2);
+  return {
+    header,
+    title: at(header, 0),
+    id: at(header, 1),
+    lock: at(header, 2),
+    badge: at(header, 3),
+    footer,
+    shape: at(footer, 0),
+    message: at(footer, 1),
+    count: at(footer, 2),
+    lodTitle: at(lod, 0),
+    lodShape: at(lod, 1),
+  };
 }
 
 /** Builds and updates cold faces (plain DOM) inside Rete's node elements. */
@@ -128,9 +148,12 @@ export class ColdFaces {
           e.stopPropagation();
         }
       });
-      host.appendChild(el);
       face = { el, parts: partsOf(el), key: '', node };
       this.faces.set(id, face);
+      // Filled in before it is on the page: writes to a detached face invalidate nothing.
+      const height = this.update(id, s) ?? 0;
+      host.appendChild(el);
+      return height;
     }
     return this.update(id, s) ?? 0;
   }
@@ -164,7 +187,7 @@ export class ColdFaces {
     el.style.containIntrinsicSize = `220px ${height}px`;
     const title = faceTitle(v);
     const tip = v.blockName !== null ? `Block “${v.blockName}”: ${v.innerCount} nodes inside. Double-click to open it.` : v.def ? `${v.def.summary}\n\n${v.def.explain}` : `Unknown node type "${v.node?.type}"`;
-    const count = v.count === null ? '' : `${v.count.toLocaleString('en-US')} params`;
+    const count = countText(v.count);
     const sev = v.severity;
     const p = face.parts;
     p.header.title = tip;
