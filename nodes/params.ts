@@ -3,10 +3,11 @@
  * Shared by the graph validator, the editor controls and the compiler.
  */
 import type { NodeDef, ParamSpec, Params, ParamSpecs } from './types';
+import { formatNumber } from '../src/graph/format';
 
 export type ParamCheck = { ok: true; value: unknown } | { ok: false; message: string };
 
-const fmt = (n: number) => (Number.isInteger(n) ? n.toLocaleString('en-US') : String(n));
+const fmt = (n: number) => (Number.isInteger(n) ? formatNumber(n) : String(n));
 
 function describe(value: unknown): string {
   if (value === null) return 'null';

@@ -5,8 +5,9 @@ import { estimateSizes, formatBytes } from '../graph/estimate';
 import { checkTypedNumber, TRAINING_SETTINGS } from '../graph/training-settings';
 import { setTrainingAction } from './actions';
 import { useEditor } from './store';
+import { formatNumber } from '../graph/format';
 
-const n = (x: number) => x.toLocaleString('en-US');
+const n = formatNumber;
 
 export function TotalsBar() {
   const { analysis, training } = useEditor(useShallow((s) => ({ analysis: s.analysis, training: s.doc.training })));

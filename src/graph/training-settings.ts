@@ -9,6 +9,7 @@
  * Pure TypeScript (zod for the schema; no DOM, no tfjs).
  */
 import { z } from 'zod';
+import { formatNumber } from './format';
 
 interface SettingBase {
   /** Short label for the UI. */
@@ -422,7 +423,7 @@ export function resolveTrainingSettings(t: TrainingSettingsValues | undefined): 
 // ---------------------------------------------------------------------------------------------
 // Bounds as text, checks, the parser's schema
 
-const fmt = (n: number) => (Number.isInteger(n) && Math.abs(n) >= 10000 ? n.toLocaleString('en-US') : String(n));
+const fmt = (n: number) => (Number.isInteger(n) && Math.abs(n) >= 10000 ? formatNumber(n) : String(n));
 
 /** "more than 0 and at most 10", "a whole number from 1 to 4,096". */
 export function rangeText(s: NumberSettingSpec): string {

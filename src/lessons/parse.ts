@@ -11,6 +11,7 @@ import { parseGraph, ID_PATTERN } from '../graph/parse';
 import { DATASETS } from '../graph/training-settings';
 import type { GraphDoc } from '../graph/types';
 import { GOAL_KINDS, KERNEL_BEHAVIOURS, LAB_EVENT_KINDS, LESSON_FORMAT, LESSON_LIMITS, LESSON_VERSION, type Goal, type Lesson, type LessonStep } from './types';
+import { formatNumber } from '../graph/format';
 
 export { LESSON_LIMITS } from './types';
 
@@ -56,7 +57,7 @@ const graphValue = z.record(z.string(), z.unknown());
 const stepSchema = z.strictObject({
   id,
   title: z.string().min(1, 'must not be empty').max(L.maxTitleLength, `must be at most ${L.maxTitleLength} characters`),
-  text: z.string().max(L.maxTextLength, `must be at most ${L.maxTextLength.toLocaleString('en-US')} characters`),
+  text: z.string().max(L.maxTextLength, `must be at most ${formatNumber(L.maxTextLength)} characters`),
   graph: graphValue.optional(),
   preset: id.optional(),
   goals: z.array(goalSchema).max(L.maxGoalsPerStep, `may hold at most ${L.maxGoalsPerStep} goals`),
@@ -68,7 +69,7 @@ const lessonSchema = z.strictObject({
   version: z.literal(LESSON_VERSION),
   id,
   title: z.string().min(1, 'must not be empty').max(L.maxTitleLength, `must be at most ${L.maxTitleLength} characters`),
-  summary: z.string().max(L.maxSummaryLength, `must be at most ${L.maxSummaryLength.toLocaleString('en-US')} characters`),
+  summary: z.string().max(L.maxSummaryLength, `must be at most ${formatNumber(L.maxSummaryLength)} characters`),
   steps: z.array(stepSchema).min(1, 'must hold at least one step').max(L.maxSteps, `may hold at most ${L.maxSteps} steps`),
 });
 
@@ -128,7 +129,7 @@ export function parseLesson(json: unknown, opts: LessonParseOptions = {}): Lesso
       };
     }
     if (Array.isArray(obj.steps) && obj.steps.length > L.maxSteps) {
-      return { ok: false, message: `The lesson has ${obj.steps.length.toLocaleString('en-US')} steps; a lesson holds at most ${L.maxSteps}.` };
+      return { ok: false, message: `The lesson has ${formatNumber(obj.steps.length)} steps; a lesson holds at most ${L.maxSteps}.` };
     }
     const parsed = lessonSchema.safeParse(obj);
     if (!parsed.success) {
