@@ -11,7 +11,7 @@ import { readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { parseGraphText } from '../src/graph/parse';
 import { initBackend } from '../src/training/backend';
-import { GradientExchange, type ExchangeSpec } from '../src/training/data-parallel';
+import { exchangeSpec, GradientExchange } from '../src/training/data-parallel';
 import { startNodeFollower } from '../src/training/follower-node';
 import { loadMnist } from '../src/training/data/mnist';
 import { nodeMnistReader } from '../src/training/data/node-readers';
@@ -42,7 +42,7 @@ for (let r = 0; r < rounds; r++) {
     let exchange: GradientExchange | undefined;
     const followers: ReturnType<typeof startNodeFollower>[] = [];
     if (mode === 'data-parallel') {
-      const spec: ExchangeSpec = { workers, sizes: c.model.trainableWeights.map((w) => w.read().size), maxShare: Math.ceil(64 / workers) };
+      const spec = exchangeSpec(c.model, workers, 64);
       const buffer = GradientExchange.create(spec);
       const weights = c.model.getWeights().map((w) => w.dataSync().slice() as Float32Array);
       const share = { train: subset.train, shape: subset.shape, classes: subset.classes };

@@ -323,11 +323,11 @@ export async function trainCommand(file: string, opts: TrainOptions, io: CliIO):
   let parallel: import('../training/data-parallel').GradientExchange | undefined;
   const followers: ReturnType<typeof import('../training/follower-node').startNodeFollower>[] = [];
   if (workers > 1) {
-    const { GradientExchange } = await import('../training/data-parallel');
+    const { exchangeSpec, GradientExchange } = await import('../training/data-parallel');
     const { startNodeFollower } = await import('../training/follower-node');
     const { seedWeights } = await import('../training/init');
     seedWeights(tf, compiled.model, settings.seed);
-    const spec = { workers, sizes: compiled.model.trainableWeights.map((w) => w.read().size), maxShare: Math.ceil(settings.batchSize / workers) };
+    const spec = exchangeSpec(compiled.model, workers, settings.batchSize);
     const buffer = GradientExchange.create(spec);
     const weights = compiled.model.getWeights().map((w) => w.dataSync() as Float32Array);
     const share = { train: data.train, shape: data.shape, task: data.task, classes: data.classes };

@@ -270,7 +270,7 @@ export function TrainPanel() {
                 <span data-testid="train-wasm-threads" title={t.backend.wasmThreads.detail ?? t.backend.parallel?.why ?? 'WASM runs threads only where the page is cross-origin isolated, and by default leaves one core to the page; ?threads=N in the address sets the count (see the README)'}>
                   {' · '}
                   {t.backend.wasmThreads.threads} thread{t.backend.wasmThreads.threads === 1 ? '' : 's'}
-                  {t.backend.parallel?.why && t.backend.parallel.why.startsWith('the other training workers') ? ` (${t.backend.parallel.why})` : t.backend.wasmThreads.why ? ` (${t.backend.wasmThreads.why})` : ''}
+                  {t.backend.parallel?.fellBack ? ` (${t.backend.parallel.why})` : t.backend.wasmThreads.why ? ` (${t.backend.wasmThreads.why})` : ''}
                 </span>
               )
             )}

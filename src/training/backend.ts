@@ -121,6 +121,8 @@ export interface ParallelPlan {
   threadsPerWorker: number;
   /** Why one worker, for people (e.g. "page not cross-origin isolated"). */
   why?: string;
+  /** Several were planned, but the others did not start: `why` says why. */
+  fellBack?: boolean;
 }
 
 export { MAX_TRAINING_WORKERS } from './data-parallel';
@@ -244,6 +246,8 @@ async function trySetBackend(name: BackendName): Promise<{ ok: boolean; reason?:
   return { ok: true };
 }
 
+const THREADED_START_FAILED = 'the threaded WASM binary did not start';
+
 /** The thread plan of the WASM module's first start (it is started once per worker or process). */
 let wasmPlan: WasmThreads | undefined;
 
@@ -293,7 +297,7 @@ async function setWasmBackend(opts: BackendOptions): Promise<{ ok: boolean; reas
   if (opts.workers !== undefined) {
     const parallel = chooseParallelPlan(await wasmThreadEnv(), opts.workers, opts.wasmThreads);
     const set = await setWasmBackend({ ...opts, workers: undefined, wasmThreads: parallel.workers > 1 ? parallel.threadsPerWorker : opts.wasmThreads });
-    return { ...set, parallel: set.threads?.why === 'the threaded WASM binary did not start' ? { ...parallel, workers: 1, why: set.threads.why } : parallel };
+    return { ...set, parallel: set.threads?.why === THREADED_START_FAILED ? { ...parallel, workers: 1, why: THREADED_START_FAILED, fellBack: true } : parallel };
   }
   const plan = await planWasmThreads(opts);
   if (plan.threads === 1 || tf.findBackend('wasm')) {
@@ -306,7 +310,7 @@ async function setWasmBackend(opts: BackendOptions): Promise<{ ok: boolean; reas
   tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
   const reason = set.reason ?? 'unknown error';
   const last = reason.lastIndexOf('Initialization of backend wasm failed');
-  wasmPlan = { threads: 1, why: 'the threaded WASM binary did not start', detail: (last >= 0 ? reason.slice(last) : reason).slice(0, 300) };
+  wasmPlan = { threads: 1, why: THREADED_START_FAILED, detail: (last >= 0 ? reason.slice(last) : reason).slice(0, 300) };
   const retry = await trySetBackend('wasm');
   return { ...retry, threads: retry.ok ? actualWasmThreads(wasmPlan) : undefined };
 }

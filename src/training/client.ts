@@ -48,9 +48,9 @@ export function wasmThreadsPreference(): number | undefined {
 
 /**
  * Data-parallel training workers asked for by ?workers=N (data-parallel.ts), else undefined: one
- * worker with every core as tfjs threads. Not the default: on this project's 2-core machine two
- * workers trained LeNet-5 in the app at 0.85–0.9× the speed of one worker with two threads (the
- * page's own work stalls the workers' lock-step), though faster than it in Node (README).
+ * worker with tfjs threads. Not the default: on this project's 2-core machine two workers trained
+ * LeNet-5 in the app at 0.82× the speed of one worker on both cores (the page's own work stalls the
+ * workers' lock-step; README, "Performance").
  */
 export function trainingWorkersPreference(): number | undefined {
   const n = Number(new URLSearchParams(window.location.search).get('workers'));

@@ -13,7 +13,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { parseGraphText } from '../graph/parse';
 import type { GraphDoc } from '../graph/types';
 import { initBackend } from './backend';
-import { GradientExchange, shareSizes, WorkerFailed, type ExchangeSpec } from './data-parallel';
+import { exchangeSpec, GradientExchange, shareSizes, WorkerFailed } from './data-parallel';
 import { startNodeFollower } from './follower-node';
 import { loadMnist } from './data/mnist';
 import { nodeMnistReader } from './data/node-readers';
@@ -42,7 +42,7 @@ function subset(): TrainData {
 async function run(workers: number, failAfter?: number) {
   const c = compileForData(graph, data);
   seedWeights(tf, c.model, settings.seed);
-  const spec: ExchangeSpec = { workers, sizes: c.model.trainableWeights.map((w) => w.read().size), maxShare: Math.ceil(64 / workers) };
+  const spec = exchangeSpec(c.model, workers, 64);
   const buffer = GradientExchange.create(spec);
   const start = c.model.getWeights().map((w) => w.dataSync().slice() as Float32Array);
   const d = subset();

@@ -285,6 +285,38 @@ export class GradientExchange {
   }
 }
 
+/** The exchange's layout for a model's trainable weights and a batch size. */
+export function exchangeSpec(model: tfjs.LayersModel, workers: number, batchSize: number): ExchangeSpec {
+  return { workers, sizes: model.trainableWeights.map((w) => w.read().size), maxShare: Math.ceil(batchSize / workers) };
+}
+
+/** Applies a flat gradient (the weights' values one after another) to the named variables. */
+export function applyFlatGradients(tf: TF, optimizer: tfjs.Optimizer, names: string[], shapes: number[][], flat: Float32Array): void {
+  let at = 0;
+  const grads = names.map((name, i) => {
+    const tensor = tf.tensor(flat.subarray(at, at + shapes[i]!.reduce((a, b) => a * b, 1)), shapes[i], 'float32');
+    at += tensor.size;
+    return { name, tensor };
+  });
+  optimizer.applyGradients(grads);
+  tf.dispose(grads.map((g) => g.tensor));
+}
+
+/**
+ * A worker with no images this step (a last batch smaller than the workers) still takes the
+ * batch's average and applies it, to stay in step with the others.
+ */
+export function applyAverageWithoutImages(tf: TF, optimizer: tfjs.Optimizer, model: tfjs.LayersModel, exchange: GradientExchange): void {
+  const vars = model.trainableWeights.map((w) => w.read() as tfjs.Variable);
+  applyFlatGradients(
+    tf,
+    optimizer,
+    vars.map((v) => v.name),
+    vars.map((v) => v.shape),
+    exchange.average(new Float32Array(0), 0),
+  );
+}
+
 /**
  * Makes `optimizer.minimize` (what `trainOnBatch` calls) exchange gradients: the worker computes
  * its share's gradient, the exchange averages it with the others', and the optimizer applies the
@@ -309,16 +341,9 @@ export function shareGradients(tf: TF, optimizer: tfjs.Optimizer, exchange: Grad
       flat.set(t.dataSync() as Float32Array, at);
       at += t.size;
     }
+    const shapes = tensors.map((t) => t.shape);
     tf.dispose(grads);
-    const avg = exchange.average(flat, count());
-    at = 0;
-    const averaged = names.map((name, i) => {
-      const t = tf.tensor(avg.subarray(at, at + tensors[i]!.size), tensors[i]!.shape, 'float32');
-      at += tensors[i]!.size;
-      return { name, tensor: t };
-    });
-    optimizer.applyGradients(averaged);
-    tf.dispose(averaged.map((g) => g.tensor));
+    applyFlatGradients(tf, optimizer, names, shapes, exchange.average(flat, count()));
     if (returnCost) return value;
     value.dispose();
     return null;

@@ -15,7 +15,7 @@ import { classesOfOutput } from '../tasks/segmentation';
 import { TRAINING_DEFAULTS, type GraphDoc } from '../graph/types';
 import { mulberry32 } from './data/rng';
 import { createLeanAdam } from './adam';
-import { RunEnded, shareGradients, shareSizes, type GradientExchange } from './data-parallel';
+import { applyAverageWithoutImages, RunEnded, shareGradients, shareSizes, type GradientExchange } from './data-parallel';
 import type { Augmentation } from './data/augment';
 import { gatherImages, imageOf } from './data/gather';
 import { featureMaps, type FeatureMap } from './feature-maps';
@@ -534,16 +534,7 @@ export async function followTraining(tf: TF, compiled: CompiledGraph, data: Pick
       ownCount = idx.length;
       const decayed = decoupledWeightDecay(tf, model, lr, s.weightDecay ?? 0);
       if (!idx.length) {
-        // Nothing to train on (a last batch smaller than the workers): still apply the average.
-        const avg = exchange.average(new Float32Array(0), 0);
-        let at = 0;
-        const grads = model.trainableWeights.map((w) => {
-          const t = tf.tensor(avg.subarray(at, at + w.read().size), w.shape as number[], 'float32');
-          at += t.size;
-          return { name: (w.read() as tfjs.Variable).name, tensor: t };
-        });
-        optimizer.applyGradients(grads);
-        tf.dispose(grads.map((g) => g.tensor));
+        applyAverageWithoutImages(tf, optimizer, model, exchange);
         decayed();
         exchange.postMetrics(NaN, NaN);
         continue;

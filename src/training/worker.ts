@@ -14,7 +14,7 @@ import type { GraphDoc } from '../graph/types';
 import { initBackend, type BackendName } from './backend';
 import { featureMaps, kernelPicture } from './feature-maps';
 import { seedWeights } from './init';
-import { ExchangeTimeout, GradientExchange, WorkerFailed, type ExchangeSpec } from './data-parallel';
+import { exchangeSpec, ExchangeTimeout, GradientExchange, WorkerFailed } from './data-parallel';
 import type { FollowerMessage, FollowerReply } from './follower';
 import type { ParallelPlan } from './backend';
 import type { BackendInfo, DatasetInfo, DatasetSpec, Prediction, Sample, SavedModel, TrainerApi, TrainEvents } from './protocol';
@@ -138,8 +138,8 @@ function stopFollowers() {
 }
 
 /** Sends a message and waits for its reply (an error reply or silence throws). */
-async function ask(f: Follower, m: FollowerMessage, ms: number, transfer: Transferable[] = []): Promise<FollowerReply> {
-  f.worker.postMessage(m, transfer);
+async function ask(f: Follower, m: FollowerMessage, ms: number): Promise<FollowerReply> {
+  f.worker.postMessage(m);
   const r = await within(f.next(), ms);
   if (!r) throw new Error(`no answer in ${Math.round(ms / 1000)} s`);
   if (!r.ok) throw new Error(r.error);
@@ -165,11 +165,7 @@ async function startFollowers(plan: ParallelPlan, c: CompiledGraph, graph: Graph
     await Promise.all(followers.map((f) => ask(f, { kind: 'data', version: dataVersion, data: share }, 60_000)));
     followersDataVersion = dataVersion;
   }
-  const spec: ExchangeSpec = {
-    workers: plan.workers,
-    sizes: c.model.trainableWeights.map((w) => w.read().size),
-    maxShare: Math.ceil(settings.batchSize / plan.workers),
-  };
+  const spec = exchangeSpec(c.model, plan.workers, settings.batchSize);
   const buffer = GradientExchange.create(spec);
   const weights = c.model.getWeights().map((w) => w.dataSync() as Float32Array);
   await Promise.all(
@@ -404,8 +400,8 @@ const api: TrainerApi = {
       } catch (e) {
         stopFollowers();
         const why = `the other training workers did not start (${e instanceof Error ? e.message : String(e)})`;
-        backend = { ...backend!, parallel: { ...plan, workers: 1, why } };
-        events.onParallel?.({ workers: 1, threadsPerWorker: plan.threadsPerWorker, why });
+        backend = { ...backend!, parallel: { ...plan, workers: 1, why, fellBack: true } };
+        events.onParallel?.({ workers: 1, threadsPerWorker: plan.threadsPerWorker, why, fellBack: true });
       }
     }
     const run = trainModel(tf, c, data, settings, {
