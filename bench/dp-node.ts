@@ -11,8 +11,8 @@ import { readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { parseGraphText } from '../src/graph/parse';
 import { initBackend } from '../src/training/backend';
-import { exchangeSpec, GradientExchange } from '../src/training/data-parallel';
-import { startNodeFollower } from '../src/training/follower-node';
+import type { GradientExchange } from '../src/training/data-parallel';
+import { startNodeFollowers, type NodeFollower } from '../src/training/follower-node';
 import { loadMnist } from '../src/training/data/mnist';
 import { nodeMnistReader } from '../src/training/data/node-readers';
 import { seedWeights } from '../src/training/init';
@@ -40,15 +40,10 @@ for (let r = 0; r < rounds; r++) {
     const c = compileForData(graph, data);
     seedWeights(tf, c.model, s.seed);
     let exchange: GradientExchange | undefined;
-    const followers: ReturnType<typeof startNodeFollower>[] = [];
+    let followers: NodeFollower[] = [];
     if (mode === 'data-parallel') {
-      const spec = exchangeSpec(c.model, workers, 64);
-      const buffer = GradientExchange.create(spec);
-      const weights = c.model.getWeights().map((w) => w.dataSync().slice() as Float32Array);
       const share = { train: subset.train, shape: subset.shape, classes: subset.classes };
-      for (let k = 1; k < workers; k++) followers.push(startNodeFollower({ buffer, spec, rank: k, backend: 'wasm', graph, data: share, weights, settings: s }));
-      await Promise.all(followers.map((f) => f.ready));
-      exchange = new GradientExchange(buffer, spec, 0);
+      ({ exchange, followers } = await startNodeFollowers(c, { workers, backend: 'wasm', graph, data: share, settings: s }));
     }
     const t0 = performance.now();
     const out = await trainModel(tf, c, subset, s, { parallel: exchange, keepWeights: true });

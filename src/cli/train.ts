@@ -321,26 +321,19 @@ export async function trainCommand(file: string, opts: TrainOptions, io: CliIO):
   // them itself), each with the training split.
   const workers = opts.workers ?? 1;
   let parallel: import('../training/data-parallel').GradientExchange | undefined;
-  const followers: ReturnType<typeof import('../training/follower-node').startNodeFollower>[] = [];
+  let followers: import('../training/follower-node').NodeFollower[] = [];
   if (workers > 1) {
-    const { exchangeSpec, GradientExchange } = await import('../training/data-parallel');
-    const { startNodeFollower } = await import('../training/follower-node');
+    const { startNodeFollowers } = await import('../training/follower-node');
     const { seedWeights } = await import('../training/init');
     seedWeights(tf, compiled.model, settings.seed);
-    const spec = exchangeSpec(compiled.model, workers, settings.batchSize);
-    const buffer = GradientExchange.create(spec);
-    const weights = compiled.model.getWeights().map((w) => w.dataSync() as Float32Array);
     const share = { train: data.train, shape: data.shape, task: data.task, classes: data.classes };
-    for (let k = 1; k < workers; k++) followers.push(startNodeFollower({ buffer, spec, rank: k, backend: backend.name as 'wasm' | 'cpu', graph: trained, data: share, weights, settings }));
     try {
-      await Promise.all(followers.map((f) => f.ready));
+      ({ exchange: parallel, followers } = await startNodeFollowers(compiled, { workers, backend: backend.name as 'wasm' | 'cpu', graph: trained, data: share, settings }));
     } catch (e) {
-      await Promise.all(followers.map((f) => f.worker.terminate()));
       io.err(`layerlab: the training threads did not start: ${(e as Error).message}\n`);
       compiled.model.dispose();
       return 1;
     }
-    parallel = new GradientExchange(buffer, spec, 0);
     log(`data-parallel: ${workers} threads share every batch\n`);
   }
   const run = trainModel(tf, compiled, data, settings, {

@@ -13,8 +13,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { parseGraphText } from '../graph/parse';
 import type { GraphDoc } from '../graph/types';
 import { initBackend } from './backend';
-import { exchangeSpec, GradientExchange, shareSizes, WorkerFailed } from './data-parallel';
-import { startNodeFollower } from './follower-node';
+import { shareSizes, WorkerFailed } from './data-parallel';
+import { startNodeFollowers } from './follower-node';
 import { loadMnist } from './data/mnist';
 import { nodeMnistReader } from './data/node-readers';
 import { seedWeights } from './init';
@@ -42,15 +42,10 @@ function subset(): TrainData {
 async function run(workers: number, failAfter?: number) {
   const c = compileForData(graph, data);
   seedWeights(tf, c.model, settings.seed);
-  const spec = exchangeSpec(c.model, workers, 64);
-  const buffer = GradientExchange.create(spec);
-  const start = c.model.getWeights().map((w) => w.dataSync().slice() as Float32Array);
   const d = subset();
   const share = { train: d.train, shape: d.shape, task: d.task, classes: d.classes };
-  const followers = Array.from({ length: workers - 1 }, (_, k) => startNodeFollower({ buffer, spec, rank: k + 1, backend: 'wasm', graph, data: share, weights: start, settings, failAfter }));
+  const { exchange, followers } = await startNodeFollowers(c, { workers, backend: 'wasm', graph, data: share, settings, timeoutMs: 20_000, failAfter });
   try {
-    await Promise.all(followers.map((f) => f.ready));
-    const exchange = new GradientExchange(buffer, spec, 0, 20_000);
     const t0 = performance.now();
     const outcome = await trainModel(tf, c, subset(), settings, { parallel: exchange, keepWeights: true }).catch((e: unknown) => e as Error);
     const seconds = (performance.now() - t0) / 1000;

@@ -12,9 +12,10 @@ import { pathToFileURL } from 'node:url';
 import { parentPort, Worker, workerData } from 'node:worker_threads';
 import type { GraphDoc } from '../graph/types';
 import { initBackend, type BackendName } from './backend';
-import { GradientExchange, type ExchangeSpec } from './data-parallel';
+import { exchangeSpec, GradientExchange, type ExchangeSpec } from './data-parallel';
 import type { FollowerData } from './follower';
 import { compileForData, followTraining, type TrainSettings } from './trainer';
+import type { CompiledGraph } from '../compiler/compile';
 
 export interface NodeFollowerJob {
   buffer: SharedArrayBuffer;
@@ -68,6 +69,31 @@ export function startNodeFollower(job: NodeFollowerJob): { worker: Worker; ready
   });
   readyP.catch(() => {});
   return { worker, ready: readyP, done };
+}
+
+export type NodeFollower = ReturnType<typeof startNodeFollower>;
+
+/**
+ * Starts `workers − 1` follower threads for a run of `compiled` (from its current weights) and
+ * waits until they wait for steps; returns the leader's exchange (to pass to trainModel as
+ * `parallel`) and the followers. Threads that fail to start are stopped, and the error thrown.
+ */
+export async function startNodeFollowers(
+  compiled: CompiledGraph,
+  opts: { workers: number; backend: BackendName; graph: GraphDoc; data: FollowerData; settings: TrainSettings; timeoutMs?: number; failAfter?: number },
+): Promise<{ exchange: GradientExchange; followers: NodeFollower[] }> {
+  const spec = exchangeSpec(compiled.model, opts.workers, opts.settings.batchSize);
+  const buffer = GradientExchange.create(spec);
+  const weights = compiled.model.getWeights().map((w) => w.dataSync() as Float32Array);
+  const { backend, graph, data, settings, failAfter } = opts;
+  const followers = Array.from({ length: opts.workers - 1 }, (_, k) => startNodeFollower({ buffer, spec, rank: k + 1, backend, graph, data, weights, settings, failAfter }));
+  try {
+    await Promise.all(followers.map((f) => f.ready));
+  } catch (e) {
+    await Promise.all(followers.map((f) => f.worker.terminate()));
+    throw e;
+  }
+  return { exchange: new GradientExchange(buffer, spec, 0, opts.timeoutMs), followers };
 }
 
 async function follow(job: NodeFollowerJob): Promise<NodeFollowerResult> {
